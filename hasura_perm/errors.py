@@ -1,0 +1,46 @@
+"""The one family of user-facing errors, and the exit-code contract."""
+
+from __future__ import annotations
+
+import enum
+from typing import NamedTuple
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    ERROR = 1  # bad input, network, server refused
+    DIFFERENCES = 2  # plan with changes, drift, stale generated metadata
+    CHECKS_FAILED = 3  # permission tests, lint at or above the fail level
+
+
+class Location(NamedTuple):
+    """A place in a source file; line and column are 1-based (0 when unknown)."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column or 1}"
+        return self.file
+
+
+class HasuraPermError(Exception):
+    """Something the user can fix. The CLI prints it without a traceback and exits 1.
+
+    Messages must never contain the admin secret.
+    """
+
+    exit_code = ExitCode.ERROR
+
+
+class SpecError(HasuraPermError):
+    """One or more problems in the user's input files, each with its location."""
+
+    def __init__(self, problems: list[tuple[Location, str]]) -> None:
+        self.problems = sorted(problems)
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return "\n".join(f"{loc}: {msg}" for loc, msg in self.problems)
