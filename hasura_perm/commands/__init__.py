@@ -1,0 +1,9 @@
+"""One module per command. Each has NAME, HELP, DESCRIPTION, add_arguments(parser) and
+run(args) -> exit code."""
+
+from __future__ import annotations
+
+from hasura_perm.commands import compile as compile_
+from hasura_perm.commands import schema
+
+ALL = (compile_, schema)

@@ -1,0 +1,134 @@
+"""Read `permissions/`: every YAML file, validated, gathered into one `Spec`.
+
+A file is either a table file (it has `table:`) or a definitions file holding any of
+`session`, `roles`, `conditions`, `column_sets`, `presets` and `defaults`. Definitions
+may be split across files; a name defined twice is an error naming both places.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from typing import Any
+
+from hasura_perm.errors import HasuraPermError
+from hasura_perm.errors import Location
+from hasura_perm.errors import SpecError
+from hasura_perm.names import TableName
+from hasura_perm.spec import validate
+from hasura_perm.spec.yaml_source import Document
+from hasura_perm.spec.yaml_source import load_file
+
+ACTIONS = ("insert", "select", "update", "delete")  # Hasura's export order
+NAMED_SECTIONS = {
+    "session": "session variable",
+    "roles": "role",
+    "conditions": "condition",
+    "column_sets": "column set",
+    "presets": "preset",
+}
+
+
+@dataclass(frozen=True)
+class Node:
+    """A value from a spec file with the document and path it sits at."""
+
+    value: Any
+    doc: Document
+    path: tuple[Any, ...]
+
+    @property
+    def location(self) -> Location:
+        return self.doc.locate(self.path)
+
+    def child(self, *keys: Any) -> Node:
+        value = self.value
+        for key in keys:
+            value = value[key]
+        return Node(value, self.doc, (*self.path, *keys))
+
+
+@dataclass
+class Spec:
+    session: dict[str, Node] = field(default_factory=dict)  # lower-cased name -> definition
+    roles: dict[str, Node] = field(default_factory=dict)
+    conditions: dict[str, Node] = field(default_factory=dict)
+    column_sets: dict[str, Node] = field(default_factory=dict)
+    presets: dict[str, Node] = field(default_factory=dict)
+    defaults: list[Node] = field(default_factory=list)
+    tables: dict[TableName, Node] = field(default_factory=dict)  # the table file's root
+    files: list[str] = field(default_factory=list)
+
+
+def spec_files(permissions_dir: Path, skip: set[Path]) -> list[Path]:
+    """Every YAML file under permissions/, except permission tests and the snapshot."""
+    if not permissions_dir.is_dir():
+        raise HasuraPermError(
+            f"permissions folder {permissions_dir} does not exist; create it or set "
+            "`permissions:` in hasura-perm.yaml"
+        )
+    tests_dir = permissions_dir / "tests"
+    found = [
+        p
+        for p in sorted(permissions_dir.rglob("*"))
+        if p.suffix in (".yaml", ".yml")
+        and p.is_file()
+        and p.resolve() not in skip
+        and tests_dir not in p.parents
+    ]
+    return found
+
+
+def load_spec(permissions_dir: Path, root: Path, skip: set[Path] | None = None) -> Spec:
+    """Load and validate every spec file; raise SpecError listing all problems found."""
+    spec = Spec()
+    problems: list[tuple[Location, str]] = []
+    for path in spec_files(permissions_dir, {p.resolve() for p in skip or ()}):
+        display = _display(path, root)
+        try:
+            doc = load_file(path, display)
+        except SpecError as e:
+            problems.extend(e.problems)
+            continue
+        spec.files.append(display)
+        if doc.data is None:
+            continue  # an empty file is harmless
+        file_problems = validate.check(doc, "permissions")
+        if file_problems:
+            problems.extend(file_problems)
+            continue
+        _gather(spec, doc, problems)
+    if problems:
+        raise SpecError(problems)
+    return spec
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _gather(spec: Spec, doc: Document, problems: list[tuple[Location, str]]) -> None:
+    root = Node(doc.data, doc, ())
+    if "table" in doc.data:
+        name = TableName.parse(doc.data["table"])
+        if name in spec.tables:
+            first = spec.tables[name].location
+            problems.append((root.child("table").location, f"{name} already has a file: {first}"))
+        spec.tables[name] = root
+        return
+    for section in NAMED_SECTIONS:
+        target: dict[str, Node] = getattr(spec, section)
+        for name in doc.data.get(section, {}):
+            node = root.child(section, name)
+            key = name.lower() if section == "session" else name
+            if key in target:
+                where = target[key].location
+                label = NAMED_SECTIONS[section]
+                problems.append((node.location, f"{label} `{name}` is already defined at {where}"))
+            target[key] = node
+    for index in range(len(doc.data.get("defaults", []))):
+        spec.defaults.append(root.child("defaults", index))

@@ -1,0 +1,65 @@
+"""The compile pipeline as one function: project files in, metadata files out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+from hasura_perm.catalog import Catalog
+from hasura_perm.compiler import Compiled
+from hasura_perm.compiler import compile_spec
+from hasura_perm.metadata.directory import MetadataDir
+from hasura_perm.metadata.directory import merge_permissions
+from hasura_perm.metadata.directory import new_table_entry
+from hasura_perm.metadata.directory import planned_files
+from hasura_perm.metadata.directory import read_metadata
+from hasura_perm.metadata.export_format import PERMISSION_KEYS
+from hasura_perm.project import Project
+from hasura_perm.snapshot import load_snapshot
+from hasura_perm.spec import load_spec
+
+
+@dataclass
+class Build:
+    compiled: Compiled
+    metadata: MetadataDir
+    files: dict[Path, str]  # every generated file's intended content
+    warnings: list[str] = field(default_factory=list)
+
+
+def build(project: Project) -> Build:
+    snapshot = load_snapshot(project.schema_file, project.relative(project.schema_file))
+    spec = load_spec(project.permissions_dir, project.root, skip={project.schema_file})
+    meta = read_metadata(project.metadata_dir, project.source)
+    catalog = Catalog(snapshot)
+    for name, table_file in meta.tables.items():
+        catalog.add_table_metadata(name, table_file.entry)
+    compiled = compile_spec(spec, catalog)
+    entries = {}
+    for table in compiled.tables:
+        existing = meta.tables[table].entry if table in meta.tables else new_table_entry(table)
+        ours = {
+            action: {role: (p.body, p.comment) for role, p in by_role.items()}
+            for action, by_role in compiled.permissions[table].items()
+        }
+        entries[table] = merge_permissions(existing, ours, set(compiled.roles))
+    files = planned_files(meta, entries)
+    return Build(compiled, meta, files, _unmanaged_warnings(compiled, meta, project))
+
+
+def _unmanaged_warnings(compiled: Compiled, meta: MetadataDir, project: Project) -> list[str]:
+    """Declared roles with permissions on tables we do not manage: probably a removed table file."""
+    warnings = []
+    managed, roles = set(compiled.tables), set(compiled.roles)
+    for table, table_file in sorted(meta.tables.items()):
+        if table in managed:
+            continue
+        for key in PERMISSION_KEYS.values():
+            owned = sorted({p.get("role") for p in table_file.entry.get(key) or []} & roles)
+            if owned:
+                warnings.append(
+                    f"{project.relative(table_file.path)}: {key} for {', '.join(owned)} on {table}, "
+                    "which no table file or default manages; they are left as they are"
+                )
+    return warnings

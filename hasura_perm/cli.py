@@ -1,0 +1,66 @@
+"""Command-line entry point: argument parsing and exit codes only; no logic."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from hasura_perm import __version__
+from hasura_perm.commands import ALL
+from hasura_perm.errors import ExitCode
+from hasura_perm.errors import HasuraPermError
+
+DESCRIPTION = """\
+Hasura permissions as code. Business roles written once in permissions/ compile into
+Hasura metadata (metadata/), are applied through the metadata API, and checked for drift.
+
+exit codes: 0 success, 1 error, 2 differences found, 3 checks failed
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hasura-perm",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"hasura-perm {__version__}")
+    parser.add_argument(
+        "--project",
+        metavar="DIR",
+        help="project folder (default: the nearest folder upwards holding hasura-perm.yaml)",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in ALL:
+        command_parser = sub.add_parser(
+            command.NAME,
+            help=command.HELP,
+            description=getattr(command, "DESCRIPTION", command.HELP),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        command.add_arguments(command_parser)
+        command_parser.set_defaults(command_module=command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.command_module.run(args))
+    except HasuraPermError as e:
+        print(f"error: {e}" if "\n" not in str(e) else f"error:\n{e}", file=sys.stderr)
+        return int(e.exit_code)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug in hasura-perm, not the user's fault
+        if args.debug:
+            raise
+        print(
+            f"internal error: {type(e).__name__}; run again with --debug and report it",
+            file=sys.stderr,
+        )
+        return int(ExitCode.ERROR)

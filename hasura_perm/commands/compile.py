@@ -1,0 +1,80 @@
+"""`hasura-perm compile`: write the permissions of permissions/ into metadata/."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from pathlib import Path
+
+from hasura_perm.build import Build
+from hasura_perm.build import build
+from hasura_perm.errors import ExitCode
+from hasura_perm.metadata.directory import stale_files
+from hasura_perm.metadata.directory import write_files
+from hasura_perm.project import load_project
+
+NAME = "compile"
+HELP = "Compile permissions/ into the Hasura metadata/ directory."
+DESCRIPTION = """\
+Resolve roles, inheritance, defaults and named conditions in permissions/, check every
+column, relationship and operator against the schema snapshot, and write one permission
+per (table, action, role) into metadata/ exactly as `hasura metadata export` would.
+Only the permissions of declared roles on managed tables change; everything else in
+metadata/ is kept. Nothing is written if any error is found.
+
+examples:
+  hasura-perm compile            # update metadata/
+  hasura-perm compile --check    # CI: exit 2 and print a diff if metadata/ is stale
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 2 with a unified diff when metadata/ is not up to date",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    project = load_project(args.project)
+    result = build(project)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    stale = stale_files(result.files)
+    summary = (
+        f"{len(result.compiled.tables)} tables, {len(result.compiled.roles)} roles, "
+        f"{_count(result)} permissions"
+    )
+    if args.check:
+        if not stale:
+            print(f"metadata/ is up to date ({summary}).")
+            return ExitCode.OK
+        print(f"metadata/ is stale: {len(stale)} file(s) differ; run `hasura-perm compile`.")
+        for path, text in sorted(stale.items()):
+            sys.stdout.writelines(_diff(project.relative(path), path, text))
+        return ExitCode.DIFFERENCES
+    write_files(stale)
+    changed = f"{len(stale)} file(s) written" if stale else "no changes"
+    print(f"Compiled {summary}: {changed}.")
+    for path in sorted(stale):
+        print(f"  {project.relative(path)}")
+    return ExitCode.OK
+
+
+def _count(result: Build) -> int:
+    permissions = result.compiled.permissions
+    return sum(len(by_role) for actions in permissions.values() for by_role in actions.values())
+
+
+def _diff(name: str, path: Path, text: str) -> list[str]:
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    return list(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            text.splitlines(keepends=True),
+            fromfile=f"a/{name}",
+            tofile=f"b/{name}",
+        )
+    )

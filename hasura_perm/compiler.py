@@ -1,0 +1,288 @@
+"""Spec + catalog -> one Hasura permission per (table, action, role). Pure: no I/O.
+
+Resolution per (table, action, role): the table file's rule for the role, else the most
+specific matching default, else the parents' resolved rules (identical across parents, or
+an error), else nothing. `deny` at any of the first two steps stops the search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from hasura_perm.boolexp import ExprContext
+from hasura_perm.boolexp import compile_boolexp
+from hasura_perm.boolexp import is_session_variable
+from hasura_perm.catalog import Catalog
+from hasura_perm.errors import Location
+from hasura_perm.errors import SpecError
+from hasura_perm.metadata.export_format import canonical_permission
+from hasura_perm.names import TableName
+from hasura_perm.resolve import Default
+from hasura_perm.resolve import default_rules
+from hasura_perm.resolve import index_defaults
+from hasura_perm.resolve import managed_tables
+from hasura_perm.resolve import role_parents
+from hasura_perm.snapshot import Table
+from hasura_perm.spec import ACTIONS
+from hasura_perm.spec import Node
+from hasura_perm.spec import Spec
+from hasura_perm.spec.validate import did_you_mean
+
+
+@dataclass(frozen=True)
+class Permission:
+    """One compiled permission and where it came from."""
+
+    table: TableName
+    action: str
+    role: str
+    body: dict[str, Any]  # exactly as Hasura exports it
+    comment: str | None
+    location: Location  # the rule that produced it
+    origin: str  # "table file", "default `public.*`", "inherited from editor (table file)"
+
+
+@dataclass
+class Compiled:
+    tables: list[TableName]  # every managed table, sorted
+    roles: list[str]  # every declared role, sorted
+    permissions: dict[TableName, dict[str, dict[str, Permission]]] = field(default_factory=dict)
+    session_used: set[str] = field(default_factory=set)
+
+    def get(self, table: TableName, action: str, role: str) -> Permission | None:
+        return self.permissions.get(table, {}).get(action, {}).get(role)
+
+
+def compile_spec(spec: Spec, catalog: Catalog) -> Compiled:
+    """Compile everything; raise SpecError with every problem found."""
+    problems: list[tuple[Location, str]] = []
+    ctx = ExprContext(catalog, spec.conditions, spec.session, problems)
+    parents = role_parents(spec, problems)
+    defaults = index_defaults(spec)
+    tables = managed_tables(spec, catalog.snapshot, defaults, problems)
+    _check_rule_roles(spec, problems)
+    result = Compiled(tables=tables, roles=sorted(spec.roles))
+    for table in tables:
+        table_compiler = _TableCompiler(spec, ctx, parents, defaults, table)
+        result.permissions[table] = table_compiler.run()
+    if problems:
+        raise SpecError(problems)
+    result.session_used = ctx.session_used
+    return result
+
+
+def _check_rule_roles(spec: Spec, problems: list[tuple[Location, str]]) -> None:
+    holders = [*spec.tables.values(), *spec.defaults]
+    for holder in holders:
+        for action in ACTIONS:
+            for role in holder.value.get(action, {}):
+                if role not in spec.roles:
+                    hint = did_you_mean(role, list(spec.roles))
+                    location = holder.child(action, role).location
+                    problems.append(
+                        (location, f"unknown role `{role}`{hint or '; declare it under `roles:`'}")
+                    )
+
+
+class _TableCompiler:
+    """Resolves and compiles every (action, role) of one table."""
+
+    def __init__(
+        self,
+        spec: Spec,
+        ctx: ExprContext,
+        parents: dict[str, tuple[str, ...]],
+        defaults: list[Default],
+        table: TableName,
+    ) -> None:
+        self.spec, self.ctx, self.parents, self.table = spec, ctx, parents, table
+        self.info: Table = ctx.catalog.snapshot.tables[table]
+        self.table_file = spec.tables.get(table)
+        self.defaults = default_rules(table, defaults, ctx.problems)
+        self.resolved: dict[tuple[str, str], Permission | None] = {}
+        self.compiled_rules: dict[int, dict[str, Any]] = {}
+
+    def run(self) -> dict[str, dict[str, Permission]]:
+        out: dict[str, dict[str, Permission]] = {}
+        for action in ACTIONS:
+            for role in sorted(self.spec.roles):
+                permission = self.resolve(action, role)
+                if permission is not None:
+                    out.setdefault(action, {})[role] = permission
+        return out
+
+    def resolve(self, action: str, role: str) -> Permission | None:
+        key = (action, role)
+        if key not in self.resolved:
+            self.resolved[key] = self._resolve(action, role)
+        return self.resolved[key]
+
+    def _resolve(self, action: str, role: str) -> Permission | None:
+        if self.table_file is not None and role in self.table_file.value.get(action, {}):
+            return self._from_rule(self.table_file.child(action, role), action, role, "table file")
+        rule = self.defaults.get((action, role))
+        if rule is not None:
+            pattern = rule.doc.data["defaults"][rule.path[1]]["tables"]
+            return self._from_rule(rule, action, role, f"default `{_show_pattern(pattern)}`")
+        return self._inherit(action, role)
+
+    def _inherit(self, action: str, role: str) -> Permission | None:
+        found = {p: self.resolve(action, p) for p in self.parents.get(role, ())}
+        found = {p: perm for p, perm in found.items() if perm is not None}
+        if not found:
+            return None
+        first_parent, first = next(iter(found.items()))
+        for parent, other in found.items():
+            if (other.body, other.comment) != (first.body, first.comment):
+                location = self.spec.roles[role].location
+                self.ctx.problems.append(
+                    (
+                        location,
+                        f"role `{role}` inherits different {action} rules on {self.table} from "
+                        f"`{first_parent}` ({first.location}) and `{parent}` ({other.location}); "
+                        f"give `{role}` its own {action} rule for this table",
+                    )
+                )
+                return None
+        origin = f"inherited from {first_parent} ({first.origin})"
+        return Permission(
+            self.table, action, role, first.body, first.comment, first.location, origin
+        )
+
+    def _from_rule(self, rule: Node, action: str, role: str, origin: str) -> Permission | None:
+        if rule.value == "deny":
+            return None
+        body = self.compiled_rules.get(id(rule.value))
+        if body is None:
+            body = self._compile_rule(rule, action)
+            self.compiled_rules[id(rule.value)] = body
+        comment = rule.value.get("comment")
+        return Permission(self.table, action, role, body, comment, rule.location, origin)
+
+    def _compile_rule(self, rule: Node, action: str) -> dict[str, Any]:
+        usage = "" if rule.doc is self._table_doc else f" (applied to {self.table})"
+        value, body = rule.value, {}
+        if "columns" in value:
+            body["columns"] = self._columns(rule.child("columns"), usage)
+        for key in ("filter", "check"):
+            if key in value:
+                body[key] = compile_boolexp(rule.child(key), self.table, self.ctx, usage)
+        if "set" in value:
+            body["set"] = self._presets(rule.child("set"), usage)
+        if "computed_fields" in value:
+            self._computed_fields(rule.child("computed_fields"), usage)
+        for key in (
+            "computed_fields",
+            "limit",
+            "allow_aggregations",
+            "query_root_fields",
+            "subscription_root_fields",
+            "backend_only",
+            "validate_input",
+        ):
+            if key in value:
+                body[key] = value[key]
+        return canonical_permission(action, body)
+
+    @property
+    def _table_doc(self) -> Any:
+        return self.table_file.doc if self.table_file is not None else None
+
+    def _columns(self, node: Node, usage: str) -> list[str]:
+        value = node.value
+        if value == "all":
+            return list(self.info.columns)
+        if isinstance(value, str):
+            return self._column_names(node, [value], usage, strict=True)
+        if isinstance(value, dict):
+            excluded = set(
+                self._column_names(
+                    node.child("all_except"), value["all_except"], usage, strict=False
+                )
+            )
+            return [c for c in self.info.columns if c not in excluded]
+        return self._column_names(node, value, usage, strict=True)
+
+    def _column_names(self, node: Node, names: list[str], usage: str, strict: bool) -> list[str]:
+        """Expand column-set names. `strict`: every column must exist on the table; a set
+        used in all_except may name columns other tables have (it is shared)."""
+        out: list[str] = []
+        for i, name in enumerate(names):
+            where = node.child(i) if isinstance(node.value, list) else node
+            in_table, in_sets = name in self.info.columns, name in self.spec.column_sets
+            if in_table and in_sets:
+                self.ctx.report(
+                    where,
+                    f"`{name}` is both a column of {self.table} and a column set; rename the set",
+                )
+            elif in_sets:
+                members = self.spec.column_sets[name]
+                for member in members.value:
+                    if member in self.info.columns:
+                        out.append(member)
+                    elif strict:
+                        self.ctx.report(
+                            where,
+                            f"column set `{name}` names `{member}`, which {self.table} does not have{usage}",
+                        )
+            elif in_table:
+                out.append(name)
+            else:
+                self._unknown_column(where, name, usage)
+        return list(dict.fromkeys(out))
+
+    def _unknown_column(self, node: Node, name: str, usage: str) -> None:
+        hint = did_you_mean(name, [*self.info.columns, *self.spec.column_sets])
+        self.ctx.report(node, f"unknown column `{name}` on {self.table}{usage}{hint}")
+
+    def _presets(self, node: Node, usage: str) -> dict[str, Any]:
+        items = node.value if isinstance(node.value, list) else [node.value]
+        merged: dict[str, Any] = {}
+        for i, item in enumerate(items):
+            where = node.child(i) if isinstance(node.value, list) else node
+            if isinstance(item, str):
+                preset = self.spec.presets.get(item)
+                if preset is None:
+                    hint = did_you_mean(item, list(self.spec.presets))
+                    self.ctx.report(
+                        where,
+                        f"unknown preset `{item}`{usage}{hint or '; define it under `presets:`'}",
+                    )
+                    continue
+                where, item = preset, preset.value
+            for column, value in item.items():
+                self._preset_value(where.child(column), column, value, usage)
+                if column in merged and merged[column] != value:
+                    self.ctx.report(
+                        where.child(column),
+                        f"column `{column}` is preset twice with different values{usage}",
+                    )
+                merged[column] = value
+        return merged
+
+    def _preset_value(self, node: Node, column: str, value: Any, usage: str) -> None:
+        if column not in self.info.columns:
+            self._unknown_column(node, column, usage)
+        if is_session_variable(value):
+            self.ctx.session_used.add(value.lower())
+            if value.lower() not in self.spec.session:
+                self.ctx.report(
+                    node,
+                    f"session variable `{value}` is not declared{usage}; declare it under `session:`",
+                )
+
+    def _computed_fields(self, node: Node, usage: str) -> None:
+        known = self.ctx.catalog.computed_fields.get(self.table, set())
+        for i, name in enumerate(node.value):
+            if name not in known:
+                hint = did_you_mean(name, sorted(known))
+                self.ctx.report(
+                    node.child(i),
+                    f"unknown computed field `{name}` on {self.table}{usage}{hint or '; add it to the table metadata first'}",
+                )
+
+
+def _show_pattern(pattern: Any) -> str:
+    return pattern if isinstance(pattern, str) else ", ".join(pattern)

@@ -1,0 +1,211 @@
+"""Read and write a Hasura CLI v3 metadata directory.
+
+Layout (shared/reference/hasura-v2-permissions-and-metadata-api.md section 5):
+
+    metadata/version.yaml                        version: 3
+    metadata/databases/databases.yaml            sources; `tables: "!include <src>/tables/tables.yaml"`
+    metadata/databases/<src>/tables/tables.yaml  - "!include <schema>_<table>.yaml"
+    metadata/databases/<src>/tables/<schema>_<table>.yaml
+
+We replace only the permission entries we own (declared roles on managed tables) and keep
+everything else in a table file, and every other file, exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from typing import Any
+
+from hasura_perm.errors import HasuraPermError
+from hasura_perm.metadata import yamlfmt
+from hasura_perm.metadata.export_format import PERMISSION_KEYS
+from hasura_perm.metadata.export_format import TABLE_KEYS
+from hasura_perm.metadata.export_format import permission_entry
+from hasura_perm.names import TableName
+
+INCLUDE = "!include "
+
+
+@dataclass
+class TableFile:
+    path: Path
+    entry: dict[str, Any]
+    text: str | None  # None for a file that does not exist yet
+
+
+@dataclass
+class MetadataDir:
+    root: Path
+    source: str
+    tables: dict[TableName, TableFile] = field(default_factory=dict)
+    tables_list: Path | None = None  # tables.yaml, when the source includes one
+
+    @property
+    def tables_dir(self) -> Path:
+        return (
+            self.tables_list.parent
+            if self.tables_list
+            else self.root / "databases" / self.source / "tables"
+        )
+
+
+def read_metadata(root: Path, source: str) -> MetadataDir:
+    """The table files of `source`; an absent directory reads as empty."""
+    result = MetadataDir(root, source)
+    databases = root / "databases" / "databases.yaml"
+    if not databases.is_file():
+        return result
+    sources = _load(databases) or []
+    entry = next((s for s in sources if isinstance(s, dict) and s.get("name") == source), None)
+    if entry is None:
+        return result
+    tables = entry.get("tables")
+    if isinstance(tables, str) and tables.startswith(INCLUDE):
+        result.tables_list = databases.parent / tables[len(INCLUDE) :]
+        tables = _load(result.tables_list) if result.tables_list.is_file() else []
+    for item in tables or []:
+        _read_table(result, item)
+    return result
+
+
+def _read_table(result: MetadataDir, item: Any) -> None:
+    if isinstance(item, str) and item.startswith(INCLUDE):
+        path = result.tables_dir / item[len(INCLUDE) :]
+        if not path.is_file():
+            raise HasuraPermError(
+                f"{result.tables_list} includes {path.name}, which does not exist"
+            )
+        text = path.read_text(encoding="utf-8")
+        entry = yamlfmt.load(text, filename=str(path))
+    else:  # inline table entry (not what the CLI writes, but valid)
+        path, text, entry = Path(), None, item
+    if not isinstance(entry, dict) or "table" not in entry:
+        raise HasuraPermError(f"{path}: expected a table entry with a `table:` key")
+    name = _table_name(entry["table"])
+    result.tables[name] = TableFile(path, entry, text)
+
+
+def _table_name(value: Any) -> TableName:
+    if isinstance(value, str):
+        return TableName("public", value)
+    return TableName(value.get("schema", "public"), value["name"])
+
+
+def _load(path: Path) -> Any:
+    return yamlfmt.load(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def table_file_name(table: TableName) -> str:
+    return f"{table.schema}_{table.name}.yaml"
+
+
+def merge_permissions(
+    entry: dict[str, Any],
+    permissions: dict[str, dict[str, tuple[dict[str, Any], str | None]]],
+    owned_roles: set[str],
+) -> dict[str, Any]:
+    """`entry` with the owned roles' permissions replaced by `permissions`
+    (action -> role -> (body, comment)); other roles' entries and other keys are kept."""
+    merged = dict(entry)
+    for action, key in PERMISSION_KEYS.items():
+        kept = [p for p in entry.get(key) or [] if p.get("role") not in owned_roles]
+        ours = [
+            permission_entry(role, body, comment)
+            for role, (body, comment) in permissions.get(action, {}).items()
+        ]
+        combined = sorted(kept + ours, key=lambda p: p["role"])
+        if combined:
+            merged[key] = combined
+        else:
+            merged.pop(key, None)
+    return _ordered(merged)
+
+
+def _ordered(entry: dict[str, Any]) -> dict[str, Any]:
+    # Known keys in export order; anything we do not know keeps its place after them.
+    out = {k: entry[k] for k in TABLE_KEYS if k in entry}
+    out.update((k, v) for k, v in entry.items() if k not in out)
+    return out
+
+
+def new_table_entry(table: TableName) -> dict[str, Any]:
+    return {"table": {"name": table.name, "schema": table.schema}}
+
+
+def planned_files(meta: MetadataDir, entries: dict[TableName, dict[str, Any]]) -> dict[Path, str]:
+    """Every file whose content should be as given, for the table entries we changed or added."""
+    files: dict[Path, str] = {}
+    for table, entry in entries.items():
+        existing = meta.tables.get(table)
+        path = existing.path if existing else meta.tables_dir / table_file_name(table)
+        files[path] = yamlfmt.dump(entry)
+    new_tables = [t for t in entries if t not in meta.tables]
+    if new_tables or meta.tables_list is None:
+        files.update(_layout_files(meta, new_tables))
+    return files
+
+
+def _layout_files(meta: MetadataDir, new_tables: list[TableName]) -> dict[Path, str]:
+    """version.yaml, databases.yaml and tables.yaml, created or extended for new tables."""
+    files: dict[Path, str] = {}
+    version = meta.root / "version.yaml"
+    if not version.is_file():
+        files[version] = yamlfmt.dump({"version": 3})
+    databases = meta.root / "databases" / "databases.yaml"
+    if meta.tables_list is None:
+        if databases.is_file():
+            raise HasuraPermError(
+                f'{databases} has no source `{meta.source}` with `tables: "!include ..."`; '
+                "add the source there (or set `source:` in hasura-perm.yaml)"
+            )
+        files[databases] = yamlfmt.dump([_source_entry(meta.source)])
+        meta.tables_list = meta.root / "databases" / meta.source / "tables" / "tables.yaml"
+    includes: dict[TableName, str] = {t: f.path.name for t, f in meta.tables.items()}
+    includes.update({t: table_file_name(t) for t in new_tables})
+    # The CLI lists tables in export order: sorted by schema, then name.
+    names = [includes[t] for t in sorted(includes)]
+    files[meta.tables_list] = yamlfmt.dump_include_list(names)
+    return files
+
+
+def _source_entry(source: str) -> dict[str, Any]:
+    return {
+        "name": source,
+        "kind": "postgres",
+        "configuration": {
+            "connection_info": {
+                "database_url": {"from_env": "HASURA_GRAPHQL_DATABASE_URL"},
+                "isolation_level": "read-committed",
+                "use_prepared_statements": False,
+            }
+        },
+        "tables": f"{INCLUDE}{source}/tables/tables.yaml",
+    }
+
+
+def stale_files(files: dict[Path, str]) -> dict[Path, str]:
+    """The subset of `files` whose content on disk differs."""
+    out = {}
+    for path, text in files.items():
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current != text:
+            out[path] = text
+    return out
+
+
+def write_files(files: dict[Path, str]) -> None:
+    """Write every file via a temporary file and rename, so none is ever half-written."""
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,111 @@
+"""How Hasura exports permissions: key order, omitted defaults, sort orders.
+
+Every fact here is from shared/reference/hasura-v2-permissions-and-metadata-api.md
+section 1 (Hasura's RQL/Types/Metadata/Serialization.hs) and section 5 (the CLI layout).
+Compile uses it to write files; drift and plan use it so both sides compare alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Keys of a table entry, in export order.
+TABLE_KEYS = (
+    "table",
+    "is_enum",
+    "configuration",
+    "object_relationships",
+    "array_relationships",
+    "computed_fields",
+    "remote_relationships",
+    "insert_permissions",
+    "select_permissions",
+    "update_permissions",
+    "delete_permissions",
+    "event_triggers",
+    "apollo_federation_config",
+    "logical_model",
+)
+PERMISSION_KEYS = {
+    "insert": "insert_permissions",
+    "select": "select_permissions",
+    "update": "update_permissions",
+    "delete": "delete_permissions",
+}
+
+
+def canonical_permission(action: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A permission body exactly as Hasura exports it (keys ordered, defaults omitted)."""
+    out: dict[str, Any] = {}
+    if action == "insert":
+        out["check"] = canonical_boolexp(body.get("check") or {})
+        _put_nonempty(out, "set", _sorted_map(body.get("set")))
+        _put_given(out, "columns", _columns(body.get("columns")))
+    elif action == "select":
+        out["columns"] = _columns(body.get("columns", []))
+        _put_nonempty(out, "computed_fields", sorted(body.get("computed_fields") or []))
+        out["filter"] = canonical_boolexp(body.get("filter") or {})
+        _put_given(out, "limit", body.get("limit"))
+        if body.get("allow_aggregations"):
+            out["allow_aggregations"] = True
+        for key in ("query_root_fields", "subscription_root_fields"):
+            if body.get(key) is not None:
+                out[key] = sorted(body[key])  # a HashSet in Hasura: order carries no meaning
+    elif action == "update":
+        out["columns"] = _columns(body.get("columns", []))
+        out["filter"] = canonical_boolexp(body.get("filter") or {})
+        check = body.get("check")
+        out["check"] = None if check is None else canonical_boolexp(check)
+        _put_nonempty(out, "set", _sorted_map(body.get("set")))
+    elif action == "delete":
+        out["filter"] = canonical_boolexp(body.get("filter") or {})
+    else:
+        raise ValueError(f"unknown action {action!r}")
+    if action != "select" and body.get("backend_only"):
+        out["backend_only"] = True
+    if action != "select":
+        _put_given(out, "validate_input", body.get("validate_input"))
+    return out
+
+
+def permission_entry(role: str, body: dict[str, Any], comment: str | None) -> dict[str, Any]:
+    """A PermDef: role, permission, and the comment only when there is one."""
+    entry: dict[str, Any] = {"role": role, "permission": body}
+    if comment is not None:
+        entry["comment"] = comment
+    return entry
+
+
+def canonical_boolexp(value: Any) -> Any:
+    """Objects inside boolean expressions are exported with keys in alphabetical order
+    (aeson's KeyMap), and `$and`/`$or`/`$not`/`$exists` become `_and`/... ."""
+    if isinstance(value, dict):
+        renamed = {_logical(k): v for k, v in value.items()}
+        return {k: canonical_boolexp(renamed[k]) for k in sorted(renamed)}
+    if isinstance(value, list):
+        return [canonical_boolexp(v) for v in value]
+    return value
+
+
+def _logical(key: str) -> str:
+    return f"_{key[1:]}" if key in ("$and", "$or", "$not", "$exists") else key
+
+
+def _columns(value: Any) -> Any:
+    if value is None or value == "*":
+        return value
+    return sorted(value)
+
+
+def _sorted_map(value: dict[str, Any] | None) -> dict[str, Any]:
+    return {k: value[k] for k in sorted(value)} if value else {}
+
+
+def _put_nonempty(out: dict[str, Any], key: str, value: Any) -> None:
+    if value:
+        out[key] = value
+
+
+def _put_given(out: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None:
+        out[key] = value

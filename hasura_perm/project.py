@@ -1,0 +1,98 @@
+"""hasura-perm.yaml: where the project's files are and which Hasura servers it talks to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from typing import Any
+
+from hasura_perm.errors import HasuraPermError
+from hasura_perm.errors import SpecError
+from hasura_perm.spec import validate
+from hasura_perm.spec.yaml_source import load_file
+
+CONFIG_NAME = "hasura-perm.yaml"
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    endpoint: str
+    admin_secret_env: str  # the NAME of the variable holding the secret, never the secret
+    insecure: bool = False
+    timeout: float = 30.0
+    settings: dict[str, Any] = field(default_factory=dict)  # keys added by later features
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    permissions_dir: Path
+    metadata_dir: Path
+    schema_file: Path
+    source: str
+    environments: dict[str, Environment]
+
+    def relative(self, path: Path) -> str:
+        """A path as the user sees it: relative to the project root when inside it."""
+        try:
+            return str(path.resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+    def environment(self, name: str) -> Environment:
+        if name not in self.environments:
+            known = ", ".join(sorted(self.environments)) or "none are defined"
+            raise HasuraPermError(
+                f"unknown environment {name!r} (known: {known}); "
+                f"add it under `environments:` in {CONFIG_NAME}"
+            )
+        return self.environments[name]
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder, from `start` upwards, that holds hasura-perm.yaml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise HasuraPermError(
+        f"no {CONFIG_NAME} found in {start} or any parent folder; "
+        "run from inside a hasura-perm project or pass --project DIR"
+    )
+
+
+def load_project(project_dir: str | Path | None = None) -> Project:
+    root = Path(project_dir).resolve() if project_dir else find_root(Path.cwd())
+    config_path = root / CONFIG_NAME
+    if not config_path.is_file():
+        raise HasuraPermError(f"{config_path} does not exist; create it or pass --project DIR")
+    doc = load_file(config_path, CONFIG_NAME)
+    data = {} if doc.data is None else doc.data
+    doc.data = data
+    problems = validate.check(doc, "project")
+    if problems:
+        raise SpecError(problems)
+    return Project(
+        root=root,
+        permissions_dir=root / data.get("permissions", "permissions"),
+        metadata_dir=root / data.get("metadata", "metadata"),
+        schema_file=root / data.get("schema", "permissions/schema.yaml"),
+        source=data.get("source", "default"),
+        environments={
+            name: _environment(name, env) for name, env in data.get("environments", {}).items()
+        },
+    )
+
+
+def _environment(name: str, env: dict[str, Any]) -> Environment:
+    known = {"endpoint", "admin_secret_env", "insecure", "timeout"}
+    return Environment(
+        name=name,
+        endpoint=env["endpoint"].rstrip("/"),
+        admin_secret_env=env["admin_secret_env"],
+        insecure=env.get("insecure", False),
+        timeout=float(env.get("timeout", 30.0)),
+        settings={k: v for k, v in env.items() if k not in known},
+    )

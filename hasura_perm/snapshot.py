@@ -1,0 +1,82 @@
+"""The schema snapshot: tables, column types and keys, so compile works offline.
+
+Written by `hasura-perm schema pull`; read by compile, lint and permission tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hasura_perm.errors import HasuraPermError
+from hasura_perm.errors import SpecError
+from hasura_perm.names import TableName
+from hasura_perm.spec import validate
+from hasura_perm.spec.yaml_source import Document
+from hasura_perm.spec.yaml_source import load_file
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    name: str
+    columns: tuple[str, ...]
+    references: TableName
+    ref_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: TableName
+    kind: str
+    columns: dict[str, str]  # column name -> Postgres type, in table order
+    nullable: frozenset[str]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[ForeignKey, ...]
+    unique: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    tables: dict[TableName, Table]
+    document: Document | None = None  # for error locations, when loaded from a file
+
+    def table(self, name: TableName) -> Table | None:
+        return self.tables.get(name)
+
+
+def load_snapshot(path: Path, display_name: str | None = None) -> Snapshot:
+    if not path.is_file():
+        raise HasuraPermError(
+            f"schema snapshot {display_name or path} does not exist; create it with "
+            "`hasura-perm schema pull --database-url URL` (or set `schema:` in hasura-perm.yaml)"
+        )
+    doc = load_file(path, display_name)
+    problems = validate.check(doc, "snapshot")
+    if problems:
+        raise SpecError(problems)
+    return snapshot_from_data(doc.data, doc)
+
+
+def snapshot_from_data(data: dict[str, Any], document: Document | None = None) -> Snapshot:
+    tables = {}
+    for key, spec in data["tables"].items():
+        name = TableName.parse(key)
+        tables[name] = Table(
+            name=name,
+            kind=spec.get("kind", "table"),
+            columns=dict(spec["columns"]),
+            nullable=frozenset(spec.get("nullable", ())),
+            primary_key=tuple(spec.get("primary_key", ())),
+            foreign_keys=tuple(
+                ForeignKey(
+                    name=fk.get("name", ""),
+                    columns=tuple(fk["columns"]),
+                    references=TableName.parse(fk["references"]),
+                    ref_columns=tuple(fk["ref_columns"]),
+                )
+                for fk in spec.get("foreign_keys", ())
+            ),
+            unique=tuple(tuple(u) for u in spec.get("unique", ())),
+        )
+    return Snapshot(tables, document)

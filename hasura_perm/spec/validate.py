@@ -1,0 +1,136 @@
+"""Check YAML documents against the shipped JSON Schemas; report problems at file:line."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from importlib import resources
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError
+from jsonschema.exceptions import best_match
+
+from hasura_perm.errors import Location
+from hasura_perm.spec.yaml_source import Document
+
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+@functools.cache
+def load_schema(name: str) -> dict[str, Any]:
+    """A JSON Schema shipped in hasura_perm/schemas/ (also usable by editors)."""
+    text = resources.files("hasura_perm.schemas").joinpath(f"{name}.schema.json").read_text()
+    return json.loads(text)
+
+
+@functools.cache
+def _validator(name: str, definition: str | None) -> Any:
+    schema = load_schema(name)
+    if definition:
+        schema = {"$ref": f"#/$defs/{definition}", "$defs": schema["$defs"]}
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def check(doc: Document, schema: str, definition: str | None = None) -> list[tuple[Location, str]]:
+    """Problems of `doc` against a schema (or one of its $defs), in file order."""
+    validator = _validator(schema, definition)
+    problems = []
+    for error in validator.iter_errors(doc.data):
+        error = _most_useful(error)
+        path = tuple(error.absolute_path)
+        problems.append((doc.locate(path), _message(error)))
+    return sorted(set(problems))
+
+
+def _most_useful(error: ValidationError) -> ValidationError:
+    # For oneOf/anyOf, explain the branch that fits the value's type best, not all branches.
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        same_type = [e for e in error.context if e.validator != "type"]
+        if same_type:
+            return _most_useful(best_match(same_type))
+    return error
+
+
+def _message(error: ValidationError) -> str:
+    kind = error.validator
+    where = _where(error)
+    if kind == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - set(allowed))
+        hint = _did_you_mean(unknown[0], allowed) if unknown else ""
+        keys = ", ".join(f"`{k}`" for k in unknown)
+        expected = f"; allowed keys: {', '.join(allowed)}" if allowed else ""
+        return f"unknown key {keys}{where}{hint or expected}"
+    if kind == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return f"missing required key `{missing}`{where}"
+    if kind == "type":
+        wanted = error.validator_value
+        names = [wanted] if isinstance(wanted, str) else wanted
+        expected = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+        return f"expected {expected}{where}, found {_describe(error.instance)}"
+    if kind == "const":
+        return f"expected `{error.validator_value}`{where}, found {_describe(error.instance)}"
+    if kind == "enum":
+        options = ", ".join(str(v) for v in error.validator_value)
+        hint = _did_you_mean(str(error.instance), [str(v) for v in error.validator_value])
+        return f"`{error.instance}` is not allowed{where}; expected one of: {options}{hint}"
+    if kind == "pattern":
+        return f"`{error.instance}` is not a valid {_field_name(error)}"
+    if kind in ("oneOf", "anyOf"):
+        return f"{_describe(error.instance)} is not valid{where}: {_describe_schema(error.schema)}"
+    if kind == "uniqueItems":
+        return f"the list{where} contains duplicates"
+    if kind == "minimum":
+        return f"{error.instance} is too small{where}; the minimum is {error.validator_value}"
+    if kind == "minLength":
+        return f"empty text is not allowed{where}"
+    return f"{error.message}{where}"
+
+
+def _where(error: ValidationError) -> str:
+    path = [p for p in error.absolute_path if isinstance(p, str)]
+    return f" in `{path[-1]}`" if path else ""
+
+
+def _field_name(error: ValidationError) -> str:
+    description = error.schema.get("description", "")
+    if "session" in description or "x-hasura" in str(error.schema.get("pattern", "")).lower():
+        return "session variable name (must start with x-hasura-)"
+    path = [p for p in error.absolute_path if isinstance(p, str)]
+    return f"value for `{path[-1]}`" if path else "name"
+
+
+def _describe_schema(schema: dict[str, Any]) -> str:
+    return schema.get("description", "see the language reference in the README")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"`{value}`"
+
+
+def _did_you_mean(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+did_you_mean = _did_you_mean
