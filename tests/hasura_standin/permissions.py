@@ -1,0 +1,311 @@
+"""Permission bodies: argument parsing (request time), the schema-cache check against the catalog,
+and the exported key order.
+
+Sources: Hasura/RQL/Types/Permission.hs (FromJSON), Hasura/RQL/DDL/Permission.hs (buildPermInfo),
+Hasura/RQL/Types/Metadata/Serialization.hs (export order).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import boolexp
+from .boolexp import FieldInfo
+from .boolexp import FieldMaps
+from .boolexp import SemanticError
+from .catalog import QualifiedName
+from .errors import ParseError
+from .errors import PathPart
+from .errors import json_type_name
+
+PERM_TYPES = ("insert", "select", "update", "delete")
+QUERY_ROOT_FIELDS = ("select", "select_by_pk", "select_aggregate")
+SUBSCRIPTION_ROOT_FIELDS = QUERY_ROOT_FIELDS + ("select_stream",)
+
+
+def _require(obj: dict[str, Any], key: str, path: list[PathPart]) -> Any:
+    if key not in obj:
+        raise ParseError(path, f'key "{key}" not found')
+    return obj[key]
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], what: str, path: list[PathPart]) -> None:
+    expected = {dict: "Object", list: "Array", str: "String", bool: "Boolean", int: "Number"}
+    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+    if not ok:
+        name = expected.get(kind if isinstance(kind, type) else kind[0], "Value")
+        raise ParseError(
+            path, f"parsing {what} failed, expected {name}, but encountered {json_type_name(value)}"
+        )
+
+
+def parse_role(value: Any, path: list[PathPart]) -> str:
+    _expect(value, str, "RoleName", path)
+    if value == "":
+        raise ParseError(path, "empty string not allowed")
+    return value
+
+
+def parse_perm_def(perm_type: str, value: Any, path: list[PathPart]) -> dict[str, Any]:
+    """`PermDef`: `{role, permission, comment?}`; unknown keys are ignored, as the server does."""
+    _expect(value, dict, "PermDef", path)
+    role = parse_role(_require(value, "role", path), path + ["role"])
+    body = parse_permission(perm_type, _require(value, "permission", path), path + ["permission"])
+    comment = value.get("comment")
+    if comment is not None:
+        _expect(comment, str, "Text", path + ["comment"])
+    entry: dict[str, Any] = {"role": role, "permission": body}
+    if comment is not None:
+        entry["comment"] = comment
+    return entry
+
+
+def parse_permission(perm_type: str, value: Any, path: list[PathPart]) -> dict[str, Any]:
+    """Check one permission body's shape; return only the keys the server keeps."""
+    _expect(value, dict, f"{perm_type.capitalize()}Perm", path)
+    parser = {"insert": _parse_insert, "select": _parse_select}
+    parser |= {"update": _parse_update, "delete": _parse_delete}
+    return parser[perm_type](value, path)
+
+
+def _parse_columns(value: Any, path: list[PathPart]) -> str | list[str]:
+    if value == "*":
+        return "*"
+    _expect(value, list, "[]", path)
+    for index, column in enumerate(value):
+        _expect(column, str, "PGCol", path + [index])
+    return list(value)
+
+
+def _parse_boolexp(value: dict[str, Any], key: str, path: list[PathPart]) -> dict[str, Any]:
+    expr = _require(value, key, path)
+    boolexp.check_structure(expr, path + [key])
+    return expr
+
+
+def _parse_set(value: dict[str, Any], path: list[PathPart]) -> dict[str, Any] | None:
+    if value.get("set") is None:
+        return None
+    _expect(value["set"], dict, "HashMap", path + ["set"])
+    return dict(value["set"])
+
+
+def _parse_flag(value: dict[str, Any], key: str, path: list[PathPart]) -> bool:
+    flag = value.get(key, False)
+    if flag is None:
+        return False
+    _expect(flag, bool, "Bool", path + [key])
+    return flag
+
+
+def _parse_validate_input(value: dict[str, Any], path: list[PathPart]) -> Any:
+    spec = value.get("validate_input")
+    if spec is None:
+        return None
+    _expect(spec, dict, "ValidateInput", path + ["validate_input"])
+    kind = spec.get("type")
+    if kind != "http":
+        raise ParseError(
+            path + ["validate_input"], f"expecting only 'http' for 'type' but got {kind}"
+        )
+    return spec
+
+
+def _parse_insert(value: dict[str, Any], path: list[PathPart]) -> dict[str, Any]:
+    body: dict[str, Any] = {"check": _parse_boolexp(value, "check", path)}
+    if (preset := _parse_set(value, path)) is not None:
+        body["set"] = preset
+    if value.get("columns") is not None:
+        body["columns"] = _parse_columns(value["columns"], path + ["columns"])
+    body["backend_only"] = _parse_flag(value, "backend_only", path)
+    if (spec := _parse_validate_input(value, path)) is not None:
+        body["validate_input"] = spec
+    return body
+
+
+def _parse_root_fields(value: dict[str, Any], key: str, allowed: tuple[str, ...], path) -> Any:
+    fields = value.get(key)
+    if fields is None:
+        return None
+    _expect(fields, list, "[]", path + [key])
+    for index, name in enumerate(fields):
+        if name not in allowed:
+            # GUESS: text of the enum parse failure.
+            raise ParseError(path + [key, index], f"unexpected root field type: {name}")
+    return list(fields)
+
+
+def _parse_select(value: dict[str, Any], path: list[PathPart]) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "columns": _parse_columns(_require(value, "columns", path), path + ["columns"])
+    }
+    computed = value.get("computed_fields") or []
+    _expect(computed, list, "[]", path + ["computed_fields"])
+    body["computed_fields"] = list(computed)
+    body["filter"] = _parse_boolexp(value, "filter", path)
+    limit = value.get("limit")
+    if limit is not None:
+        _expect(limit, int, "Int", path + ["limit"])
+    body["limit"] = limit
+    body["allow_aggregations"] = _parse_flag(value, "allow_aggregations", path)
+    for key, allowed in (
+        ("query_root_fields", QUERY_ROOT_FIELDS),
+        ("subscription_root_fields", SUBSCRIPTION_ROOT_FIELDS),
+    ):
+        fields = _parse_root_fields(value, key, allowed, path)
+        if fields is not None:
+            body[key] = fields
+    return body
+
+
+def _parse_update(value: dict[str, Any], path: list[PathPart]) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "columns": _parse_columns(_require(value, "columns", path), path + ["columns"])
+    }
+    body["filter"] = _parse_boolexp(value, "filter", path)
+    body["check"] = None
+    if value.get("check") is not None:
+        body["check"] = _parse_boolexp(value, "check", path)
+    if (preset := _parse_set(value, path)) is not None:
+        body["set"] = preset
+    body["backend_only"] = _parse_flag(value, "backend_only", path)
+    if (spec := _parse_validate_input(value, path)) is not None:
+        body["validate_input"] = spec
+    return body
+
+
+def _parse_delete(value: dict[str, Any], path: list[PathPart]) -> dict[str, Any]:
+    body: dict[str, Any] = {"filter": _parse_boolexp(value, "filter", path)}
+    body["backend_only"] = _parse_flag(value, "backend_only", path)
+    if (spec := _parse_validate_input(value, path)) is not None:
+        body["validate_input"] = spec
+    return body
+
+
+# ---------------------------------------------------------------- schema-cache check
+
+
+def check_permission(
+    perm_type: str,
+    body: dict[str, Any],
+    table: QualifiedName,
+    fields: FieldMaps,
+    computed_fields: set[str],
+) -> None:
+    """`buildPermInfo` for one permission; raises SemanticError with the first failure."""
+    field_map = fields(table) or {}
+    if perm_type == "insert":
+        boolexp.validate(body["check"], table, table, fields)
+        _check_set(body.get("set"), field_map)
+        _check_columns(body.get("columns", "*"), field_map, "")
+    elif perm_type == "select":
+        _check_select(body, table, fields, computed_fields)
+    elif perm_type == "update":
+        boolexp.validate(body["filter"], table, table, fields)
+        if body.get("check") is not None:
+            boolexp.validate(body["check"], table, table, fields)
+        _check_set(body.get("set"), field_map)
+        _check_columns(body["columns"], field_map, "relationships can't be used in update")
+    else:
+        boolexp.validate(body["filter"], table, table, fields)
+
+
+def _check_select(
+    body: dict[str, Any], table: QualifiedName, fields: FieldMaps, computed_fields: set[str]
+) -> None:
+    field_map = fields(table) or {}
+    boolexp.validate(body["filter"], table, table, fields)
+    _check_columns(
+        body["columns"], field_map, "permissions for relationships are automatically inferred"
+    )
+    for name in body.get("computed_fields") or []:
+        if name not in computed_fields:
+            # GUESS: askComputedFieldInfo's text.
+            raise SemanticError(f"computed field {boolexp.dquote(name)} does not exist")
+    if body.get("limit") is not None and body["limit"] < 0:
+        raise SemanticError("unexpected negative value")
+    roots = (body.get("query_root_fields") or []) + (body.get("subscription_root_fields") or [])
+    if "select_aggregate" in roots and not body.get("allow_aggregations"):
+        raise SemanticError(
+            'The "select_aggregate" root field can only be enabled in the query_root_fields or '
+            ' the subscription_root_fields when "allow_aggregations" is set to true'
+        )
+
+
+def _check_columns(columns: str | list[str], field_map: dict[str, FieldInfo], hint: str) -> None:
+    if columns == "*":
+        return
+    for column in columns:
+        boolexp.ask_column_type(field_map, column, hint)
+
+
+def _check_set(preset: dict[str, Any] | None, field_map: dict[str, FieldInfo]) -> None:
+    for column in preset or {}:
+        boolexp.ask_column_type(field_map, column, "column presets can only be postgres columns")
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_perm_def(perm_type: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """`permDefToOrdJSON`: role, permission, and comment only when set."""
+    out: dict[str, Any] = {
+        "role": entry["role"],
+        "permission": export_body(perm_type, entry["permission"]),
+    }
+    if entry.get("comment") is not None:
+        out["comment"] = entry["comment"]
+    return out
+
+
+def export_body(perm_type: str, body: dict[str, Any]) -> dict[str, Any]:
+    exporter = {"insert": _export_insert, "select": _export_select}
+    exporter |= {"update": _export_update, "delete": _export_delete}
+    return exporter[perm_type](body)
+
+
+def _tail(body: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
+    if body.get("set"):
+        out["set"] = boolexp.sort_keys(body["set"])
+    return out
+
+
+def _flags(body: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
+    if body.get("backend_only"):
+        out["backend_only"] = True
+    if body.get("validate_input") is not None:
+        out["validate_input"] = boolexp.sort_keys(body["validate_input"])
+    return out
+
+
+def _export_insert(body: dict[str, Any]) -> dict[str, Any]:
+    out = _tail(body, {"check": boolexp.serialize(body["check"])})
+    if body.get("columns") is not None:
+        out["columns"] = body["columns"]
+    return _flags(body, out)
+
+
+def _export_select(body: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"columns": body["columns"]}
+    if body.get("computed_fields"):
+        out["computed_fields"] = body["computed_fields"]
+    out["filter"] = boolexp.serialize(body["filter"])
+    if body.get("limit") is not None:
+        out["limit"] = body["limit"]
+    if body.get("allow_aggregations"):
+        out["allow_aggregations"] = True
+    for key in ("query_root_fields", "subscription_root_fields"):
+        if body.get(key) is not None:
+            out[key] = body[key]
+    return out
+
+
+def _export_update(body: dict[str, Any]) -> dict[str, Any]:
+    check = body.get("check")
+    out: dict[str, Any] = {"columns": body["columns"], "filter": boolexp.serialize(body["filter"])}
+    out["check"] = None if check is None else boolexp.serialize(check)
+    return _flags(body, _tail(body, out))
+
+
+def _export_delete(body: dict[str, Any]) -> dict[str, Any]:
+    return _flags(body, {"filter": boolexp.serialize(body["filter"])})

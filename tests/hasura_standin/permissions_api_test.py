@@ -1,0 +1,287 @@
+"""Permission commands of the stand-in, rebuilt from Hasura's fixtures and source."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.hasura_standin import StandinServer
+from tests.hasura_standin.conftest import Post
+
+ARTICLE_CTX = 'Inconsistent object: in table "article": in permission for role "user": '
+
+
+def create(
+    kind: str, table: Any, role: str, permission: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    args = {"table": table, "role": role, "permission": permission, **extra}
+    return {"type": f"pg_create_{kind}_permission", "args": args}
+
+
+def select_on_article(filter_: dict[str, Any], columns: Any = "*") -> dict[str, Any]:
+    return create("select", "article", "user", {"columns": columns, "filter": filter_})
+
+
+def assert_inconsistent(response: Any, reason_tail: str) -> None:
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["code"], body["path"]) == ("invalid-configuration", "$.args")
+    assert body["error"] == ARTICLE_CTX + reason_tail
+    assert body["internal"][0]["type"] == "select_permission"
+    assert body["internal"][0]["reason"] == body["error"]
+
+
+def test_create_and_drop_select_permission_for_role_user(metadata_api: Post) -> None:
+    """tests-py/queries/v1/permissions/create_article_permission_role_user.yaml, on /v1/metadata."""
+    perm = {"columns": "*", "filter": {"id": "X-Hasura-User-Id"}}
+    created = metadata_api(create("select", "author", "user", perm))
+    assert (created.status_code, created.json()) == (200, {"message": "success"})
+    dropped = metadata_api(
+        {"type": "pg_drop_select_permission", "args": {"table": "author", "role": "user"}}
+    )
+    assert (dropped.status_code, dropped.json()) == (200, {"message": "success"})
+
+
+def test_permission_for_role_admin_is_refused(metadata_api: Post) -> None:
+    """tests-py/queries/v1/permissions/create_article_permission_role_admin_error.yaml; the newer
+    server refuses `admin` as an already defined permission (runCreatePerm), not at cache build."""
+    perm = {"columns": "*", "filter": {"id": "X-Hasura-User-Id"}}
+    response = metadata_api(create("select", "author", "admin", perm))
+    assert response.status_code == 400
+    assert response.json() == {
+        "path": "$.args",
+        "error": 'select permission already defined on table "author" with role "admin"',
+        "code": "already-exists",
+    }
+
+
+def test_admin_permission_in_replaced_metadata_is_an_inconsistency(
+    schema_standin: StandinServer,
+) -> None:
+    """Cache/Permission.hs: `cannot define permission for admin role`, in table/role context."""
+    exported = schema_standin.export()
+    author = exported["sources"][0]["tables"][1]
+    author["select_permissions"] = [{"role": "admin", "permission": {"columns": "*", "filter": {}}}]
+    objects = schema_standin.seed(exported)
+    assert [o["reason"] for o in objects] == [
+        'Inconsistent object: in table "author": in permission for role "admin": '
+        "cannot define permission for admin role"
+    ]
+
+
+def test_role_longer_than_63_characters_is_accepted(metadata_api: Post) -> None:
+    """tests-py/queries/v1/permissions/create_author_insert_permission_long_role.yaml."""
+    for suffix in ("one", "two"):
+        role = f"this.is.really.a.very.long.and.long.role.more.than.63.characters.{suffix}"
+        response = metadata_api(create("insert", "author", role, {"columns": "*", "check": {}}))
+        assert (response.status_code, response.json()) == (200, {"message": "success"})
+
+
+def test_drop_of_a_missing_permission(metadata_api: Post) -> None:
+    """tests-py/queries/v1/permissions/drop_permission_not_exists_error.yaml."""
+    args = {"table": {"name": "author", "schema": "public"}, "role": "user"}
+    response = metadata_api({"type": "pg_drop_update_permission", "args": args})
+    assert response.status_code == 400
+    assert response.json() == {
+        "path": "$.args",
+        "error": 'update permission on "author" for role "user" does not exist',
+        "code": "bad-request",
+    }
+
+
+def test_duplicate_permission_is_already_exists(metadata_api: Post) -> None:
+    perm = {"columns": ["id"], "filter": {}}
+    assert metadata_api(create("select", "author", "user", perm)).status_code == 200
+    again = metadata_api(create("select", "author", "user", perm))
+    assert again.status_code == 400
+    assert again.json()["code"] == "already-exists"
+    assert (
+        again.json()["error"]
+        == 'select permission already defined on table "author" with role "user"'
+    )
+
+
+def test_permission_on_untracked_table(metadata_api: Post) -> None:
+    response = metadata_api(
+        create(
+            "select", {"schema": "other", "name": "nope"}, "user", {"columns": "*", "filter": {}}
+        )
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "path": "$.args",
+        "error": 'table "other.nope" does not exist in source: default',
+        "code": "not-exists",
+    }
+
+
+def test_unknown_column_in_columns(metadata_api: Post) -> None:
+    """Message as issue #8688 and the reference: the `column` prefix comes from askColInfo."""
+    assert_inconsistent(
+        metadata_api(select_on_article({}, ["id", "foo"])), 'column "foo" does not exist'
+    )
+
+
+def test_unknown_column_in_set(metadata_api: Post) -> None:
+    perm = {"columns": ["title"], "check": {}, "set": {"owner": "X-Hasura-User-Id"}}
+    response = metadata_api(create("insert", "article", "user", perm))
+    assert response.status_code == 400
+    assert response.json()["error"] == ARTICLE_CTX + 'column "owner" does not exist'
+
+
+def test_unknown_field_in_filter(metadata_api: Post) -> None:
+    assert_inconsistent(
+        metadata_api(select_on_article({"writer_id": {"_eq": 1}})), '"writer_id" does not exist'
+    )
+
+
+def test_relationship_fields_resolve_on_the_target_table(metadata_api: Post) -> None:
+    ok = metadata_api(select_on_article({"author": {"name": {"_ilike": "%a%"}}}))
+    assert ok.status_code == 200, ok.json()
+    nested = metadata_api(
+        create("select", "article", "editor", {"columns": "*", "filter": {"author": {"nick": {}}}})
+    )
+    assert nested.json()["error"].endswith('in permission for role "editor": "nick" does not exist')
+
+
+def test_array_relationship_in_filter(metadata_api: Post) -> None:
+    perm = {"columns": "*", "filter": {"articles": {"is_published": {"_eq": True}}}}
+    assert metadata_api(create("select", "author", "user", perm)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("filter_", "tail"),
+    [
+        (
+            {"id": {"_like": "1%"}},
+            ' is of type "integer"; this operator works only on columns of type '
+            '"varchar", "text", "citext", "bpchar"',
+        ),
+        (
+            {"title": {"_has_key": "a"}},
+            ' is of type "text"; this operator works only on columns of type "jsonb"',
+        ),
+        (
+            {"id": {"_ceq": "title"}},
+            'incompatible column types: "id" has type "integer", but "title" has type "text"',
+        ),
+        ({"title": {"_foo": 1}}, "Unknown operator: _foo"),
+        (
+            {"id": {"_ceq": ["author", "id"]}},
+            "Relationship references are not supported in column comparison RHS",
+        ),
+    ],
+)
+def test_operator_checks(metadata_api: Post, filter_: dict[str, Any], tail: str) -> None:
+    """Texts from parseBoolExpOperations (Hasura/Backends/Postgres/DDL/BoolExp.hs)."""
+    assert_inconsistent(metadata_api(select_on_article(filter_)), tail)
+
+
+def test_json_column_cannot_be_in_a_boolexp(metadata_api: Post) -> None:
+    response = metadata_api(
+        create("select", "doc", "user", {"columns": "*", "filter": {"raw": {"_is_null": False}}})
+    )
+    assert response.status_code == 400
+    assert response.json()["error"].endswith("JSON column can not be part of boolean expression")
+
+
+def test_jsonb_and_array_operators_on_the_right_types(metadata_api: Post) -> None:
+    filter_ = {
+        "body": {"_has_keys_any": ["a", "b"]},
+        "tags": {"_contains": ["x"]},
+        "owner_id": {"_ceq": ["$", "id"]},
+    }
+    response = metadata_api(create("select", "doc", "user", {"columns": "*", "filter": filter_}))
+    assert response.status_code == 200, response.json()
+
+
+def test_session_variables_any_case_and_dollar_operators(metadata_api: Post) -> None:
+    filter_ = {
+        "$or": [
+            {"author_id": {"$eq": "x-hasura-user-id"}},
+            {"author_id": "X-HASURA-USER-ID"},
+            {"id": {"_in": "X-Hasura-Allowed-Ids"}},
+        ],
+        "_not": {"is_published": {"_is_null": True}},
+    }
+    assert metadata_api(select_on_article(filter_)).status_code == 200
+
+
+def test_exists_on_untracked_table(metadata_api: Post) -> None:
+    filter_ = {"_exists": {"_table": "users", "_where": {"id": {"_eq": "X-Hasura-User-Id"}}}}
+    assert_inconsistent(metadata_api(select_on_article(filter_)), 'table "users" does not exist')
+
+
+def test_exists_table_of_wrong_shape_is_a_parse_failure(metadata_api: Post) -> None:
+    """The shape of issue #10457's error: parse-failed, path down to `_exists._table`."""
+    filter_ = {"_exists": {"_table": ["x"], "_where": {}}}
+    response = metadata_api(select_on_article(filter_))
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["code"], body["path"]) == (
+        "parse-failed",
+        "$.args.permission.filter._exists._table",
+    )
+    assert body["error"].startswith("Error when parsing command create_select_permission.\n")
+    assert body["error"].endswith(
+        "Internal error message: parsing TableName failed, expected String, but encountered Array"
+    )
+
+
+def test_missing_filter_is_a_parse_failure(metadata_api: Post) -> None:
+    response = metadata_api(create("select", "author", "user", {"columns": "*"}))
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["path"]) == (
+        "parse-failed",
+        "$.args.permission",
+    )
+
+
+def test_set_permission_comment(metadata_api: Post, schema_standin: StandinServer) -> None:
+    assert (
+        metadata_api(
+            create("update", "author", "user", {"columns": ["name"], "filter": {}})
+        ).status_code
+        == 200
+    )
+    args = {"table": "author", "role": "user", "type": "update", "comment": "editors only"}
+    response = metadata_api({"type": "pg_set_permission_comment", "args": args})
+    assert (response.status_code, response.json()) == (200, {"message": "success"})
+    perm = schema_standin.export()["sources"][0]["tables"][1]["update_permissions"][0]
+    assert perm["comment"] == "editors only"
+    metadata_api({"type": "pg_set_permission_comment", "args": args | {"comment": None}})
+    assert (
+        "comment" not in schema_standin.export()["sources"][0]["tables"][1]["update_permissions"][0]
+    )
+
+
+def test_set_comment_on_missing_permission_and_bad_type(metadata_api: Post) -> None:
+    args = {"table": "author", "role": "user", "type": "update", "comment": "x"}
+    missing = metadata_api({"type": "pg_set_permission_comment", "args": args})
+    assert missing.status_code == 400
+    assert missing.json()["code"] == "permission-denied"
+    assert (
+        missing.json()["error"]
+        == '\'update\' permission on "author" for role "user" does not exist'
+    )
+    bad = metadata_api({"type": "pg_set_permission_comment", "args": args | {"type": "upsert"}})
+    assert bad.json()["code"] == "parse-failed"
+    assert bad.json()["path"] == "$.args.type"
+    assert bad.json()["error"].endswith(
+        "perm_type should be one of 'insert', 'select', 'update', 'delete'"
+    )
+
+
+def test_update_permission_checks_check_and_set(metadata_api: Post) -> None:
+    perm = {
+        "columns": ["title", "content"],
+        "filter": {"author_id": {"_eq": "X-Hasura-User-Id"}},
+        "check": {"author_id": {"_eq": "X-Hasura-User-Id"}},
+        "set": {"author_id": "x-hasura-user-id"},
+    }
+    assert metadata_api(create("update", "article", "user", perm)).status_code == 200
+    bad = metadata_api(
+        create("update", "article", "editor", perm | {"check": {"nope": {"_eq": 1}}})
+    )
+    assert bad.json()["error"].endswith('"nope" does not exist')
