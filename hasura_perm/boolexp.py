@@ -78,13 +78,27 @@ class ExprContext:
 class _Where:
     table: TableName  # the table this part of the expression is evaluated on
     root: TableName  # the permission's table (`$` in column comparisons)
-    usage: str  # e.g. " (condition `own` used for public.notes)", for errors in shared parts
-    conditions_open: tuple[str, ...] = ()
+    shared: bool  # the rule is not in the table's own file (a default), say which table
+    conditions_open: tuple[str, ...] = ()  # the conditions we are inside, outermost first
+
+    @property
+    def usage(self) -> str:
+        """Context for a message about a part that is shared between tables."""
+        parts = []
+        if self.conditions_open:
+            parts.append("in condition " + " -> ".join(f"`{c}`" for c in self.conditions_open))
+        if self.shared or self.conditions_open:
+            parts.append(f"for the rule on {self.root}")
+        return f" ({', '.join(parts)})" if parts else ""
+
+    def inside(self, table: TableName) -> _Where:
+        return _Where(table, self.root, self.shared, self.conditions_open)
 
 
-def compile_boolexp(node: Node, table: TableName, ctx: ExprContext, usage: str = "") -> Any:
-    """The Hasura form of a rule's expression; problems go to ctx.problems."""
-    return _expr(node, _Where(table, table, usage), ctx)
+def compile_boolexp(node: Node, table: TableName, ctx: ExprContext, shared: bool = False) -> Any:
+    """The Hasura form of a rule's expression; problems go to ctx.problems.
+    `shared`: the rule comes from a default, so messages name the table."""
+    return _expr(node, _Where(table, table, shared), ctx)
 
 
 def _expr(node: Node, where: _Where, ctx: ExprContext) -> Any:
@@ -136,7 +150,7 @@ def _exists(node: Node, where: _Where, ctx: ExprContext) -> Any:
             f"unknown table `{_show(spec['_table'])}` in `_exists`{where.usage}",
         )
         return {"_table": spec["_table"], "_where": {}}
-    inner = _Where(target, where.root, where.usage, where.conditions_open)
+    inner = where.inside(target)
     return {
         "_table": {"name": target.name, "schema": target.schema},
         "_where": _expr(node.child("_where"), inner, ctx),
@@ -165,8 +179,7 @@ def _condition(node: Node, where: _Where, ctx: ExprContext) -> Any:
         chain = " -> ".join((*where.conditions_open, name))
         ctx.report(definition, f"condition `{name}` refers to itself ({chain})")
         return {}
-    usage = where.usage or f" (condition `{name}` used for {where.table})"
-    inner = _Where(where.table, where.root, usage, (*where.conditions_open, name))
+    inner = _Where(where.table, where.root, where.shared, (*where.conditions_open, name))
     return _expr(definition, inner, ctx)
 
 
@@ -178,8 +191,7 @@ def _field(key: str, node: Node, where: _Where, ctx: ExprContext) -> Any:
     if relationship is not None:
         if relationship.target is None or ctx.catalog.table(relationship.target) is None:
             return node.value  # we cannot see the target; Hasura will check it
-        inner = _Where(relationship.target, where.root, where.usage, where.conditions_open)
-        return _expr(node, inner, ctx)
+        return _expr(node, where.inside(relationship.target), ctx)
     if key in ctx.catalog.computed_fields.get(where.table, ()):
         return node.value
     if key.startswith(("_", "$")):

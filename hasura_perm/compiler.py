@@ -168,7 +168,7 @@ class _TableCompiler:
             body["columns"] = self._columns(rule.child("columns"), usage)
         for key in ("filter", "check"):
             if key in value:
-                body[key] = compile_boolexp(rule.child(key), self.table, self.ctx, usage)
+                body[key] = compile_boolexp(rule.child(key), self.table, self.ctx, bool(usage))
         if "set" in value:
             body["set"] = self._presets(rule.child("set"), usage)
         if "computed_fields" in value:

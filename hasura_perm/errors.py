@@ -38,9 +38,15 @@ class HasuraPermError(Exception):
 class SpecError(HasuraPermError):
     """One or more problems in the user's input files, each with its location."""
 
+    MAX_SHOWN = 50
+
     def __init__(self, problems: list[tuple[Location, str]]) -> None:
-        self.problems = sorted(problems)
+        self.problems = sorted(set(problems))
         super().__init__(self.render())
 
     def render(self) -> str:
-        return "\n".join(f"{loc}: {msg}" for loc, msg in self.problems)
+        shown = [f"{loc}: {msg}" for loc, msg in self.problems[: self.MAX_SHOWN]]
+        hidden = len(self.problems) - len(shown)
+        if hidden > 0:
+            shown.append(f"... and {hidden} more problem(s)")
+        return "\n".join(shown)
