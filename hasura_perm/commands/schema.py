@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else load_project(args.project).schema_file
     schemas = [s.strip() for s in args.schemas.split(",") if s.strip()] if args.schemas else None
     snapshot = introspect(url, schemas=schemas)
-    text = HEADER + yamlfmt.dump(snapshot)
+    text = HEADER + yamlfmt.dump(snapshot, kind="other")
     write_files({out: text})
     print(f"Wrote {len(snapshot['tables'])} tables to {out}.")
     return ExitCode.OK

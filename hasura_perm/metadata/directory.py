@@ -154,7 +154,7 @@ def _layout_files(meta: MetadataDir, new_tables: list[TableName]) -> dict[Path, 
     files: dict[Path, str] = {}
     version = meta.root / "version.yaml"
     if not version.is_file():
-        files[version] = yamlfmt.dump({"version": 3})
+        files[version] = yamlfmt.dump({"version": 3}, kind="other")
     databases = meta.root / "databases" / "databases.yaml"
     if meta.tables_list is None:
         if databases.is_file():
@@ -162,7 +162,7 @@ def _layout_files(meta: MetadataDir, new_tables: list[TableName]) -> dict[Path, 
                 f'{databases} has no source `{meta.source}` with `tables: "!include ..."`; '
                 "add the source there (or set `source:` in hasura-perm.yaml)"
             )
-        files[databases] = yamlfmt.dump([_source_entry(meta.source)])
+        files[databases] = yamlfmt.dump([_source_entry(meta.source)], kind="databases")
         meta.tables_list = meta.root / "databases" / meta.source / "tables" / "tables.yaml"
     includes: dict[TableName, str] = {t: f.path.name for t, f in meta.tables.items()}
     includes.update({t: table_file_name(t) for t in new_tables})
@@ -183,7 +183,7 @@ def _source_entry(source: str) -> dict[str, Any]:
                 "use_prepared_statements": False,
             }
         },
-        "tables": f"{INCLUDE}{source}/tables/tables.yaml",
+        "tables": yamlfmt.include(f"{source}/tables/tables.yaml"),
     }
 
 
