@@ -267,20 +267,25 @@ def _operand(op: str, node: Node, pg_type: str, where: _Where, ctx: ExprContext)
     _literal(node, pg_type, where, ctx)
 
 
+def literal_fits(value: Any, pg_type: str) -> bool:
+    """Whether Hasura can read `value` as a literal of `pg_type` (None is NULL)."""
+    if value is None:
+        return True
+    return {
+        "integer": isinstance(value, int) and not isinstance(value, bool),
+        "number": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "boolean": isinstance(value, bool),
+        "text": isinstance(value, str),
+    }.get(type_category(pg_type), True)
+
+
 def _literal(node: Node, pg_type: str, where: _Where, ctx: ExprContext) -> None:
     value = node.value
     if value is None or is_session_variable(value):
         if value is not None:
             _session_variable(node, where, ctx)
         return
-    category = type_category(pg_type)
-    ok = {
-        "integer": isinstance(value, int) and not isinstance(value, bool),
-        "number": isinstance(value, (int, float)) and not isinstance(value, bool),
-        "boolean": isinstance(value, bool),
-        "text": isinstance(value, str),
-    }.get(category, True)
-    if not ok:
+    if not literal_fits(value, pg_type):
         ctx.report(node, f"{value!r} is not a valid {pg_type} value{where.usage}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from hasura_perm import __version__
 from hasura_perm.commands import ALL
@@ -19,8 +20,16 @@ exit codes: 0 success, 1 error, 2 differences found, 3 checks failed
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes exit 1 (error), not argparse's 2, which means "differences found"."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(ExitCode.ERROR, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="hasura-perm",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,

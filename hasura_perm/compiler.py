@@ -14,6 +14,7 @@ from typing import Any
 from hasura_perm.boolexp import ExprContext
 from hasura_perm.boolexp import compile_boolexp
 from hasura_perm.boolexp import is_session_variable
+from hasura_perm.boolexp import literal_fits
 from hasura_perm.catalog import Catalog
 from hasura_perm.errors import Location
 from hasura_perm.errors import SpecError
@@ -265,6 +266,9 @@ class _TableCompiler:
     def _preset_value(self, node: Node, column: str, value: Any, usage: str) -> None:
         if column not in self.info.columns:
             self._unknown_column(node, column, usage)
+        elif not is_session_variable(value) and not literal_fits(value, self.info.columns[column]):
+            pg_type = self.info.columns[column]
+            self.ctx.report(node, f"{value!r} is not a valid {pg_type} value{usage}")
         if is_session_variable(value):
             self.ctx.session_used.add(value.lower())
             if value.lower() not in self.spec.session:

@@ -149,24 +149,27 @@ def default_rules(
     table: TableName, defaults: list[Default], problems: Problems
 ) -> dict[tuple[str, str], Node]:
     """(action, role) -> the rule of the most specific default that defines it for `table`."""
-    chosen: dict[tuple[str, str], tuple[int, Node]] = {}
+    candidates: dict[tuple[str, str], list[tuple[int, Node]]] = {}
     for default in defaults:
         score = default.match(table)
         if score is None:
             continue
         for action in ACTIONS:
             for role in default.node.value.get(action, {}):
-                key, rule = (action, role), default.node.child(action, role)
-                if key not in chosen or score > chosen[key][0]:
-                    chosen[key] = (score, rule)
-                elif score == chosen[key][0]:
-                    other = chosen[key][1].location
-                    problems.append(
-                        (
-                            rule.location,
-                            f"two equally specific defaults give {role} a {action} rule on {table} "
-                            f"(the other is at {other}); make one pattern more specific or add the "
-                            "rule to the table file",
-                        )
-                    )
-    return {key: rule for key, (_, rule) in chosen.items()}
+                rule = default.node.child(action, role)
+                candidates.setdefault((action, role), []).append((score, rule))
+    chosen: dict[tuple[str, str], Node] = {}
+    for (action, role), found in candidates.items():
+        best = max(score for score, _ in found)
+        top = [rule for score, rule in found if score == best]
+        chosen[(action, role)] = top[0]
+        for rule in top[1:]:
+            problems.append(
+                (
+                    rule.location,
+                    f"two equally specific defaults give {role} a {action} rule on {table} "
+                    f"(the other is at {top[0].location}); make one pattern more specific or add "
+                    "the rule to the table file",
+                )
+            )
+    return chosen

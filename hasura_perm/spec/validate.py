@@ -49,6 +49,13 @@ def check(doc: Document, schema: str, definition: str | None = None) -> list[tup
     for error in validator.iter_errors(doc.data):
         error = _most_useful(error)
         path = tuple(error.absolute_path)
+        if "propertyNames" in error.schema_path:  # a bad key: point at the key itself
+            problems.append((doc.locate((*path, error.instance)), _bad_name(error)))
+            continue
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {})
+            unknown = [k for k in error.instance if k not in known]
+            path = (*path, unknown[0]) if unknown else path
         problems.append((doc.locate(path), _message(error)))
     return sorted(set(problems))
 
@@ -56,6 +63,19 @@ def check(doc: Document, schema: str, definition: str | None = None) -> list[tup
 def _most_useful(error: ValidationError) -> ValidationError:
     # For oneOf/anyOf, explain the branch that fits the value's type best, not all branches.
     if error.validator in ("oneOf", "anyOf") and error.context:
+        branches: dict[Any, list[ValidationError]] = {}
+        for e in error.context:
+            branches.setdefault(e.relative_schema_path[0], []).append(e)
+        # A branch whose type (or const) the value does not even have is not what was meant.
+        fitting = [
+            errors
+            for errors in branches.values()
+            if not any(
+                not e.relative_path and e.validator in ("type", "const", "enum") for e in errors
+            )
+        ]
+        if len(fitting) == 1:
+            return _most_useful(best_match(fitting[0]))
         same_type = [e for e in error.context if e.validator != "type"]
         if same_type:
             return _most_useful(best_match(same_type))
@@ -97,6 +117,20 @@ def _message(error: ValidationError) -> str:
     if kind == "minLength":
         return f"empty text is not allowed{where}"
     return f"{error.message}{where}"
+
+
+_NAME_RULES = {
+    "session": "session variable name (must start with x-hasura-)",
+    "roles": "role name (no spaces or commas)",
+    "environments": "environment name (letters, digits, _ and -)",
+    "tables": "table name (schema.table)",
+}
+
+
+def _bad_name(error: ValidationError) -> str:
+    parent = next((p for p in reversed(error.absolute_path) if isinstance(p, str)), "")
+    rule = _NAME_RULES.get(parent, "name (letters, digits, _ and -, not starting with a digit)")
+    return f"`{error.instance}` is not a valid {rule}"
 
 
 def _where(error: ValidationError) -> str:

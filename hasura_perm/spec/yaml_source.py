@@ -64,7 +64,9 @@ def load_file(path: Path, display_name: str | None = None) -> Document:
             _fail(name, 0, 0, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
-        _fail(name, 0, 0, f"not UTF-8 text ({e.reason} at byte {e.start})")
+        line = e.object.count(b"\n", 0, e.start) + 1
+        column = e.start - (e.object.rfind(b"\n", 0, e.start) + 1) + 1
+        _fail(name, line, column, f"not UTF-8 text ({e.reason} at byte {e.start})")
     except OSError as e:
         _fail(name, 0, 0, f"cannot read file: {e.strerror}")
     return load_text(text, name)
