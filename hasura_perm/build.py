@@ -7,6 +7,7 @@ from dataclasses import field
 from pathlib import Path
 
 from hasura_perm.catalog import Catalog
+from hasura_perm.cognito.mapping import cognito_compile_hook
 from hasura_perm.compiler import Compiled
 from hasura_perm.compiler import compile_spec
 from hasura_perm.metadata.directory import MetadataDir
@@ -36,6 +37,7 @@ def build(project: Project) -> Build:
     for name, table_file in meta.tables.items():
         catalog.add_table_metadata(name, table_file.entry)
     compiled = compile_spec(spec, catalog)
+    cognito_compile_hook(spec, compiled, snapshot)
     entries = {}
     for table in compiled.tables:
         existing = meta.tables[table].entry if table in meta.tables else new_table_entry(table)

@@ -3,7 +3,8 @@ run(args) -> exit code."""
 
 from __future__ import annotations
 
+from hasura_perm.commands import cognito
 from hasura_perm.commands import compile as compile_
 from hasura_perm.commands import schema
 
-ALL = (compile_, schema)
+ALL = (compile_, schema, cognito)

@@ -1,7 +1,7 @@
 """Read `permissions/`: every YAML file, validated, gathered into one `Spec`.
 
 A file is either a table file (it has `table:`) or a definitions file holding any of
-`session`, `roles`, `conditions`, `column_sets`, `presets` and `defaults`. Definitions
+`session`, `roles`, `conditions`, `column_sets`, `presets`, `defaults` and `cognito`. Definitions
 may be split across files; a name defined twice is an error naming both places.
 """
 
@@ -59,6 +59,7 @@ class Spec:
     defaults: list[Node] = field(default_factory=list)
     tables: dict[TableName, Node] = field(default_factory=dict)  # the table file's root
     files: list[str] = field(default_factory=list)
+    cognito: Node | None = None  # the `cognito:` section (hasura_perm/cognito), at most one
 
 
 def spec_files(permissions_dir: Path, skip: set[Path]) -> list[Path]:
@@ -132,3 +133,9 @@ def _gather(spec: Spec, doc: Document, problems: list[tuple[Location, str]]) -> 
             target[key] = node
     for index in range(len(doc.data.get("defaults", []))):
         spec.defaults.append(root.child("defaults", index))
+    if "cognito" in doc.data:
+        node = root.child("cognito")
+        if spec.cognito is not None:
+            where = spec.cognito.location
+            problems.append((node.location, f"`cognito:` is already defined at {where}"))
+        spec.cognito = node

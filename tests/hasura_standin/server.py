@@ -1,6 +1,7 @@
 """The stand-in server: Hasura v2's metadata API over real HTTP, backed by real Postgres catalogs.
 
-Routes: `POST /v1/metadata`, `POST /v2/query` (run_sql), `GET /healthz`, `GET /v1/version`.
+Routes: `POST /v1/metadata`, `POST /v2/query` (run_sql), `POST /v1/graphql` (insert_<table>_one
+only, graphql.py), `GET /healthz`, `GET /v1/version`.
 Authentication as `getUserInfoWithExpTime` with only an admin secret configured
 (Hasura/Server/Auth.hs); authorization as `authorizeV1MetadataApi` / `authorizeV2QueryApi`.
 """
@@ -17,6 +18,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 from . import commands
+from . import graphql
 from . import metadata as md
 from . import run_sql
 from .catalog import Catalog
@@ -290,7 +292,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if self.path not in ("/v1/metadata", "/v2/query"):
+        if self.path not in ("/v1/metadata", "/v2/query", "/v1/graphql"):
             self._send_json(
                 404, {"path": "$", "error": "resource does not exist", "code": "not-found"}
             )
@@ -327,6 +329,8 @@ class _Handler(BaseHTTPRequestHandler):
             raise _Dropped
         if self.path == "/v1/metadata":
             result = self.standin.handle_metadata(body, role)
+        elif self.path == "/v1/graphql":
+            result = graphql.execute(self.standin, body, role)
         else:
             result = self.standin.handle_query(body, role)
         if fault is not None and fault.action == "drop_after":

@@ -1,0 +1,368 @@
+"""`cognito whoami`: verify a Cognito token like Hasura would, then show the session it yields.
+
+Verification (PyJWT, JWKS fetched once per URL and cached): RS256 signature against the pool's
+JWKS, expiry, issuer (the environment's pool), audience (id token) or client_id (access
+token), token_use. Then the Hasura claims are read exactly as graphql-engine's JWT.hs does
+with the JWT secret that `cognito jwt-secret` prints. Every failure is one line saying why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+import time
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+import jwt
+
+from hasura_perm.cognito.jwt_secret import claims_map_secret
+from hasura_perm.cognito.pool import Pool
+from hasura_perm.compiler import Compiled
+from hasura_perm.errors import HasuraPermError
+
+ROLE_CLAIMS = ("x-hasura-allowed-roles", "x-hasura-default-role")
+_COGNITO_ISSUER = re.compile(r"^https://cognito-idp\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/(.+)$")
+_PATH_PART = re.compile(r"\.([A-Za-z_][\w-]*)|\['([^']*)'\]|\[(\d+)\]")
+
+
+class TokenRejected(HasuraPermError):
+    """The token would not get through Hasura (or is not for this environment)."""
+
+
+@dataclass
+class Session:
+    """What Hasura would see for a request carrying the token."""
+
+    token_use: str
+    client_id: str | None
+    subject: str | None
+    expires_at: int
+    allowed_roles: list[str]
+    default_role: str
+    role: str
+    variables: dict[str, str]  # every x-hasura-* session variable, x-hasura-role included
+    notes: list[str] = field(default_factory=list)
+
+
+@functools.cache
+def _jwks_client(url: str) -> jwt.PyJWKClient:
+    # One client per URL per process: it caches the key set (5 minutes) and the keys.
+    return jwt.PyJWKClient(url, cache_keys=True, lifespan=300, timeout=10)
+
+
+def read_token(text: str) -> str:
+    token = text.strip()
+    if token.lower().startswith("bearer "):
+        token = token[7:].strip()
+    if not token:
+        raise TokenRejected("no token given: pass --token T or pipe the token on stdin")
+    return token
+
+
+def verify(token: str, pool: Pool, *, leeway: float = 0) -> dict[str, Any]:
+    """The verified claims, or TokenRejected with a one-line reason."""
+    header, unverified = _peek(token)
+    if header.get("alg") != "RS256":
+        raise TokenRejected(
+            f"token is signed with {header.get('alg')!r}; Cognito signs with RS256, so this "
+            "token was not issued by Cognito"
+        )
+    _check_issuer(unverified.get("iss"), pool)
+    token_use = unverified.get("token_use")
+    if token_use not in ("id", "access"):
+        raise TokenRejected(
+            f"token_use is {token_use!r}; Cognito id tokens say `id`, access tokens `access`"
+        )
+    key = _signing_key(token, pool)
+    claims = _decode(token, key, pool, leeway)
+    _check_client(claims, pool)
+    return claims
+
+
+def _peek(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.DecodeError:
+        raise TokenRejected(
+            "this is not a JWT (expected three base64url parts separated by dots)"
+        ) from None
+    return header, claims
+
+
+def _check_issuer(issuer: Any, pool: Pool) -> None:
+    if issuer == pool.issuer:
+        return
+    match = _COGNITO_ISSUER.match(str(issuer or ""))
+    if match:
+        raise TokenRejected(
+            f"wrong pool: the token comes from pool {match[3]} ({match[1]}) but environment "
+            f"`{pool.environment}` uses pool {pool.user_pool_id}; Hasura rejects it (issuer)"
+        )
+    raise TokenRejected(
+        f"wrong issuer: {issuer!r} is not pool {pool.user_pool_id}'s issuer {pool.issuer}"
+    )
+
+
+def _signing_key(token: str, pool: Pool) -> Any:
+    client = _jwks_client(pool.jwks_url)
+    try:
+        return client.get_signing_key_from_jwt(token).key
+    except jwt.PyJWKClientConnectionError as err:
+        raise TokenRejected(f"cannot fetch the pool's keys from {pool.jwks_url}: {err}") from None
+    except jwt.PyJWKClientError:
+        kid = jwt.get_unverified_header(token).get("kid")
+        raise TokenRejected(
+            f"the token's signing key (kid {kid!r}) is not in the pool's JWKS at "
+            f"{pool.jwks_url}: it was signed by another pool or forged"
+        ) from None
+
+
+def _decode(token: str, key: Any, pool: Pool, leeway: float) -> dict[str, Any]:
+    options: dict[str, Any] = {"verify_aud": False, "require": ["exp", "iat", "iss", "token_use"]}
+    try:
+        return jwt.decode(
+            token, key, algorithms=["RS256"], issuer=pool.issuer, leeway=leeway, options=options
+        )
+    except jwt.ExpiredSignatureError:
+        exp = jwt.decode(token, options={"verify_signature": False}).get("exp", 0)
+        raise TokenRejected(_expired_message(exp, time.time())) from None
+    except jwt.InvalidSignatureError:
+        raise TokenRejected(
+            "the signature does not verify against the pool's keys: the token was altered"
+        ) from None
+    except jwt.ImmatureSignatureError:
+        raise TokenRejected(
+            "the token is not valid yet (issued in the future: clock skew?)"
+        ) from None
+    except jwt.MissingRequiredClaimError as err:
+        raise TokenRejected(
+            f"the token has no `{err.claim}` claim; Cognito tokens always do"
+        ) from None
+    except jwt.InvalidTokenError as err:
+        raise TokenRejected(f"invalid token: {err}") from None
+
+
+def _expired_message(exp: int, now: float) -> str:
+    when = dt.datetime.fromtimestamp(exp, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    ago = int(now - exp)
+    return f"expired at {when} ({ago} s ago); sign in again or use the refresh token"
+
+
+def _check_client(claims: dict[str, Any], pool: Pool) -> None:
+    allowed = set(pool.app_client_ids)
+    if not allowed:
+        return
+    if claims["token_use"] == "id":
+        aud = claims.get("aud")
+        audiences = aud if isinstance(aud, list) else [aud]
+        if not allowed & set(audiences):
+            raise TokenRejected(
+                f"the id token is for app client {aud!r}, not one of environment "
+                f"`{pool.environment}`'s app_client_ids ({', '.join(sorted(allowed))}); Hasura "
+                "rejects it (audience)"
+            )
+        return
+    client_id = claims.get("client_id")
+    if client_id not in allowed:
+        raise TokenRejected(
+            f"the access token is for app client {client_id!r}, not one of environment "
+            f"`{pool.environment}`'s app_client_ids ({', '.join(sorted(allowed))})"
+        )
+    if "aud" in claims and claims["aud"] not in allowed:
+        raise TokenRejected(
+            f"the access token's aud {claims['aud']!r} is not one of the app_client_ids; "
+            "Hasura rejects it (audience)"
+        )
+
+
+# -- Hasura's reading of the claims (Hasura/Server/Auth/JWT.hs: parseClaimsMap, processJwt_)
+
+
+def hasura_session(
+    claims: dict[str, Any],
+    mapping: dict[str, Any],
+    *,
+    role: str | None = None,
+    use_claims_map: bool = False,
+    pool: Pool | None = None,
+) -> Session:
+    if use_claims_map:
+        assert pool is not None
+        secret, _ = claims_map_secret(mapping, pool)
+        hasura = _from_claims_map(claims, secret["claims_map"])
+    else:
+        hasura = _from_namespace(claims, mapping)
+    allowed, default = _role_claims(hasura)
+    chosen = role or default
+    if chosen not in allowed:
+        raise TokenRejected(
+            f"role {chosen!r} is not in the allowed roles ({', '.join(allowed)}); Hasura "
+            "answers `Your requested role is not in allowed roles`"
+        )
+    variables = {"x-hasura-role": chosen}
+    for key, value in sorted(hasura.items()):
+        if key in ROLE_CLAIMS or key == "x-hasura-role":
+            continue
+        if not isinstance(value, str):
+            kind = type(value).__name__
+            raise TokenRejected(
+                f"{key} is a {kind}; Hasura needs every x-hasura-* value to be a string "
+                "(arrays as Postgres literals such as {1,2})"
+            )
+        variables[key] = value
+    return Session(
+        token_use=claims.get("token_use", "?"),
+        client_id=claims.get("aud") if claims.get("token_use") == "id" else claims.get("client_id"),
+        subject=claims.get("sub"),
+        expires_at=int(claims.get("exp", 0)),
+        allowed_roles=allowed,
+        default_role=default,
+        role=chosen,
+        variables=variables,
+    )
+
+
+def _from_namespace(claims: dict[str, Any], mapping: dict[str, Any]) -> dict[str, Any]:
+    namespace, fmt = mapping["claims_namespace"], mapping["claims_format"]
+    version = mapping["trigger_version"]
+    if namespace not in claims:
+        if claims.get("token_use") == "access" and fmt == "stringified_json":
+            raise TokenRejected(
+                f"this is an access token; with trigger_version {version} only the id token "
+                "carries the Hasura claims: send the id token to Hasura"
+            )
+        raise TokenRejected(
+            f"missing namespace: claims key {namespace!r} not found; the pre token generation "
+            "Lambda did not add the Hasura claims (not attached to the pool, failed, or an "
+            "M2M token)"
+        )
+    value = claims[namespace]
+    if fmt == "stringified_json":
+        if isinstance(value, dict):
+            raise TokenRejected(
+                "stringified vs JSON mismatch: the token holds the Hasura claims as a JSON "
+                f"object but trigger_version {version} means claims_format stringified_json; "
+                "the Lambda runs in V2 mode: make HASURA_PERM_TRIGGER_VERSION, the pool's "
+                "trigger version and `cognito.trigger_version` agree"
+            )
+        if not isinstance(value, str):
+            raise TokenRejected("expecting a string when claims_format is stringified_json")
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise TokenRejected(
+                f"expecting stringified json at claims_namespace {namespace}, but found: {value}"
+            ) from None
+    elif isinstance(value, str):
+        raise TokenRejected(
+            "stringified vs JSON mismatch: the token holds the Hasura claims as a string but "
+            f"trigger_version {version} means claims_format json; the Lambda runs in V1 mode: "
+            "make HASURA_PERM_TRIGGER_VERSION, the pool's trigger version and "
+            "`cognito.trigger_version` agree"
+        )
+    if not isinstance(value, dict):
+        raise TokenRejected(f"expecting a json object when claims_format is {fmt}")
+    # Claim names are case-insensitive and only x-hasura-* ones are kept.
+    return {k.lower(): v for k, v in value.items() if k.lower().startswith("x-hasura-")}
+
+
+def _from_claims_map(claims: dict[str, Any], claims_map: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, spec in claims_map.items():
+        if not isinstance(spec, dict):
+            out[key] = spec
+            continue
+        found = _json_path(claims, spec["path"])
+        if found is None:
+            if "default" not in spec:
+                raise TokenRejected(f"JWT claim from claims_map, {key} not found ({spec['path']})")
+            found = spec["default"]
+        out[key] = found
+    return out
+
+
+def _json_path(claims: dict[str, Any], path: str) -> Any:
+    """The few JSON paths claims_map_secret writes: $.a, $['a:b'], $['a:b'][0]."""
+    value: Any = claims
+    for dotted, quoted, index in _PATH_PART.findall(path[1:]):
+        if index:
+            if not isinstance(value, list) or int(index) >= len(value):
+                return None
+            value = value[int(index)]
+        else:
+            name = dotted or quoted
+            if not isinstance(value, dict) or name not in value:
+                return None
+            value = value[name]
+    return value
+
+
+def _role_claims(hasura: dict[str, Any]) -> tuple[list[str], str]:
+    if "x-hasura-allowed-roles" not in hasura:
+        raise TokenRejected("JWT claim does not contain x-hasura-allowed-roles")
+    if "x-hasura-default-role" not in hasura:
+        raise TokenRejected("JWT claim does not contain x-hasura-default-role")
+    allowed, default = hasura["x-hasura-allowed-roles"], hasura["x-hasura-default-role"]
+    if not isinstance(allowed, list) or not all(isinstance(r, str) and r for r in allowed):
+        raise TokenRejected("invalid x-hasura-allowed-roles; should be a list of roles")
+    if not isinstance(default, str) or not default:
+        raise TokenRejected("invalid x-hasura-default-role; should be a single role name")
+    return allowed, default
+
+
+# -- what the role may do
+
+
+def role_summary(compiled: Compiled, role: str, session: dict[str, str]) -> list[str]:
+    """One line per table the role has permissions on, then the session variables they use."""
+    lines, used = [], set()
+    for table in compiled.tables:
+        parts = []
+        actions = compiled.permissions.get(table, {})
+        for action in ("select", "insert", "update", "delete"):
+            permission = actions.get(action, {}).get(role)
+            if permission is None:
+                continue
+            parts.append(_describe(action, permission.body))
+            used |= _session_names(permission.body)
+        if parts:
+            lines.append(f"{table}: {'; '.join(parts)}")
+    if not lines:
+        return [f"role {role!r} has no permissions in the compiled rules (it sees nothing)"]
+    for name in sorted(used):
+        state = "present" if name in session else "MISSING: requests that need it fail"
+        lines.append(f"uses {name}: {state}")
+    return lines
+
+
+def _describe(action: str, body: dict[str, Any]) -> str:
+    columns = body.get("columns")
+    if isinstance(columns, list):
+        count = f"{len(columns)} column{'' if len(columns) == 1 else 's'}"
+    else:
+        count = "all columns"
+    if action == "select":
+        rows = "rows filtered" if body.get("filter") else "all rows"
+        extra = ", aggregates" if body.get("allow_aggregations") else ""
+        limit = f", limit {body['limit']}" if body.get("limit") else ""
+        return f"select {count}, {rows}{limit}{extra}"
+    if action == "insert":
+        return f"insert {count}, {'checked' if body.get('check') else 'unchecked'}"
+    if action == "update":
+        return f"update {count}, {'rows filtered' if body.get('filter') else 'all rows'}"
+    return f"delete {'rows filtered' if body.get('filter') else 'all rows'}"
+
+
+def _session_names(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set().union(*(_session_names(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_session_names(v) for v in value)) if value else set()
+    if isinstance(value, str) and value.lower().startswith("x-hasura-"):
+        return {value.lower()}
+    return set()
