@@ -3,8 +3,11 @@ run(args) -> exit code."""
 
 from __future__ import annotations
 
+from hasura_perm.commands import apply
 from hasura_perm.commands import cognito
 from hasura_perm.commands import compile as compile_
+from hasura_perm.commands import drift
+from hasura_perm.commands import plan
 from hasura_perm.commands import schema
 
-ALL = (compile_, schema, cognito)
+ALL = (compile_, schema, plan, apply, drift, cognito)

@@ -5,12 +5,17 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import Any
 
 from hasura_perm.errors import ExitCode
 from hasura_perm.errors import HasuraPermError
+from hasura_perm.hasura.client import Client
+from hasura_perm.introspect import INTROSPECTION_SQL
 from hasura_perm.introspect import introspect
+from hasura_perm.introspect import snapshot_from_rows
 from hasura_perm.metadata import yamlfmt
 from hasura_perm.metadata.directory import write_files
+from hasura_perm.project import Project
 from hasura_perm.project import load_project
 
 NAME = "schema"
@@ -22,6 +27,7 @@ foreign keys, so compile, lint and tests work offline.
 examples:
   hasura-perm schema pull --database-url postgresql://user@localhost:5432/app
   DATABASE_URL=postgresql://... hasura-perm schema pull --schemas public,audit
+  hasura-perm schema pull --env staging   # through Hasura's run_sql (read-only)
 """
 HEADER = "# Schema snapshot written by `hasura-perm schema pull`; do not edit by hand.\n"
 
@@ -40,6 +46,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="PostgreSQL URL to read (default: $DATABASE_URL); a password in it is never printed",
     )
     pull.add_argument(
+        "--env",
+        metavar="NAME",
+        help="read the project's source through the Hasura server of this environment "
+        "(run_sql, read-only) instead of connecting to the database",
+    )
+    pull.add_argument(
+        "--insecure",
+        action="store_true",
+        help="with --env: allow a plain http:// endpoint that is not on this machine",
+    )
+    pull.add_argument(
         "--schemas",
         metavar="LIST",
         help="comma-separated schemas to include (default: all but system schemas)",
@@ -50,13 +67,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    url = args.database_url or os.environ.get("DATABASE_URL")
-    if not url:
-        raise HasuraPermError("no database given: pass --database-url URL or set DATABASE_URL")
-    out = Path(args.out) if args.out else load_project(args.project).schema_file
     schemas = [s.strip() for s in args.schemas.split(",") if s.strip()] if args.schemas else None
-    snapshot = introspect(url, schemas=schemas)
+    if args.env:
+        if args.database_url:
+            raise HasuraPermError("pass either --env or --database-url, not both")
+        project = load_project(args.project)
+        snapshot = _through_hasura(project, args.env, args.insecure, schemas)
+        out = Path(args.out) if args.out else project.schema_file
+    else:
+        url = args.database_url or os.environ.get("DATABASE_URL")
+        if not url:
+            raise HasuraPermError(
+                "no database given: pass --database-url URL, set DATABASE_URL, or pass --env NAME"
+            )
+        out = Path(args.out) if args.out else load_project(args.project).schema_file
+        snapshot = introspect(url, schemas=schemas)
     text = HEADER + yamlfmt.dump(snapshot, kind="other")
     write_files({out: text})
     print(f"Wrote {len(snapshot['tables'])} tables to {out}.")
     return ExitCode.OK
+
+
+def _through_hasura(
+    project: Project, env_name: str, insecure: bool, schemas: list[str] | None
+) -> dict[str, Any]:
+    client = Client.for_environment(project.environment(env_name), insecure=insecure)
+    rows = client.run_sql(INTROSPECTION_SQL, source=project.source)
+    return snapshot_from_rows(rows, schemas=schemas)

@@ -57,14 +57,22 @@ def tracked_tables(metadata: dict[str, Any], source: str) -> set[TableName]:
     return {table_name(t["table"]) for t in source_of(metadata, source).get("tables") or []}
 
 
-def live_permissions(metadata: dict[str, Any], source: str) -> PermissionSet:
-    """Every permission of `source` in an export_metadata document."""
+def live_permissions(
+    metadata: dict[str, Any], source: str, *, canonical: bool = False
+) -> PermissionSet:
+    """Every permission of `source` in an export_metadata document.
+
+    Bodies are kept as exported (which is already Hasura's export form, so they usually equal
+    the compiled ones as they are); plan.diff canonicalises only the pairs that differ, which
+    keeps a plan over tens of thousands of permissions cheap. `canonical` does it for all."""
     result: PermissionSet = {}
     for table in source_of(metadata, source).get("tables") or []:
         name = table_name(table["table"])
         for action, key in PERMISSION_KEYS.items():
             for perm in table.get(key) or []:
-                body = canonical_permission(action, perm.get("permission") or {})
+                body = perm.get("permission") or {}
+                if canonical:
+                    body = canonical_permission(action, body)
                 by_role = result.setdefault(name, {}).setdefault(action, {})
                 by_role[perm["role"]] = (body, perm.get("comment"))
     return result

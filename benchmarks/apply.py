@@ -1,0 +1,254 @@
+"""Benchmark plan, apply and drift on a 1,000-table project against the Hasura stand-in.
+
+    python benchmarks/apply.py [--tables 1000] [--repeat 3] [--changes 1,10,100]
+                               [--comment-changes 1000,all]
+
+It generates the synthetic project of benchmarks/compile.py (same tables, roles, rules), creates
+those tables in a throwaway PostgreSQL, tracks them on the stand-in (tests/hasura_standin) with
+their relationships, and measures:
+
+* HTTP requests per apply, as the server counts them, for different numbers of changes
+  (goal: a constant, at most 3: export, bulk, verifying export whatever the number of changes).
+  `--changes` are permissions missing on the server (apply creates them); `--comment-changes`
+  are permissions whose comment differs (apply sets it). The second kind exists because the
+  stand-in, written for clarity and not speed, re-checks the consistency of the WHOLE metadata
+  after every create or drop inside a bulk (about 2 s per command at 1,000 tables), which makes
+  hundreds of creates take many minutes; setting a comment is not re-checked. The request
+  count does not depend on the kind of change.
+* the time of `plan` and `drift` (whole commands, in process, compile included) beside the time
+  of one export_metadata call, and the part of plan that is neither compile nor export.
+
+Apply times against the stand-in say nothing about a real Hasura and are shown only so a run
+that takes long can be explained.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import importlib.util
+import io
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from hasura_perm import cli  # noqa: E402
+from hasura_perm.build import build  # noqa: E402
+from hasura_perm.hasura.client import Client  # noqa: E402
+from hasura_perm.metadata.export_format import PERMISSION_KEYS  # noqa: E402
+from hasura_perm.metadata.export_format import permission_entry  # noqa: E402
+from hasura_perm.metadata.export_json import compiled_permissions  # noqa: E402
+from hasura_perm.metadata.export_json import entries  # noqa: E402
+from hasura_perm.postgres import TempCluster  # noqa: E402
+from hasura_perm.project import load_project  # noqa: E402
+from tests.hasura_standin import StandinServer  # noqa: E402
+
+SECRET_VAR = "BENCH_HASURA_ADMIN_SECRET"
+GOAL_REQUESTS = 3
+
+
+def load_generator() -> Any:
+    """benchmarks/compile.py, which generates the synthetic project."""
+    spec = importlib.util.spec_from_file_location(
+        "compile_benchmark", REPO / "benchmarks" / "compile.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def create_tables_sql(gen: Any, tables: list[Any]) -> str:
+    schemas = sorted({t.name.split(".")[0] for t in tables} - {"public"})
+    lines = [f'CREATE SCHEMA "{s}";' for s in schemas]
+    for table in tables:
+        columns = [
+            f'"{c}" {t}{" PRIMARY KEY" if c == "id" else ""}' for c, t in table.columns.items()
+        ]
+        lines.append(f"CREATE TABLE {_quoted(table.name)} ({', '.join(columns)});")
+    for table in tables:
+        for fk in gen.foreign_keys(table):
+            lines.append(
+                f'ALTER TABLE {_quoted(table.name)} ADD CONSTRAINT "{fk["name"]}" '
+                f'FOREIGN KEY ("{fk["columns"][0]}") REFERENCES {_quoted(fk["references"])} (id);'
+            )
+    return "\n".join(lines)
+
+
+def _quoted(name: str) -> str:
+    schema, table = name.split(".")
+    return f'"{schema}"."{table}"'
+
+
+def tracked_metadata(gen: Any, tables: list[Any]) -> dict[str, Any]:
+    return {
+        "version": 3,
+        "sources": [
+            {
+                "name": "default",
+                "kind": "postgres",
+                "tables": [gen.metadata_entry(t) for t in tables],
+                "configuration": {"connection_info": {"database_url": {"from_env": "PG_URL"}}},
+            }
+        ],
+    }
+
+
+def with_permissions(metadata: dict[str, Any], permissions: dict[Any, Any]) -> dict[str, Any]:
+    """`metadata` whose tables hold `permissions` (the compiled ones, or a perturbed copy)."""
+    out = copy.deepcopy(metadata)
+    for table in out["sources"][0]["tables"]:
+        name = (table["table"]["schema"], table["table"]["name"])
+        actions = next((a for t, a in permissions.items() if tuple(t) == name), {})
+        for action, key in PERMISSION_KEYS.items():
+            by_role = actions.get(action, {})
+            table[key] = [permission_entry(r, *by_role[r]) for r in sorted(by_role)]
+    return out
+
+
+def missing(permissions: dict[Any, Any], count: int, rng: random.Random) -> dict[Any, Any]:
+    """A copy with `count` permissions missing, so an apply has `count` to create."""
+    out = _copy(permissions)
+    for table, action, role in _sample(permissions, count, rng):
+        del out[table][action][role]
+    return out
+
+
+def recommented(permissions: dict[Any, Any], count: int, rng: random.Random) -> dict[Any, Any]:
+    """A copy where `count` permissions carry another comment, so an apply has `count` to set."""
+    out = _copy(permissions)
+    for table, action, role in _sample(permissions, count, rng):
+        body, comment = out[table][action][role]
+        out[table][action][role] = (body, f"edited in the console ({comment})")
+    return out
+
+
+def _copy(permissions: dict[Any, Any]) -> dict[Any, Any]:
+    return {t: {a: dict(r) for a, r in acts.items()} for t, acts in permissions.items()}
+
+
+def _sample(permissions: dict[Any, Any], count: int, rng: random.Random) -> list[Any]:
+    keys = [(t, a, r) for t, a, r, _ in entries(permissions)]
+    return rng.sample(keys, min(count, len(keys)))
+
+
+def _counts(text: str, total: int) -> list[int]:
+    return [total if c == "all" else min(int(c), total) for c in text.split(",") if c]
+
+
+def run_command(project: Path, *args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    before = Path.cwd()
+    os.chdir(project)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            code = cli.main(list(args))
+    finally:
+        os.chdir(before)
+    return code, out.getvalue()
+
+
+def best_of(repeat: int, action: Callable[[], Any]) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.0f} ms"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tables", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--changes", default="1,10,100", help="permissions to create")
+    parser.add_argument("--comment-changes", default="1000,all", help="comments to set")
+    args = parser.parse_args()
+    gen = load_generator()
+    tables = gen.generated_tables(args.tables, random.Random(1))
+    root = Path(tempfile.mkdtemp(prefix="hasura-perm-apply-bench-"))
+    try:
+        with TempCluster() as cluster:
+            url = cluster.create_database("apply_bench")
+            with StandinServer(url) as server:
+                return measure(args, gen, tables, root, server)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def measure(
+    args: argparse.Namespace, gen: Any, tables: list[Any], root: Path, server: StandinServer
+) -> int:
+    setup_start = time.perf_counter()
+    project = gen.generate_project(root, args.tables)
+    shutil.copytree(root / "pristine", project / "metadata")
+    (project / "hasura-perm.yaml").write_text(
+        f"version: 1\nenvironments:\n  bench:\n    endpoint: {server.url}\n"
+        f"    admin_secret_env: {SECRET_VAR}\n    timeout: 600\n",
+        encoding="utf-8",
+    )
+    os.environ[SECRET_VAR] = server.admin_secret
+    server.run_sql(create_tables_sql(gen, tables))
+    tracked = tracked_metadata(gen, tables)
+    compiled = compiled_permissions(build(load_project(project)).compiled)
+    total = sum(1 for _ in entries(compiled))
+    print(
+        f"{len(tables)} tables, {total} compiled permissions (setup {time.perf_counter() - setup_start:.1f}s)"
+    )
+
+    client = Client(server.url, server.admin_secret, timeout=600)
+    print("\nRequests per apply (counted by the server):")
+    print(f"  {'changes':>22}  {'requests':>8}  {'apply time':>10}  request types")
+    rng = random.Random(7)
+    worst = 0
+    runs = [(c, "created", missing) for c in _counts(args.changes, total)]
+    runs += [(c, "comments set", recommented) for c in _counts(args.comment_changes, total)]
+    for count, kind, perturb in runs:
+        server.seed(with_permissions(tracked, perturb(compiled, count, rng)))
+        seen = len(server.requests)
+        start = time.perf_counter()
+        code, _ = run_command(project, "apply", "--env", "bench", "--yes")
+        elapsed = time.perf_counter() - start
+        sent = server.requests[seen:]
+        worst = max(worst, len(sent))
+        kinds = ", ".join(r.type or "?" for r in sent)
+        label = f"{count} {kind}"
+        print(f"  {label:>22}  {len(sent):>8}  {elapsed:>9.1f}s  {kinds} (exit {code})")
+
+    server.seed(with_permissions(tracked, compiled))
+    export = best_of(args.repeat, client.export_metadata)
+    plan = best_of(args.repeat, lambda: run_command(project, "plan", "--env", "bench"))
+    drift = best_of(args.repeat, lambda: run_command(project, "drift", "--env", "bench"))
+    compile_only = best_of(args.repeat, lambda: build(load_project(project)))
+    code, out = run_command(project, "drift", "--env", "bench")
+    assert code == 0, out
+    print(f"\nTimes on a clean server, best of {args.repeat}:")
+    print(f"  one export_metadata call     {ms(export)}")
+    print(f"  plan (whole command)         {ms(plan)}  = {plan / export:.1f}x export")
+    print(f"  drift (whole command)        {ms(drift)}  = {drift / export:.1f}x export")
+    print(f"  of which compile             {ms(compile_only)}")
+    print(f"  plan minus compile and export {ms(max(plan - compile_only - export, 0))}")
+    print(
+        f"\nGoal: at most {GOAL_REQUESTS} requests per apply whatever the changes: "
+        f"{'met' if worst <= GOAL_REQUESTS else 'NOT met'} (worst {worst})."
+    )
+    return 0 if worst <= GOAL_REQUESTS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""What the commands that talk to a Hasura server share: options, connecting, compiling."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+
+from hasura_perm.build import Build
+from hasura_perm.build import build
+from hasura_perm.hasura.client import Client
+from hasura_perm.metadata.directory import stale_files
+from hasura_perm.project import Environment
+from hasura_perm.project import Project
+from hasura_perm.project import load_project
+from hasura_perm.report import FORMATS
+
+ENVIRONMENT_HELP = """\
+environments (hasura-perm.yaml):
+  environments:
+    staging:
+      endpoint: https://hasura.staging.example.org
+      admin_secret_env: HASURA_STAGING_ADMIN_SECRET   # the NAME of the variable
+  HASURA_GRAPHQL_ENDPOINT and HASURA_GRAPHQL_ADMIN_SECRET override both, as for the Hasura CLI.
+"""
+
+
+@dataclass
+class Remote:
+    project: Project
+    environment: Environment
+    client: Client
+
+
+def add_environment_arguments(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
+    parser.add_argument(
+        "--env", required=True, metavar="NAME", help="environment from hasura-perm.yaml"
+    )
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow a plain http:// endpoint that is not on this machine",
+    )
+    if formats:
+        parser.add_argument(
+            "--format", choices=sorted(FORMATS), default="text", help="output format (default text)"
+        )
+
+
+def connect(args: argparse.Namespace) -> Remote:
+    """Project, environment and client; every configuration error is raised before any I/O."""
+    project = load_project(args.project)
+    environment = project.environment(args.env)
+    client = Client.for_environment(environment, insecure=args.insecure)
+    return Remote(project, environment, client)
+
+
+def compile_project(project: Project) -> Build:
+    result = build(project)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if stale_files(result.files):
+        print(
+            "warning: metadata/ is not up to date with permissions/; run `hasura-perm compile` "
+            "(the server is compared with permissions/)",
+            file=sys.stderr,
+        )
+    return result

@@ -1,0 +1,140 @@
+"""`hasura-perm apply`: make the live permissions hasura-perm owns equal to the project's."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from hasura_perm.commands._remote import ENVIRONMENT_HELP
+from hasura_perm.commands._remote import Remote
+from hasura_perm.commands._remote import add_environment_arguments
+from hasura_perm.commands._remote import compile_project
+from hasura_perm.commands._remote import connect
+from hasura_perm.errors import ExitCode
+from hasura_perm.errors import HasuraPermError
+from hasura_perm.hasura.bulk import bulk_request
+from hasura_perm.plan import Plan
+from hasura_perm.report import text
+from hasura_perm.sync import Live
+from hasura_perm.sync import apply_plan
+from hasura_perm.sync import check_saved_plan
+from hasura_perm.sync import make_plan
+from hasura_perm.sync import read_live
+
+NAME = "apply"
+HELP = "Apply the plan to a Hasura server in one atomic request, then verify it."
+DESCRIPTION = f"""\
+Show the plan, ask for confirmation, and send every change in ONE `bulk` request carrying the
+resource_version the plan was made against: if anyone changed the metadata since (console,
+another apply), the server refuses it and nothing changes. After the write the metadata is read
+back and the live permissions must equal the intended ones.
+
+Only permissions hasura-perm owns change (declared roles on managed tables); --prune also
+removes permissions of undeclared roles on managed tables. Relationships, other roles'
+permissions and all other metadata are never touched. If the server's answer is lost (timeout,
+dropped connection, 5xx), apply finds out whether the server holds the old or the intended
+permissions and says which; it never resends a write blindly.
+
+exit codes: 0 applied (or nothing to do), 1 error or cancelled
+
+examples:
+  hasura-perm apply --env staging
+  hasura-perm apply --env staging --yes              # CI: no prompt
+  hasura-perm apply --env production --plan plan.json --yes
+  hasura-perm apply --env staging --dry-run          # print the request (secret redacted)
+
+{ENVIRONMENT_HELP}"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_environment_arguments(parser, formats=False)
+    parser.add_argument("--yes", action="store_true", help="apply without asking")
+    parser.add_argument(
+        "--plan",
+        metavar="FILE",
+        help="apply a plan saved by `plan --out`; refused if the server changed since",
+    )
+    parser.add_argument(
+        "--prune",
+        action="store_true",
+        help="also remove permissions on managed tables of roles the project does not declare",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the request apply would send (admin secret redacted) and change nothing",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    remote = connect(args)
+    plan, live = _saved_plan(args, remote) if args.plan else _fresh_plan(args, remote)
+    sys.stdout.write(text.render_plan(plan))
+    if not plan.changes:
+        return ExitCode.OK
+    if args.dry_run:
+        request = bulk_request(plan.changes, plan.source, plan.resource_version)
+        print("\nDry run: apply would send this request (and change nothing now):\n")
+        print(remote.client.describe_request(request))
+        return ExitCode.OK
+    if not args.yes and not _confirmed(plan):
+        print("Apply cancelled; nothing was changed.")
+        return ExitCode.ERROR
+    outcome = apply_plan(remote.client, plan, live)
+    for warning in outcome.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(outcome.message)
+    return ExitCode.OK
+
+
+def _fresh_plan(args: argparse.Namespace, remote: Remote) -> tuple[Plan, Live]:
+    result = compile_project(remote.project)
+    live = read_live(remote.client, remote.project.source)
+    plan = make_plan(
+        result,
+        live,
+        environment=remote.environment.name,
+        endpoint=remote.client.shown_endpoint,
+        prune=args.prune,
+    )
+    return plan, live
+
+
+def _saved_plan(args: argparse.Namespace, remote: Remote) -> tuple[Plan, Live]:
+    plan = _load_plan(Path(args.plan))
+    if args.prune:
+        raise HasuraPermError("--prune cannot be combined with --plan: it is chosen at plan time")
+    expected = (remote.environment.name, remote.client.shown_endpoint, remote.project.source)
+    found = (plan.environment, plan.endpoint, plan.source)
+    if expected != found:
+        raise HasuraPermError(
+            f"{args.plan} was made for environment {plan.environment!r} at {plan.endpoint} "
+            f"(source {plan.source!r}), not {expected[0]!r} at {expected[1]} "
+            f"(source {expected[2]!r}); nothing was applied"
+        )
+    live = read_live(remote.client, plan.source)
+    check_saved_plan(plan, live, args.plan)
+    return plan, live
+
+
+def _load_plan(path: Path) -> Plan:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise HasuraPermError(f"cannot read {path}: {exc.strerror}") from None
+    except ValueError:
+        raise HasuraPermError(f"{path} is not JSON; save plans with `plan --out FILE`") from None
+    return Plan.from_json(data, str(path))
+
+
+def _confirmed(plan: Plan) -> bool:
+    if not sys.stdin or not sys.stdin.isatty():
+        raise HasuraPermError(
+            "refusing to ask for confirmation: stdin is not a terminal; review the plan and "
+            "pass --yes to apply without asking"
+        )
+    count = len(plan.changes)
+    answer = input(f"\nApply {count} change(s) to {plan.environment}? Only 'yes' applies: ")
+    return answer.strip() == "yes"

@@ -1,0 +1,45 @@
+"""`hasura-perm drift`: does the live server still hold the permissions the project compiles to?"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from hasura_perm.commands._remote import ENVIRONMENT_HELP
+from hasura_perm.commands._remote import add_environment_arguments
+from hasura_perm.commands._remote import compile_project
+from hasura_perm.commands._remote import connect
+from hasura_perm.errors import ExitCode
+from hasura_perm.report import FORMATS
+from hasura_perm.sync import find_drift
+from hasura_perm.sync import read_live
+
+NAME = "drift"
+HELP = "Compare the live permissions hasura-perm owns with the project (exit 2 on drift)."
+DESCRIPTION = f"""\
+Read the server's metadata and report every owned permission (declared role, managed table)
+that is missing on the server, unexpected there, or changed, with the detail. Permissions of
+roles the project does not declare are listed separately, as information. Comparison is
+semantic: key order, list order, `$eq` vs `_eq` and `check: null` vs absent are not drift.
+Only the report goes to stdout, so `--format json` output can be piped.
+
+exit codes: 0 no drift, 1 could not check, 2 drift
+
+examples:
+  hasura-perm drift --env production
+  hasura-perm drift --env production --format json > drift.json
+
+{ENVIRONMENT_HELP}"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_environment_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    remote = connect(args)
+    result = compile_project(remote.project)
+    live = read_live(remote.client, remote.project.source)
+    drift = find_drift(result, live, environment=remote.environment.name)
+    sys.stdout.write(FORMATS[args.format].render_drift(drift))
+    return ExitCode.DIFFERENCES if drift.changes else ExitCode.OK

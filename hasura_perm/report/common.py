@@ -1,0 +1,130 @@
+"""Wording shared by the text and markdown renderers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hasura_perm.compare import EFFECTS
+from hasura_perm.metadata.export_json import Entry
+from hasura_perm.names import TableName
+from hasura_perm.plan import ADD
+from hasura_perm.plan import REMOVE
+from hasura_perm.plan import UPDATE
+from hasura_perm.plan import Change
+from hasura_perm.plan import Plan
+from hasura_perm.plan import summarize
+from hasura_perm.sync import Drift
+
+SIGNS = {ADD: "+", REMOVE: "-", UPDATE: "~"}
+DRIFT_WORDS = {ADD: "unexpected", REMOVE: "missing", UPDATE: "changed"}
+BODY_ORDER = (
+    "columns",
+    "computed_fields",
+    "filter",
+    "check",
+    "set",
+    "limit",
+    "allow_aggregations",
+    "query_root_fields",
+    "subscription_root_fields",
+    "backend_only",
+    "validate_input",
+)
+
+
+def compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def effects_phrase(summary: dict[str, int]) -> str:
+    parts = [f"{summary[e]} {e}" for e in EFFECTS if summary.get(e)]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def plan_summary_line(plan: Plan) -> str:
+    where = f"{plan.environment} (resource_version {plan.resource_version})"
+    if not plan.changes:
+        return (
+            f"No changes: the permissions hasura-perm owns on {where} match the project "
+            f"({plan.owned_count} permissions)."
+        )
+    s = plan.summary
+    counts = f"{s[ADD]} to add, {s[UPDATE]} to change, {s[REMOVE]} to remove"
+    return f"Plan for {where}: {counts}{effects_phrase(s)}."
+
+
+def drift_summary(drift: Drift) -> dict[str, int]:
+    summary = summarize(drift.changes)
+    for kind, word in DRIFT_WORDS.items():
+        summary[word] = summary[kind]
+    summary["unowned"] = len(drift.unowned)
+    summary["unmanaged"] = drift.unmanaged_count
+    return summary
+
+
+def drift_summary_line(drift: Drift) -> str:
+    where = f"{drift.environment} (resource_version {drift.resource_version})"
+    if not drift.changes:
+        return f"No drift on {where}: the permissions hasura-perm owns match the project."
+    s = drift_summary(drift)
+    counts = ", ".join(f"{s[w]} {w}" for w in DRIFT_WORDS.values() if s[w])
+    return f"Drift on {where}: {s['changes']} difference(s): {counts}{effects_phrase(s)}."
+
+
+def by_table(changes: list[Change]) -> dict[TableName, list[Change]]:
+    grouped: dict[TableName, list[Change]] = {}
+    for change in changes:
+        grouped.setdefault(change.table, []).append(change)
+    return grouped
+
+
+def detail_lines(change: Change) -> list[str]:
+    """What a reviewer needs about one change: the body for add/remove, the fields for update."""
+    if change.change == UPDATE:
+        return [_field_line(name, f) for name, f in change.fields.items()]
+    entry = change.after if change.change == ADD else change.before
+    return body_lines(entry)
+
+
+def body_lines(entry: Entry | None) -> list[str]:
+    if entry is None:
+        return []
+    body, comment = entry
+    lines = [f"{key}: {_value(body[key])}" for key in BODY_ORDER if key in body]
+    if comment is not None:
+        lines.append(f"comment: {compact(comment)}")
+    return lines
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ", ".join(value) if value else "(none)"
+    if value is None:
+        return "none"
+    return compact(value)
+
+
+def _field_line(name: str, field: dict[str, Any]) -> str:
+    effect = f" ({field['effect']})"
+    if "added_conjuncts" in field:
+        parts = [f"+{compact(c)}" for c in field["added_conjuncts"]]
+        parts += [f"-{compact(c)}" for c in field["removed_conjuncts"]]
+        return f"{name}: {' '.join(parts)}{effect}"
+    if "changed" in field:  # presets
+        after, before = field.get("after") or {}, field.get("before") or {}
+        parts = [f"+{k}={compact(after[k])}" for k in field["added"]]
+        parts += [f"-{k}" for k in field["removed"]]
+        parts += [f"~{k}: {compact(before[k])} -> {compact(after[k])}" for k in field["changed"]]
+        return f"{name}: {', '.join(parts)}{effect}"
+    if "added" in field:
+        parts = [f"+{v}" for v in field["added"]] + [f"-{v}" for v in field["removed"]]
+        return f"{name}: {', '.join(parts)}{effect}"
+    before, after = _value(field.get("before")), _value(field.get("after"))
+    return f"{name}: {before} -> {after}{effect}"
+
+
+def heading(change: Change, *, drift: bool = False) -> str:
+    kind = DRIFT_WORDS[change.change] if drift else ""
+    words = [SIGNS[change.change], kind, change.action, change.role, f"({change.effect})"]
+    return " ".join(w for w in words if w)

@@ -1,0 +1,55 @@
+"""Markdown for a pull-request comment: the summary, one table row per change, details folded."""
+
+from __future__ import annotations
+
+from hasura_perm.plan import Change
+from hasura_perm.plan import Plan
+from hasura_perm.report.common import DRIFT_WORDS
+from hasura_perm.report.common import SIGNS
+from hasura_perm.report.common import detail_lines
+from hasura_perm.report.common import drift_summary_line
+from hasura_perm.report.common import plan_summary_line
+from hasura_perm.sync import Drift
+
+
+def render_plan(plan: Plan) -> str:
+    title = f"### hasura-perm plan: {plan.environment}"
+    return _document(title, plan_summary_line(plan), plan.changes, drift=False)
+
+
+def render_drift(drift: Drift) -> str:
+    title = f"### hasura-perm drift: {drift.environment}"
+    text = _document(title, drift_summary_line(drift), drift.changes, drift=True)
+    if drift.unowned:
+        rows = "".join(f"- `{t}` {a} {r}\n" for t, a, r in drift.unowned)
+        text += (
+            "\n<details><summary>Not managed by hasura-perm: "
+            f"{len(drift.unowned)} permission(s) of undeclared roles</summary>\n\n{rows}\n</details>\n"
+        )
+    return text
+
+
+def _document(title: str, summary: str, changes: list[Change], *, drift: bool) -> str:
+    lines = [title, "", f"**{summary}**", ""]
+    if changes:
+        kind = "drift" if drift else "change"
+        lines += [f"| | table | action | role | {kind} | effect |", "|---|---|---|---|---|---|"]
+        lines += [_row(c, drift) for c in changes]
+        lines += ["", "<details><summary>Details</summary>", ""]
+        for change in changes:
+            lines.append(f"- {SIGNS[change.change]} `{change.table}` {change.action} {change.role}")
+            lines.extend(f"  - `{_escape(line)}`" for line in detail_lines(change))
+        lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def _row(change: Change, drift: bool) -> str:
+    word = DRIFT_WORDS[change.change] if drift else change.change
+    return (
+        f"| {SIGNS[change.change]} | `{change.table}` | {change.action} | {change.role} "
+        f"| {word} | {change.effect} |"
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("`", "'")

@@ -1,0 +1,257 @@
+"""Plan, apply and drift against a live server: the I/O around the pure diff in plan.py.
+
+A plan costs one request (export_metadata); an apply two more (the bulk write, and the export
+that verifies it), whatever the number of changes. When a write's outcome is unknown (timeout,
+dropped connection, 5xx), a fence and an export find out whether the server holds the old or the
+intended permissions, and nothing is ever resent blindly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+
+from hasura_perm.build import Build
+from hasura_perm.errors import HasuraPermError
+from hasura_perm.hasura.bulk import bulk_request
+from hasura_perm.hasura.bulk import change_at
+from hasura_perm.hasura.bulk import fence_request
+from hasura_perm.hasura.client import Client
+from hasura_perm.hasura.client import Export
+from hasura_perm.hasura.client import HasuraApiError
+from hasura_perm.hasura.client import WriteOutcomeUnknown
+from hasura_perm.metadata import export_json
+from hasura_perm.metadata.export_json import Ownership
+from hasura_perm.metadata.export_json import PermissionSet
+from hasura_perm.names import TableName
+from hasura_perm.plan import ADD
+from hasura_perm.plan import REMOVE
+from hasura_perm.plan import Change
+from hasura_perm.plan import Plan
+from hasura_perm.plan import apply_changes
+from hasura_perm.plan import diff
+from hasura_perm.plan import same_entry
+from hasura_perm.plan import same_permissions
+
+MAX_LISTED = 5
+
+
+@dataclass
+class Live:
+    """One export of the server, reduced to what plan, apply and drift need."""
+
+    export: Export
+    source: str
+    permissions: PermissionSet  # every permission of the source
+    tracked: set[TableName]
+
+    @property
+    def resource_version(self) -> int:
+        return self.export.resource_version
+
+
+def read_live(client: Client, source: str) -> Live:
+    export = client.export_metadata()
+    return Live(
+        export,
+        source,
+        export_json.live_permissions(export.metadata, source),
+        export_json.tracked_tables(export.metadata, source),
+    )
+
+
+def make_plan(
+    result: Build, live: Live, *, environment: str, endpoint: str, prune: bool = False
+) -> Plan:
+    ownership = Ownership.of(result.compiled, prune=prune)
+    current = export_json.owned(live.permissions, ownership)
+    desired = export_json.compiled_permissions(result.compiled)
+    changes = diff(current, desired)
+    _require_tracked(changes, live.tracked, environment)
+    owned_count = sum(1 for _ in export_json.entries(current))
+    return Plan(
+        changes, environment, endpoint, live.source, live.resource_version, prune, owned_count
+    )
+
+
+def _require_tracked(changes: list[Change], tracked: set[TableName], environment: str) -> None:
+    missing = sorted({c.table for c in changes if c.change == ADD and c.table not in tracked})
+    if missing:
+        raise HasuraPermError(
+            f"{len(missing)} table(s) the project manages are not tracked on {environment}: "
+            f"{_listing(missing)}; track them in Hasura first (console or `hasura metadata "
+            "apply`): hasura-perm manages permissions, not tables"
+        )
+
+
+def _listing(items: list[object]) -> str:
+    shown = ", ".join(str(i) for i in items[:MAX_LISTED])
+    return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
+
+
+@dataclass
+class Drift:
+    changes: list[Change]  # live relative to compiled: add = unexpected, remove = missing
+    unowned: list[tuple[TableName, str, str]]  # (table, action, role) on managed tables
+    unmanaged_count: int  # permissions on tables the project does not manage
+    environment: str
+    resource_version: int
+
+
+def find_drift(result: Build, live: Live, *, environment: str) -> Drift:
+    ownership = Ownership.of(result.compiled)
+    current = export_json.owned(live.permissions, ownership)
+    desired = export_json.compiled_permissions(result.compiled)
+    others = list(export_json.entries(export_json.unowned(live.permissions, ownership)))
+    managed = [(t, a, r) for t, a, r, _ in others if t in ownership.tables]
+    return Drift(
+        diff(desired, current),
+        managed,
+        len(others) - len(managed),
+        environment,
+        live.resource_version,
+    )
+
+
+# ---------------------------------------------------------------- apply
+
+
+@dataclass
+class Outcome:
+    """A successful apply: the server holds the intended permissions (verified by reading them
+    back). Every other ending raises HasuraPermError saying what the server holds."""
+
+    message: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_saved_plan(plan: Plan, live: Live, origin: str) -> None:
+    """A saved plan applies only to the exact state it was made against."""
+    if live.resource_version != plan.resource_version:
+        raise HasuraPermError(
+            f"{origin} is stale: it was made at resource_version {plan.resource_version} and "
+            f"{plan.environment} is now at {live.resource_version} (someone changed the metadata "
+            "since); nothing was applied: run `hasura-perm plan` again"
+        )
+    for change in plan.changes:
+        now = live.permissions.get(change.table, {}).get(change.action, {}).get(change.role)
+        if not same_entry(change.before, now):
+            raise HasuraPermError(
+                f"{origin} is stale: the {change.action} permission of {change.role} on "
+                f"{change.table} is no longer what the plan started from; nothing was applied: "
+                "run `hasura-perm plan` again"
+            )
+
+
+def apply_plan(client: Client, plan: Plan, live: Live) -> Outcome:
+    """Send the plan as one bulk request against live.resource_version, then verify."""
+    intended = apply_changes(live.permissions, plan.changes)
+    request = bulk_request(plan.changes, plan.source, plan.resource_version)
+    try:
+        client.write(request)
+    except HasuraApiError as refused:
+        raise HasuraPermError(_refusal(refused, plan, live, client)) from None
+    except WriteOutcomeUnknown as unknown:
+        return _settle(client, plan, live, intended, str(unknown))
+    return _verify(plan, live, read_live(client, plan.source), intended)
+
+
+def _refusal(refused: HasuraApiError, plan: Plan, live: Live, client: Client) -> str:
+    if refused.status == 409:
+        return (
+            f"the metadata of {plan.environment} changed since it was read at resource_version "
+            f"{plan.resource_version} (a console edit or another apply?); the server refused the "
+            "write and nothing was applied: run apply again to plan against the current state"
+        )
+    change = change_at(refused.path, plan.changes, plan.source)
+    what = f" while {_doing(change)}" if change else ""
+    state = _state_after_refusal(client, live)
+    return f"{plan.environment} refused the apply{what}: {refused.error} ({refused.code}); {state}"
+
+
+def _doing(change: Change) -> str:
+    verb = {ADD: "creating", REMOVE: "dropping"}.get(change.change, "replacing")
+    return f"{verb} the {change.action} permission of {change.role} on {change.table}"
+
+
+def _state_after_refusal(client: Client, live: Live) -> str:
+    try:
+        now = read_live(client, live.source)
+    except HasuraPermError:
+        return "a refused bulk changes nothing, but reading the metadata back failed"
+    if same_permissions(now.permissions, live.permissions):
+        return "nothing was applied (the server holds the same permissions as before)"
+    return "nothing of this plan was applied, but the permissions changed meanwhile: run drift"
+
+
+def _settle(
+    client: Client, plan: Plan, live: Live, intended: PermissionSet, reason: str
+) -> Outcome:
+    """The write's outcome is unknown. Fence it off, read back, and say which state holds."""
+    fenced = _fence(client, plan.resource_version)
+    try:
+        now = read_live(client, plan.source)
+    except HasuraPermError as exc:
+        raise HasuraPermError(
+            f"apply to {plan.environment} failed: {reason}; reading the metadata back failed too "
+            f"({exc}), so its outcome is unknown: run `hasura-perm drift --env {plan.environment}`"
+        ) from None
+    if same_permissions(now.permissions, intended):
+        warning = f"{reason}, but the server applied the change (verified by reading it back)"
+        return Outcome(_applied_message(plan, now), warnings=[warning])
+    if same_permissions(now.permissions, live.permissions):
+        if fenced:
+            raise HasuraPermError(
+                f"apply to {plan.environment} failed: {reason}; nothing was applied: the server "
+                "holds the same permissions as before (verified by reading them back): run "
+                "apply again"
+            )
+        raise HasuraPermError(
+            f"apply to {plan.environment} failed: {reason}; the server still holds the same "
+            "permissions as before, but the request may still be in flight: run "
+            f"`hasura-perm drift --env {plan.environment}` in a minute"
+        )
+    raise HasuraPermError(
+        f"apply to {plan.environment} failed: {reason}; the server now holds neither the "
+        "previous nor the intended permissions (someone else changed them meanwhile?): run "
+        f"`hasura-perm drift --env {plan.environment}`"
+    )
+
+
+def _fence(client: Client, resource_version: int) -> bool:
+    """True once no write made against `resource_version` can land any more."""
+    try:
+        client.write(fence_request(resource_version))
+    except HasuraApiError as refused:
+        return refused.status == 409  # the version moved on: a late write would get 409 too
+    except WriteOutcomeUnknown:
+        return False
+    return True
+
+
+def _verify(plan: Plan, before: Live, after: Live, intended: PermissionSet) -> Outcome:
+    differences = diff(intended, after.permissions)
+    if differences:
+        listed = _listing([f"{c.action} {c.role} on {c.table}" for c in differences])
+        raise HasuraPermError(
+            f"{plan.environment} accepted the apply, but reading it back shows "
+            f"{len(differences)} permission(s) other than intended: {listed}; "
+            f"run `hasura-perm drift --env {plan.environment}`"
+        )
+    warnings = []
+    if export_json.without_permissions(before.export.metadata) != export_json.without_permissions(
+        after.export.metadata
+    ):
+        warnings.append(
+            "metadata other than permissions changed on the server during the apply "
+            "(not by hasura-perm)"
+        )
+    return Outcome(_applied_message(plan, after), warnings=warnings)
+
+
+def _applied_message(plan: Plan, after: Live) -> str:
+    s = plan.summary
+    return (
+        f"Applied to {plan.environment}: {s['add']} added, {s['update']} changed, "
+        f"{s['remove']} removed; verified (resource_version {after.resource_version})."
+    )

@@ -1,0 +1,208 @@
+"""The semantic diff: normalisation (no false drift) and effect classification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hasura_perm.compare import MIXED
+from hasura_perm.compare import NARROWING
+from hasura_perm.compare import NEUTRAL
+from hasura_perm.compare import WIDENING
+from hasura_perm.compare import comparable
+from hasura_perm.compare import field_changes
+from hasura_perm.compare import normal_boolexp
+from hasura_perm.compare import predicate_effect
+from hasura_perm.metadata.export_format import canonical_permission
+from hasura_perm.names import TableName
+from hasura_perm.plan import Change
+from hasura_perm.plan import Plan
+from hasura_perm.plan import apply_changes
+from hasura_perm.plan import diff
+from hasura_perm.plan import same_permissions
+
+OWN = {"owner_id": {"_eq": "X-Hasura-User-Id"}}
+LIVE = {"is_deleted": {"_eq": False}}
+PUBLISHED = {"status": {"_eq": "published"}}
+T = TableName("public", "notes")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ({"a": {"_eq": 1}, "b": {"_eq": 2}}, {"b": {"_eq": 2}, "a": {"_eq": 1}}),
+        ({"a": {"$eq": 1}}, {"a": {"_eq": 1}}),
+        ({"a": 1}, {"a": {"_eq": 1}}),
+        ({"a": {"_neq": 1}}, {"a": {"$ne": 1}}),
+        ({"_and": [OWN, LIVE]}, {**OWN, **LIVE}),
+        ({"$and": [{"_and": [OWN]}, LIVE]}, {"_and": [LIVE, OWN]}),
+        ({"_or": [OWN, LIVE]}, {"$or": [LIVE, OWN]}),
+        ({"_or": [OWN]}, OWN),
+        ({"_and": []}, {}),
+        ({"_or": [OWN, {}]}, {}),
+        ({"a": {"_gt": 1, "_lt": 5}}, {"_and": [{"a": {"_lt": 5}}, {"a": {"_gt": 1}}]}),
+        ({"owner_id": {"_eq": "x-hasura-user-id"}}, OWN),
+        ({"a": {"_in": [2, 1, 2]}}, {"a": {"_in": [1, 2]}}),
+        ({"a": {"_ceq": "b"}}, {"a": {"_ceq": ["b"]}}),
+        ({"$exists": {"_table": "t", "_where": OWN}}, {"_exists": {"_table": {"schema": "public", "name": "t"}, "_where": OWN}}),
+    ],
+)  # fmt: skip
+def test_equivalent_expressions_have_one_normal_form(a: Any, b: Any) -> None:
+    assert normal_boolexp(a) == normal_boolexp(b)
+    assert predicate_effect(a, b) == NEUTRAL
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ({"a": {"_eq": 1}}, {"a": {"_eq": 2}}),
+        ({"a": {"_eq": 1}}, {"b": {"_eq": 1}}),
+        ({"_not": OWN}, OWN),
+        ({"rel": OWN}, OWN),
+    ],
+)
+def test_different_expressions_stay_different(a: Any, b: Any) -> None:
+    assert normal_boolexp(a) != normal_boolexp(b)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "effect"),
+    [
+        (OWN, {}, WIDENING),
+        ({}, OWN, NARROWING),
+        ({"_and": [OWN, LIVE]}, OWN, WIDENING),  # a conjunct removed
+        (OWN, {**OWN, **LIVE}, NARROWING),  # a conjunct added
+        (OWN, {"_or": [OWN, PUBLISHED]}, WIDENING),  # a disjunct added
+        ({"_or": [OWN, PUBLISHED, LIVE]}, {"_or": [OWN, LIVE]}, NARROWING),
+        ({"_and": [LIVE, {"_or": [OWN]}]}, {"_and": [LIVE, {"_or": [OWN, PUBLISHED]}]}, WIDENING),
+        ({"_not": OWN}, {"_not": {**OWN, **LIVE}}, WIDENING),  # antitone under _not
+        ({"project": OWN}, {"project": {**OWN, **LIVE}}, NARROWING),  # inside a relationship
+        ({"_exists": {"_table": "u", "_where": {}}}, {"_exists": {"_table": "u", "_where": OWN}}, NARROWING),
+        ({"id": {"_in": [1, 2]}}, {"id": {"_in": [1, 2, 3]}}, WIDENING),
+        ({"id": {"_nin": [1, 2]}}, {"id": {"_nin": [1, 2, 3]}}, NARROWING),
+        (OWN, PUBLISHED, MIXED),
+        ({"a": {"_eq": 1}}, {"a": {"_gt": 0}}, MIXED),  # undecidable syntactically
+        ({"_and": [OWN, LIVE]}, {"_and": [OWN, PUBLISHED]}, MIXED),
+    ],
+)  # fmt: skip
+def test_predicate_effects(before: Any, after: Any, effect: str) -> None:
+    assert predicate_effect(before, after) == effect
+
+
+def select(**fields: Any) -> dict[str, Any]:
+    return canonical_permission("select", {"columns": ["id", "title"], "filter": OWN} | fields)
+
+
+@pytest.mark.parametrize(
+    ("after", "field", "effect"),
+    [
+        (select(columns=["id", "title", "body"]), "columns", WIDENING),
+        (select(columns=["id"]), "columns", NARROWING),
+        (select(columns=["id", "body"]), "columns", MIXED),
+        (select(columns="*"), "columns", WIDENING),
+        (select(limit=10), "limit", NARROWING),
+        (select(allow_aggregations=True), "allow_aggregations", WIDENING),
+        (select(query_root_fields=["select"]), "query_root_fields", NARROWING),
+        (select(computed_fields=["n"]), "computed_fields", WIDENING),
+        (select(filter={}), "filter", WIDENING),
+    ],
+)
+def test_field_effects_of_select(after: dict[str, Any], field: str, effect: str) -> None:
+    changes = field_changes(select(), after)
+    assert list(changes) == [field]
+    assert changes[field]["effect"] == effect
+
+
+def test_limit_and_root_fields_and_flags_in_both_directions() -> None:
+    assert field_changes(select(limit=10), select(limit=20))["limit"]["effect"] == WIDENING
+    assert field_changes(select(limit=10), select())["limit"]["effect"] == WIDENING
+    narrowed = field_changes(select(query_root_fields=["select", "select_by_pk"]), select())
+    assert narrowed["query_root_fields"]["effect"] == WIDENING  # absent means every root field
+    delete = canonical_permission("delete", {"filter": OWN})
+    backend = canonical_permission("delete", {"filter": OWN, "backend_only": True})
+    assert field_changes(delete, backend)["backend_only"]["effect"] == NARROWING
+    assert field_changes(backend, delete)["backend_only"]["effect"] == WIDENING
+
+
+def test_presets_force_values_so_adding_one_narrows() -> None:
+    base = canonical_permission("insert", {"check": {}, "columns": ["title"]})
+    stamped = canonical_permission("insert", {"check": {}, "columns": ["title"], "set": {"owner_id": "X-Hasura-User-Id"}})  # fmt: skip
+    assert field_changes(base, stamped)["set"] == {
+        "before": None,
+        "after": {"owner_id": "X-Hasura-User-Id"},
+        "added": ["owner_id"],
+        "removed": [],
+        "changed": [],
+        "effect": NARROWING,
+    }
+    assert field_changes(stamped, base)["set"]["effect"] == WIDENING
+
+
+def test_update_check_null_absent_and_empty_are_equal() -> None:
+    with_null = canonical_permission("update", {"columns": ["a"], "filter": {}, "check": None})
+    absent = canonical_permission("update", {"columns": ["a"], "filter": {}})
+    empty = canonical_permission("update", {"columns": ["a"], "filter": {}, "check": {}})
+    assert comparable(with_null) == comparable(absent) == comparable(empty)
+
+
+def test_columns_and_root_fields_compare_as_sets() -> None:
+    a = {"columns": ["b", "a"], "filter": {}, "query_root_fields": ["select_by_pk", "select"]}
+    b = {"columns": ["a", "b"], "filter": {}, "query_root_fields": ["select", "select_by_pk"]}
+    assert field_changes(a, b) == {}
+
+
+def test_changed_conjuncts_are_named_when_the_rest_is_shared() -> None:
+    changes = field_changes(select(filter={**OWN, **LIVE}), select(filter={**OWN, **PUBLISHED}))
+    detail = changes["filter"]
+    assert detail["effect"] == MIXED
+    assert detail["added_conjuncts"] == [{"status": {"_eq": "published"}}]
+    assert detail["removed_conjuncts"] == [{"is_deleted": {"_eq": False}}]
+
+
+def test_diff_records_add_remove_update_with_effects() -> None:
+    before = {T: {"select": {"viewer": (select(), None), "old": (select(), None)}}}
+    after = {
+        T: {
+            "select": {"viewer": (select(columns=["id"]), "why"), "new": (select(), None)},
+        }
+    }
+    changes = diff(before, after)
+    assert [(c.role, c.change, c.effect) for c in changes] == [
+        ("new", "add", WIDENING),
+        ("old", "remove", NARROWING),
+        ("viewer", "update", NARROWING),
+    ]
+    assert changes[2].fields["comment"] == {"before": None, "after": "why", "effect": NEUTRAL}
+    assert same_permissions(apply_changes(before, changes), after)
+
+
+def test_a_comment_change_alone_is_neutral() -> None:
+    before = {T: {"select": {"viewer": (select(), None)}}}
+    after = {T: {"select": {"viewer": (select(), "documented")}}}
+    (change,) = diff(before, after)
+    assert (change.effect, change.comment_only) == (NEUTRAL, True)
+
+
+def test_change_record_and_plan_round_trip_through_json() -> None:
+    before = {T: {"update": {"editor": (canonical_permission("update", {"columns": ["a"], "filter": OWN}), None)}}}  # fmt: skip
+    after = {T: {"update": {"editor": (canonical_permission("update", {"columns": ["a", "b"], "filter": {}}), None)}}}  # fmt: skip
+    plan = Plan(diff(before, after), "staging", "https://h.example", "default", 7)
+    data = plan.to_json()
+    record = data["changes"][0]
+    assert list(record) == ["table", "role", "action", "change", "effect", "detail"]
+    assert (record["table"], record["role"], record["action"]) == (
+        "public.notes",
+        "editor",
+        "update",
+    )
+    assert (record["change"], record["effect"]) == ("update", WIDENING)
+    assert record["detail"]["fields"]["columns"]["added"] == ["b"]
+    assert data["summary"] == {
+        "changes": 1, "add": 0, "update": 1, "remove": 0,
+        "widening": 1, "narrowing": 0, "mixed": 0, "neutral": 0,
+    }  # fmt: skip
+    assert plan.exit_code == 2
+    again = Plan.from_json(data, "plan.json")
+    assert again.changes == [Change.from_json(record)] == plan.changes
+    assert Plan([], "s", "e", "default", 1).exit_code == 0
