@@ -33,6 +33,7 @@ class Project:
     schema_file: Path
     source: str
     environments: dict[str, Environment]
+    schema_sql: Path | None = None  # tests.schema_sql: creates the schema for permission tests
 
     def relative(self, path: Path) -> str:
         """A path as the user sees it: relative to the project root when inside it."""
@@ -83,7 +84,13 @@ def load_project(project_dir: str | Path | None = None) -> Project:
         environments={
             name: _environment(name, env) for name, env in data.get("environments", {}).items()
         },
+        schema_sql=_schema_sql(root, data),
     )
+
+
+def _schema_sql(root: Path, data: dict[str, Any]) -> Path | None:
+    relative = (data.get("tests") or {}).get("schema_sql")
+    return root / relative if relative else None
 
 
 def _environment(name: str, env: dict[str, Any]) -> Environment:

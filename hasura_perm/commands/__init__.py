@@ -9,5 +9,6 @@ from hasura_perm.commands import compile as compile_
 from hasura_perm.commands import drift
 from hasura_perm.commands import plan
 from hasura_perm.commands import schema
+from hasura_perm.commands import test
 
-ALL = (compile_, schema, plan, apply, drift, cognito)
+ALL = (compile_, schema, plan, apply, drift, test, cognito)

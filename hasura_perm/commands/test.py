@@ -1,0 +1,154 @@
+"""`hasura-perm test`: run the permission tests in permissions/tests/ on real PostgreSQL."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from hasura_perm.errors import ExitCode
+from hasura_perm.errors import HasuraPermError
+from hasura_perm.permission_tests import engine
+from hasura_perm.permission_tests.render import FORMATS
+from hasura_perm.permission_tests.render import render
+from hasura_perm.permission_tests.render import text
+from hasura_perm.project import load_project
+
+NAME = "test"
+HELP = "Run the permission tests in permissions/tests/ on real PostgreSQL."
+DESCRIPTION = """\
+Load the schema SQL and each test file's fixtures into PostgreSQL and check every case
+against the COMPILED permissions (what `compile` writes and `apply` would send): which rows
+a role sees, which inserts pass the check (after presets), which rows an update or delete
+may touch. Everything runs in a transaction that is rolled back.
+
+Without --db a throwaway PostgreSQL is started (the system's binaries) and removed
+afterwards. The schema SQL is `tests.schema_sql` of hasura-perm.yaml, else db/schema.sql.
+
+exit codes: 0 all passed, 1 error, 3 a case failed, coverage below --min-coverage, or a
+mutant survived --mutate
+
+examples:
+  hasura-perm test
+  hasura-perm test --coverage --min-coverage 100 --mutate
+  hasura-perm test --db postgresql://ci@localhost/app_test --format junit --out perms.xml
+  hasura-perm test permissions/tests/projects.yaml --case "*editor*"
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "files", nargs="*", metavar="FILE", help="test files or folders (default: all)"
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="use this database (nothing outside a rolled-back transaction is touched)",
+    )
+    parser.add_argument(
+        "--schema-sql",
+        metavar="FILE",
+        help="schema SQL to load (default: tests.schema_sql, else db/schema.sql)",
+    )
+    parser.add_argument(
+        "--case",
+        metavar="PATTERN",
+        help="run only cases whose name contains PATTERN (or matches a glob)",
+    )
+    parser.add_argument(
+        "--coverage",
+        action="store_true",
+        help="report which rules, allow/deny outcomes and `_or` arms the cases reach",
+    )
+    parser.add_argument(
+        "--min-coverage",
+        type=_percent,
+        metavar="N",
+        help="exit 3 when rule coverage is below N percent (implies --coverage)",
+    )
+    parser.add_argument(
+        "--mutate",
+        action="store_true",
+        help="weaken each rule in turn and report mutants no case notices",
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, default="text", help="report format (default: text)"
+    )
+    parser.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write the report to FILE (the text report still goes to stdout)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+
+
+def run(args: argparse.Namespace) -> int:
+    project = load_project(args.project)
+    loaded = engine.load(project, args.files or None, args.case)
+    if not loaded.cases:
+        raise HasuraPermError(f"no case matches {args.case!r}")
+    progress = None if args.quiet else _Progress()
+    report = engine.run(
+        loaded,
+        db_url=args.db,
+        schema_sql=engine.schema_sql_path(project, args.schema_sql),
+        coverage=args.coverage,
+        mutate=args.mutate,
+        min_coverage=args.min_coverage,
+        progress=progress,
+    )
+    if progress:
+        progress.done()
+    output = render(report, args.format)
+    if args.out:
+        _write(Path(args.out), output)
+        if args.format != "text":
+            sys.stdout.write(text(report))
+    else:
+        sys.stdout.write(output)
+    return ExitCode.OK if report.ok else ExitCode.CHECKS_FAILED
+
+
+def _percent(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0 <= number <= 100:
+        raise argparse.ArgumentTypeError("a percentage between 0 and 100")
+    return number
+
+
+def _write(path: Path, content: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise HasuraPermError(f"cannot write {path}: {exc.strerror}") from None
+
+
+class _Progress:
+    """Progress on stderr for runs longer than a second, at most once a second."""
+
+    def __init__(self) -> None:
+        self.began = time.monotonic()
+        self.last = self.began
+        self.tty = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, message: str) -> None:
+        now = time.monotonic()
+        if now - self.began < 1.0 or now - self.last < 1.0:
+            return
+        self.last, self.shown = now, True
+        if self.tty:
+            sys.stderr.write(f"\r\033[K{message}")
+        else:
+            sys.stderr.write(f"{message}\n")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.shown and self.tty:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()

@@ -1,0 +1,371 @@
+"""Cases end to end on real PostgreSQL: a shop project, compiled, its cases run through the
+engine with --db (everything inside a rolled-back transaction)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from hasura_perm.errors import SpecError
+from hasura_perm.permission_tests import engine
+from hasura_perm.permission_tests.render import text
+from hasura_perm.permission_tests.runner import CaseResult
+from hasura_perm.project import load_project
+from tests.permission_tests.conftest import dedent
+from tests.permission_tests.conftest import make_shop
+
+RULES = {
+    "public.item": """\
+        table: public.item
+        select:
+          member:
+            columns: [id, name, org_id, owner_id, qty]
+            filter: {org_id: {_in: x-hasura-org-ids}}
+            limit: 2
+            allow_aggregations: true
+        insert:
+          member:
+            columns: [name, org_id, qty, label]
+            check: {_and: [{org_id: {_in: x-hasura-org-ids}}, {owner_id: {_eq: x-hasura-user-db-id}}]}
+            set: {owner_id: x-hasura-user-db-id}
+        update:
+          member:
+            columns: [name, qty, org_id]
+            filter: {owner_id: {_eq: x-hasura-user-db-id}}
+            check: {qty: {_lte: 10}}
+            set: {label: x-hasura-plan}
+        delete:
+          member: {filter: {owner_id: x-hasura-user-db-id}}
+        """,
+    "public.org": """\
+        table: public.org
+        select:
+          member: {columns: [id, name], filter: {id: {_in: x-hasura-org-ids}}}
+        """,
+    "public.item_note": """\
+        table: public.item_note
+        insert:
+          service: {columns: [id, item_id, body], check: {body: {_nilike: "%spam%"}}, backend_only: true}
+        """,
+}
+
+PRINCIPALS = """\
+fixtures: {sql: shop.sql}
+table: public.item
+principals:
+  ann: {role: member, claims: {sub: ann, "custom:user_db_id": "10", "custom:org_ids": "{1}"}}
+  bob: {role: member, session: {x-hasura-user-db-id: "20", x-hasura-org-ids: "{1,2}", x-hasura-plan: silver}}
+"""
+
+
+def run(root: Path, db: str, **options: Any) -> engine.Report:
+    project = load_project(root)
+    return engine.run(
+        engine.load(project), db_url=db, schema_sql=engine.schema_sql_path(project), **options
+    )
+
+
+def by_name(report: engine.Report) -> dict[str, CaseResult]:
+    return {r.case.name: r for r in report.results}
+
+
+@pytest.fixture
+def shop(tmp_path: Path, shop_snapshot: dict[str, Any]) -> Any:
+    def build(cases: str, rules: dict[str, str] | None = None) -> Path:
+        tests = {"cases.yaml": PRINCIPALS + dedent(cases)}
+        tables = {k: dedent(v) for k, v in (rules or RULES).items()}
+        return make_shop(tmp_path / "shop", shop_snapshot, tables, tests)
+
+    return build
+
+
+def test_select_rows_columns_limit_count_and_where(shop: Any, pg_url: str) -> None:
+    root = shop(
+        """\
+        cases:
+          - name: rows of my orgs, the rule's columns, limit and aggregate count
+            as: ann
+            select: {rows: [1, 2], columns: [id, name, org_id, owner_id, qty], limit: 2, aggregate: true, count: 2}
+          - name: the limit caps the aggregate count
+            as: bob
+            select: {rows: [1, 2, 3], count: 2}
+          - name: a where through a relationship also applies the target's select filter
+            as: bob
+            session: {x-hasura-org-ids: "{1}"}
+            select: {where: {org: {name: {_eq: Beta Corp}}}, rows: []}
+          - name: a where through a relationship
+            as: bob
+            select: {where: {org: {name: {_eq: Beta Corp}}}, rows: [3]}
+          - name: a where on a column the role may not select is an error
+            as: ann
+            select: {where: {label: {_eq: red}}, error: may not select}
+          - name: no permission means no rows and no columns
+            as: ann
+            table: public.item_note
+            select: {rows: [], columns: []}
+        """
+    )
+    report = run(root, pg_url)
+    assert [r.problems for r in report.results if not r.passed] == []
+    assert by_name(report)["a where through a relationship"].outcome.others == []
+
+
+def test_insert_check_runs_on_the_stored_row_after_presets(shop: Any, pg_url: str) -> None:
+    root = shop(
+        """\
+        cases:
+          - name: accepted, owner preset from the session
+            as: ann
+            insert: {row: {name: New, org_id: 1}, allowed: true, stored: {owner_id: 10, qty: 0, tags: []}, columns: [name, org_id, qty, label]}
+          - name: another org fails the check
+            as: ann
+            insert: {row: {name: New, org_id: 2}, allowed: false, reason: check}
+          - name: a preset column may not be sent
+            as: ann
+            insert: {row: {name: New, org_id: 1, owner_id: 10}, allowed: false, reason: columns}
+          - name: NULL in a check passes, as in Hasura (coalesce(bool_and(check), true))
+            as: ann
+            insert: {row: {name: No org}, allowed: true, stored: {org_id: null}}
+          - name: a database constraint is an error, not a permission refusal
+            as: ann
+            insert: {row: {org_id: 1}, error: null value in column "name"}
+          - name: a malformed session value is an error
+            as: ann
+            session: {x-hasura-org-ids: "1,2"}
+            insert: {row: {name: X, org_id: 1}, error: malformed array literal}
+          - name: a session variable the rule needs must be there
+            role: member
+            session: {x-hasura-org-ids: "{1}"}
+            insert: {row: {name: X, org_id: 1}, error: 'missing session variables: "x-hasura-user-db-id"'}
+        """
+    )
+    report = run(root, pg_url)
+    assert [(r.case.name, r.problems) for r in report.results if not r.passed] == []
+    null_check = by_name(report)[
+        "NULL in a check passes, as in Hasura (coalesce(bool_and(check), true))"
+    ]
+    assert "RETURNING" in null_check.outcome.sql[-1]
+
+
+def test_update_filter_old_row_check_new_row(shop: Any, pg_url: str) -> None:
+    root = shop(
+        """\
+        cases:
+          - name: a member changes their own items; the plan preset comes from a constant claim
+            as: ann
+            update: {set: {qty: 3}, rows: [1, 4], rejected_by_check: [], stored: {label: gold, qty: 3}, columns: [name, qty, org_id]}
+          - name: the post-update check refuses a new value
+            as: ann
+            update: {set: {qty: 11}, rows: [], rejected_by_check: [1, 4]}
+          - name: a where narrows the rows
+            as: ann
+            update: {where: {id: {_eq: 4}}, set: {name: D}, rows: [4]}
+          - name: columns outside the permission refuse the whole _set
+            as: ann
+            update: {set: {label: x}, allowed: false, reason: columns}
+          - name: an empty _set still applies presets
+            as: bob
+            update: {set: {}, rows: [3], stored: {label: silver}}
+          - name: a change the database refuses is an error naming the row
+            as: bob
+            update: {set: {org_id: 99}, error: "row 3: insert or update on table \\"item\\" violates foreign key"}
+          - name: a preset's session variable must be there (the constant comes only with claims)
+            as: bob
+            session: {x-hasura-plan: silver}
+            role: member
+            update: {set: {qty: 1}, rows: [3]}
+          - name: without it the update is an error
+            role: member
+            session: {x-hasura-user-db-id: "20"}
+            update: {set: {qty: 1}, error: 'missing session variables: "x-hasura-plan"'}
+        """
+    )
+    report = run(root, pg_url)
+    assert {r.case.name: r.problems for r in report.results if not r.passed} == {}
+
+
+def test_update_that_rewrites_the_key_reports_rows_by_their_old_key(shop: Any, pg_url: str) -> None:
+    rules = dict(RULES)
+    rules["public.item_note"] = """\
+        table: public.item_note
+        update:
+          member: {columns: [id, body], filter: {author_id: x-hasura-user-db-id}, check: {id: {_gt: 100}}}
+        """
+    root = shop(
+        """\
+        cases:
+          - name: notes renumbered above 100 pass the check
+            as: ann
+            table: public.item_note
+            update: {set: {id: 101}, rows: [1], stored: {id: 101}}
+          - name: notes renumbered below fail it
+            as: ann
+            table: public.item_note
+            update: {set: {id: 5}, rows: [], rejected_by_check: [1]}
+        """,
+        rules,
+    )
+    assert [r.problems for r in run(root, pg_url).results] == [[], []]
+
+
+def test_delete_and_database_refusals(shop: Any, pg_url: str) -> None:
+    root = shop(
+        """\
+        cases:
+          - name: a member deletes their own item that nothing references
+            as: ann
+            delete: {rows: [4], where: {id: {_eq: 4}}}
+          - name: deleting a referenced item is refused by the database
+            as: ann
+            delete: {error: violates foreign key constraint}
+          - name: nobody deletes notes
+            as: ann
+            table: public.item_note
+            delete: {rows: []}
+        """
+    )
+    report = run(root, pg_url)
+    assert [(r.case.name, r.problems) for r in report.results if not r.passed] == []
+    assert (
+        "row 1"
+        in by_name(report)["deleting a referenced item is refused by the database"].outcome.error
+    )
+
+
+def test_backend_only_needs_the_header(shop: Any, pg_url: str) -> None:
+    root = shop(
+        """\
+        cases:
+          - name: with the header
+            role: service
+            table: public.item_note
+            session: {x-hasura-use-backend-only-permissions: "TRUE"}
+            insert: {row: {id: 9, item_id: 1, body: ok}, allowed: true}
+          - name: with the header, the check still applies
+            role: service
+            table: public.item_note
+            session: {x-hasura-use-backend-only-permissions: "y"}
+            insert: {row: {id: 9, item_id: 1, body: buy SPAM}, allowed: false, reason: check}
+          - name: without it the permission is not there
+            role: service
+            table: public.item_note
+            insert: {row: {id: 9, item_id: 1, body: ok}, allowed: false, reason: no permission}
+        """
+    )
+    assert [r.problems for r in run(root, pg_url).results] == [[], [], []]
+
+
+def test_a_failure_shows_expectation_outcome_rows_rule_and_sql(shop: Any, pg_url: str) -> None:
+    root = shop(
+        """\
+        cases:
+          - name: wrong on purpose
+            as: ann
+            select: {rows: [1, 3]}
+        """
+    )
+    report = run(root, pg_url)
+    assert not report.ok
+    output = text(report)
+    assert "FAIL permissions/tests/cases.yaml:" in output
+    assert "wrong on purpose" in output
+    assert "expected: rows [1, 3]" in output
+    assert "got:      visible rows: 1, 2" in output
+    assert "visible rows: expected 1, 3; got 1, 2 (unexpected: 2; missing: 3)" in output
+    assert "rule:     permissions/tables/public.item.yaml:" in output
+    assert '    2: {"id": 2' in output and '    3: {"id": 3' in output
+    assert 'FROM "public"."item" AS "_root"' in output
+    assert "1 failed" in output
+
+
+def test_inherited_rules_are_tested_as_compiled(shop: Any, pg_url: str) -> None:
+    root = shop(
+        """\
+        cases:
+          - name: a manager inherits the member's select
+            role: manager
+            session: {x-hasura-org-ids: "{2}"}
+            select: {rows: [3]}
+        """
+    )
+    result = run(root, pg_url).results[0]
+    assert result.passed
+    assert "inherited from member" in result.rule.origin
+
+
+def test_nothing_outside_the_transaction_changes(shop: Any, pg_url: str) -> None:
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(
+            (Path(__file__).parent / "conftest.py")
+            .read_text()
+            .split('SHOP_SQL = """\\\n')[1]
+            .split('"""')[0]
+        )
+        conn.execute("INSERT INTO org VALUES (7, 'Kept')")
+    root = shop(
+        """\
+        cases:
+          - {name: insert, as: ann, insert: {row: {name: New, org_id: 1}, allowed: true}}
+          - {name: delete, as: ann, delete: {where: {id: {_eq: 4}}, rows: [4]}}
+        """
+    )
+    assert run(root, pg_url).ok
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT id, name FROM org").fetchall() == [(7, "Kept")]
+        assert conn.execute("SELECT count(*) FROM item").fetchone() == (0,)
+        assert conn.execute("SELECT last_value, is_called FROM item_id_seq").fetchone() == (
+            1,
+            False,
+        )
+
+
+def test_the_schema_sql_is_loaded_inside_the_transaction_with_db(shop: Any, pg_url: str) -> None:
+    root = shop("cases:\n  - {name: x, as: ann, select: {rows: [1, 2]}}\n")
+    assert run(root, pg_url).ok
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT to_regclass('public.item')").fetchone() == (None,)
+
+
+def test_test_files_are_checked_with_file_and_line(shop: Any) -> None:
+    root = shop(
+        """\
+        cases:
+          - name: typo in a role
+            role: membre
+            select: {rows: []}
+          - name: two actions
+            as: ann
+            select: {rows: []}
+            delete: {rows: []}
+          - name: unknown column in a row
+            as: ann
+            insert: {row: {nam: x}, allowed: true}
+          - name: undeclared session variable
+            role: member
+            session: {x-hasura-usr-db-id: "1"}
+            select: {rows: []}
+          - name: composite key written as a scalar
+            as: ann
+            table: public.item_note
+            key: [id, item_id]
+            select: {rows: [1]}
+          - name: nothing stated
+            as: ann
+            select: {}
+        """
+    )
+    with pytest.raises(SpecError) as error:
+        engine.load(load_project(root))
+    lines = {msg.split(";")[0]: loc.line for loc, msg in error.value.problems}
+    assert lines["unknown role `membre`"] == 8  # the line of `role: membre`
+    assert all(loc.file == "permissions/tests/cases.yaml" for loc, _ in error.value.problems)
+    text_ = str(error.value)
+    assert "cases.yaml:" in text_
+    assert "exactly one of select, insert, update, delete (found: select, delete)" in text_
+    assert "has no column `nam`" in text_
+    assert "session variable `x-hasura-usr-db-id` is not declared" in text_
+    assert "a row is named by its key (id, item_id)" in text_
+    assert "state what you expect of this select" in text_
