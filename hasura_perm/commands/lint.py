@@ -1,0 +1,130 @@
+"""`hasura-perm lint`: find the permission mistakes that leak or destroy data."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+from hasura_perm.errors import HasuraPermError
+from hasura_perm.lint import LintResult
+from hasura_perm.lint import lint
+from hasura_perm.lint.config import LintConfig
+from hasura_perm.lint.config import default_config
+from hasura_perm.lint.config import load_lint_config
+from hasura_perm.lint.context import LintContext
+from hasura_perm.lint.docs import rules_text
+from hasura_perm.lint.problem import LEVELS
+from hasura_perm.lint.sources import context_from_metadata
+from hasura_perm.lint.sources import context_from_project
+from hasura_perm.project import CONFIG_NAME
+from hasura_perm.project import load_project
+from hasura_perm.report import lint_github
+from hasura_perm.report import lint_json
+from hasura_perm.report import lint_sarif
+from hasura_perm.report import lint_text
+
+NAME = "lint"
+HELP = "Check permissions for mistakes that leak or destroy data."
+DESCRIPTION = """\
+Security lint over the compiled permissions of the project (findings point at the rule in
+permissions/ that produced them), or over any Hasura metadata with --metadata (findings
+point into the metadata files), so a team can lint before adopting hasura-perm.
+Rules, severities, table marks and suppressions are configured in the `lint:` section of
+hasura-perm.yaml (docs/lint.md); `--list-rules` lists every rule.
+
+exit codes: 0 nothing at or above --fail-level, 3 findings at or above it, 1 error
+
+examples:
+  hasura-perm lint
+  hasura-perm lint --format sarif > lint.sarif
+  hasura-perm lint --metadata ../other/metadata --schema ../other/schema.sql
+  hasura-perm lint --metadata metadata/ --config lint.yaml --fail-level warning
+"""
+
+FORMATS = {"text": lint_text, "json": lint_json, "sarif": lint_sarif, "github": lint_github}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--metadata",
+        metavar="DIR",
+        help="lint this Hasura metadata (CLI v3 or v2 directory, or an export JSON) "
+        "instead of the project",
+    )
+    parser.add_argument(
+        "--schema",
+        metavar="FILE",
+        help="with --metadata: the schema, as a snapshot YAML or SQL (pg_dump --schema-only); "
+        "without it, rules that need columns or keys are skipped",
+    )
+    parser.add_argument("--source", metavar="NAME", help="with --metadata: the Hasura database")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="with --metadata: a YAML file with a `lint:` section (default: the project's "
+        f"{CONFIG_NAME} when --project is given, else the defaults)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=sorted(FORMATS),
+        default="text",
+        help="text (default), json, sarif (code scanning) or github (Actions annotations)",
+    )
+    parser.add_argument(
+        "--fail-level",
+        choices=LEVELS,
+        help="exit 3 when a finding at or above this level exists (default: lint.fail_level, "
+        "else error)",
+    )
+    parser.add_argument(
+        "--show-suppressed", action="store_true", help="text: also list suppressed findings"
+    )
+    parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list_rules:
+        print(rules_text(), end="")
+        return 0
+    config, ctx = _load(args)
+    if args.fail_level:
+        config = dataclasses.replace(config, fail_level=args.fail_level)
+    result = lint(ctx, config)
+    print(_render(result, args.format, args.show_suppressed), end="")
+    return result.exit_code
+
+
+def _load(args: argparse.Namespace) -> tuple[LintConfig, LintContext]:
+    if args.metadata is None:
+        for flag in ("schema", "source", "config"):
+            if getattr(args, flag):
+                raise HasuraPermError(
+                    f"--{flag} goes with --metadata; the project's own settings are in {CONFIG_NAME}"
+                )
+        project = load_project(args.project)
+        config = load_lint_config(project.root / CONFIG_NAME, CONFIG_NAME)
+        return config, context_from_project(project)
+    config = _metadata_config(args)
+    ctx = context_from_metadata(
+        Path(args.metadata),
+        Path(args.schema) if args.schema else None,
+        args.source,
+        claims_roles=config.claims_roles,
+        claims_session=config.claims_session,
+    )
+    return config, ctx
+
+
+def _metadata_config(args: argparse.Namespace) -> LintConfig:
+    if args.config:
+        return load_lint_config(Path(args.config), args.config)
+    if args.project:
+        return load_lint_config(Path(args.project) / CONFIG_NAME, CONFIG_NAME)
+    return default_config()
+
+
+def _render(result: LintResult, name: str, show_suppressed: bool) -> str:
+    if name == "text":
+        return lint_text.render(result, verbose=show_suppressed)
+    return FORMATS[name].render(result)

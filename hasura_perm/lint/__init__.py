@@ -1,0 +1,129 @@
+"""Security lint over a permission set: `lint(ctx, config) -> LintResult`.
+
+The context (lint/context.py) is filled from a project or from any Hasura metadata
+(lint/sources.py); each rule (lint/rules/) yields Problems; this module runs the enabled
+rules whose needs the context meets, stamps each problem with its rule id and configured
+level, applies the suppressions, and sorts. The result owns the exit code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from dataclasses import field
+from types import ModuleType
+
+from hasura_perm.errors import ExitCode
+from hasura_perm.lint.config import LintConfig
+from hasura_perm.lint.config import Suppression
+from hasura_perm.lint.config import default_config
+from hasura_perm.lint.context import MARKS
+from hasura_perm.lint.context import LintContext
+from hasura_perm.lint.problem import LEVELS
+from hasura_perm.lint.problem import Problem
+from hasura_perm.lint.problem import level_rank
+from hasura_perm.lint.rules import RULES
+
+UNUSED_SUPPRESSION = "unused-suppression"
+
+
+@dataclass
+class LintResult:
+    problems: list[Problem]  # sorted; suppressed ones are not here
+    fail_level: str = "error"
+    rules_run: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (rule id, why)
+    suppressed: list[tuple[Problem, Suppression]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the source could not provide
+
+    @property
+    def exit_code(self) -> int:
+        """3 (checks failed) when a problem is at or above the fail level, else 0."""
+        threshold = level_rank(self.fail_level)
+        if any(level_rank(p.level) >= threshold for p in self.problems):
+            return int(ExitCode.CHECKS_FAILED)
+        return int(ExitCode.OK)
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(reversed(LEVELS), 0)
+        for problem in self.problems:
+            counts[problem.level] += 1
+        return counts
+
+
+def lint(ctx: LintContext, config: LintConfig | None = None) -> LintResult:
+    config = config or default_config()
+    ctx = dataclasses.replace(ctx, settings=config.settings)
+    result = LintResult([], fail_level=config.fail_level, notes=list(ctx.notes))
+    found: list[Problem] = []
+    for rule_id, module in RULES.items():
+        setting = config.rules[rule_id]
+        if not setting.enabled:
+            continue
+        missing = missing_need(ctx, module, setting.options)
+        if missing:
+            result.skipped.append((rule_id, missing))
+            continue
+        result.rules_run.append(rule_id)
+        for problem in module.check(ctx, setting.options):
+            origin = _origin(ctx, problem)
+            found.append(
+                dataclasses.replace(problem, rule=rule_id, level=setting.level, origin=origin)
+            )
+    result.problems = _apply_suppressions(found, config.suppressions, result)
+    result.problems.sort(key=Problem.sort_key)
+    return result
+
+
+def _origin(ctx: LintContext, problem: Problem) -> str:
+    if problem.table is None or problem.action is None or problem.role is None:
+        return ""
+    grant = ctx.grant(problem.table, problem.action, problem.role)
+    return grant.origin if grant is not None else ""
+
+
+def missing_need(ctx: LintContext, module: ModuleType, options: dict[str, object]) -> str:
+    """Why the rule cannot run on this context ("" when it can)."""
+    for need in module.NEEDS:
+        if need == "schema" and not ctx.has_schema:
+            return "no schema: pass --schema FILE (a snapshot or a SQL dump)"
+        if need == "session" and ctx.session is None:
+            return (
+                "the claims mapping is unknown: list the session variables tokens carry in "
+                "lint.claims.session_variables"
+            )
+        if need == "roles" and not any(r.grantable is not None for r in ctx.roles.values()):
+            return (
+                "which roles tokens can carry is unknown: map roles to cognito_groups, or list "
+                "them in lint.claims.roles"
+            )
+        if need == "views" and not any(t.view_sources for t in ctx.tables.values()):
+            return "no view definitions: pass --schema with a SQL dump (CREATE VIEW statements)"
+        if need in MARKS and not ctx.any_marked(need) and not options.get("all_tables"):
+            return f"no table is marked `{need}` in lint.tables"
+    return ""
+
+
+def _apply_suppressions(
+    problems: list[Problem], suppressions: tuple[Suppression, ...], result: LintResult
+) -> list[Problem]:
+    kept, used = [], set()
+    for problem in problems:
+        match = next((s for s in suppressions if s.matches(problem)), None)
+        if match is None:
+            kept.append(problem)
+        else:
+            used.add(match)
+            result.suppressed.append((problem, match))
+    for suppression in suppressions:
+        if suppression not in used and suppression.rule in result.rules_run:
+            kept.append(
+                Problem(
+                    suppression.location,
+                    f"this suppression ({suppression.describe()}) matches no finding",
+                    "remove it from lint.ignore (the problem it covered is gone)",
+                    rule=UNUSED_SUPPRESSION,
+                    level="warning",
+                )
+            )
+    return kept

@@ -1,0 +1,51 @@
+"""An audit column is writable by the caller.
+
+Columns that record who created or changed a row and when (`created_by`, `updated_at`,
+`date_added`, ...: `lint.audit_columns`) are evidence only while the server fills them
+(database default, trigger, or a Hasura preset). When an insert or update rule lets the
+caller write one, every audit trail built on it can be forged: backdated rows, changes
+attributed to a colleague. Columns some rule presets are reported by
+`preset-column-writable` instead. Administrator roles are not checked unless
+`check_admin_roles` is true.
+
+Fails: update `columns: [title, updated_at]`.
+Passes: `updated_at` left to a trigger, or `set: {updated_by: X-Hasura-User-Id}`.
+Fix: drop the column from the rule's columns; fill it with a database default or
+trigger, or a preset from a session variable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from collections.abc import Mapping
+
+from hasura_perm.lint.context import LintContext
+from hasura_perm.lint.problem import Problem
+
+ID = "audit-column-writable"
+LEVEL = "warning"
+OPTIONS: dict[str, object] = {"check_admin_roles": False}
+NEEDS: tuple[str, ...] = ()
+
+
+def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
+    for grant in ctx.each("insert", "update"):
+        if ctx.is_admin(grant.role) and not options["check_admin_roles"]:
+            continue
+        preset_anywhere = {
+            column for other in ctx.grants_on(grant.table) for column in other.presets
+        }
+        writable = ctx.writable(grant) or frozenset()
+        audit = sorted(c for c in writable - preset_anywhere if ctx.is_audit_column(c))
+        if audit:
+            names = ", ".join(f"`{c}`" for c in audit)
+            yield Problem(
+                grant.location,
+                f"{grant.role} may write audit column(s) {names} on {grant.table} "
+                f"({grant.action}): the audit trail can be forged",
+                "drop them from the columns and let the database (default, trigger) or a "
+                "preset fill them",
+                grant.table,
+                grant.role,
+                grant.action,
+            )

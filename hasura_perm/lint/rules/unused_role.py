@@ -1,0 +1,42 @@
+"""A declared role has no permission anywhere.
+
+A role that is declared (in `roles:`, or in `lint.claims.roles` / `inherited_roles`) but
+holds no permission on any table is usually a typo'd or forgotten role; users granted it
+get nothing, and the next person to "fix" that tends to copy a broad role's rules. Roles
+that only serve as parents of other roles are fine when a child has permissions.
+
+Fails: `roles: {auditor: {cognito_groups: [auditors]}}` and no rule for `auditor`.
+Passes: a rule for `auditor`, or a child role inheriting from it that has rules.
+Fix: give the role its rules, or delete it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from collections.abc import Mapping
+
+from hasura_perm.errors import Location
+from hasura_perm.lint.context import LintContext
+from hasura_perm.lint.problem import Problem
+
+ID = "unused-role"
+LEVEL = "warning"
+OPTIONS: dict[str, object] = {}
+NEEDS: tuple[str, ...] = ()
+
+
+def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
+    holders = {g.role for g in ctx.grants}
+    for name, role in sorted(ctx.roles.items()):
+        if not role.declared or name in holders or _has_active_child(ctx, name, holders):
+            continue
+        yield Problem(
+            role.location or Location(ctx.source),
+            f"role {name} is declared but has no permission on any table",
+            f"give {name} rules, or delete it",
+            role=name,
+        )
+
+
+def _has_active_child(ctx: LintContext, name: str, holders: set[str]) -> bool:
+    return any(name in r.parents and r.name in holders for r in ctx.roles.values())

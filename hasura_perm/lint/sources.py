@@ -1,0 +1,322 @@
+"""Fill a LintContext from the project, or from any Hasura metadata.
+
+- `context_from_project`: the compiled permissions (located at the rule in permissions/
+  that produced them), roles with their Cognito groups, the session variables and their
+  sources, the schema snapshot, and relationships from the metadata table files.
+- `context_from_metadata`: a CLI v3/v2 metadata directory or an export JSON (located in
+  the metadata files), relationships and inherited roles from it; columns and keys only
+  from `--schema` (a snapshot YAML or a SQL file); roles and session variables only from
+  the config's `lint.claims`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from hasura_perm.build import build
+from hasura_perm.errors import HasuraPermError
+from hasura_perm.importer.read import ReadMetadata
+from hasura_perm.importer.read import read_metadata_dir
+from hasura_perm.lint.context import ACTIONS
+from hasura_perm.lint.context import Grant
+from hasura_perm.lint.context import LintContext
+from hasura_perm.lint.context import Relation
+from hasura_perm.lint.context import RoleInfo
+from hasura_perm.lint.context import SessionVariable
+from hasura_perm.lint.context import TableInfo
+from hasura_perm.lint.sql_schema import SqlSchema
+from hasura_perm.lint.sql_schema import read_sql_schema
+from hasura_perm.names import TableName
+from hasura_perm.project import Project
+from hasura_perm.snapshot import Snapshot
+from hasura_perm.snapshot import Table
+from hasura_perm.snapshot import load_snapshot
+from hasura_perm.snapshot import snapshot_from_data
+from hasura_perm.spec import Spec
+from hasura_perm.spec import load_spec
+
+# ---------------------------------------------------------------------------- project
+
+
+def context_from_project(project: Project) -> LintContext:
+    """Raises SpecError when the project does not compile (lint needs what compile builds)."""
+    result = build(project)
+    spec = load_spec(project.permissions_dir, project.root, skip={project.schema_file})
+    snapshot = load_snapshot(project.schema_file, project.relative(project.schema_file))
+    entries = {name: f.entry for name, f in result.metadata.tables.items()}
+    tables = _tables(snapshot, entries, {}, None)
+    for name, node in spec.tables.items():
+        if name in tables:
+            tables[name] = _with_location(tables[name], node.location)
+    grants = [
+        Grant(p.table, p.action, p.role, p.body, p.location, p.comment, _origin(p.origin))
+        for by_action in result.compiled.permissions.values()
+        for by_role in by_action.values()
+        for p in by_role.values()
+    ]
+    return LintContext(
+        source="project",
+        grants=grants,
+        tables=tables,
+        roles=_spec_roles(spec),
+        session=_spec_session(spec),
+        has_schema=True,
+    )
+
+
+def _origin(origin: str) -> str:
+    return "" if origin == "table file" else f"from {origin}"
+
+
+def _with_location(info: TableInfo, location: Any) -> TableInfo:
+    return dataclasses.replace(info, location=location)
+
+
+def _spec_roles(spec: Spec) -> dict[str, RoleInfo]:
+    cognito = spec.cognito.value if spec.cognito is not None else {}
+    attribute_mode = bool(cognito.get("roles_attribute"))
+    any_groups = any((n.value or {}).get("cognito_groups") for n in spec.roles.values())
+    known = spec.cognito is not None or any_groups
+    order = set(cognito.get("default_role_order") or ())
+    unmapped = cognito.get("unmapped_users")
+    fallback = unmapped.get("fallback_role") if isinstance(unmapped, dict) else None
+    roles = {}
+    for name, node in spec.roles.items():
+        value = node.value or {}
+        groups = tuple(value.get("cognito_groups") or ())
+        grantable = bool(groups) or name == fallback or (attribute_mode and name in order)
+        inherits = value.get("inherits") or ()
+        roles[name] = RoleInfo(
+            name=name,
+            location=node.location,
+            parents=(inherits,) if isinstance(inherits, str) else tuple(inherits),
+            groups=groups,
+            grantable=grantable if known else None,
+            declared=True,
+        )
+    return roles
+
+
+def _spec_session(spec: Spec) -> dict[str, SessionVariable]:
+    session = {}
+    for key, node in spec.session.items():
+        value = node.value or {}
+        session[key] = SessionVariable(
+            name=key,
+            emitted="from" in value or "value" in value,
+            location=node.location,
+            source=value.get("from"),
+        )
+    return session
+
+
+# ---------------------------------------------------------------------------- metadata
+
+
+def context_from_metadata(
+    path: Path,
+    schema_path: Path | None = None,
+    source: str | None = None,
+    *,
+    claims_roles: tuple[str, ...] | None = None,
+    claims_session: tuple[str, ...] | None = None,
+) -> LintContext:
+    meta = read_metadata_dir(path, source)
+    snapshot, sql = load_schema_file(schema_path) if schema_path else (None, None)
+    entries = {name: t.entry for name, t in meta.tables.items()}
+    locations = {n: t.location for n, t in meta.tables.items()}
+    tables = _tables(snapshot, entries, locations, sql)
+    grants = [
+        Grant(table, action, role, p.body, p.location, p.comment, raw=p.raw)
+        for table, action, role, p in meta.each()
+    ]
+    roles = _metadata_roles(meta, claims_roles)
+    grants += _inherited_grants(grants, roles)
+    notes = [f"{loc}: {message}" for loc, message in meta.problems]
+    if snapshot is None:
+        notes.append("no --schema: rules that need columns, types or keys are skipped")
+    session = None
+    if claims_session is not None:
+        session = {v.lower(): SessionVariable(v.lower(), True) for v in claims_session}
+    return LintContext(
+        source="metadata",
+        grants=grants,
+        tables=tables,
+        roles=roles,
+        session=session,
+        has_schema=snapshot is not None,
+        notes=notes,
+    )
+
+
+def load_schema_file(path: Path) -> tuple[Snapshot, SqlSchema | None]:
+    """A snapshot YAML (hasura-perm's format) or SQL DDL (e.g. `pg_dump --schema-only`);
+    SQL also tells which tables views read and which columns triggers fill."""
+    if not path.is_file():
+        raise HasuraPermError(f"schema file {path} does not exist")
+    if path.suffix.lower() == ".sql":
+        sql = read_sql_schema(path.read_text(encoding="utf-8"))
+        if not sql.tables:
+            raise HasuraPermError(f"{path}: no CREATE TABLE or CREATE VIEW statement found")
+        return snapshot_from_data(sql.document()), sql
+    return load_snapshot(path, str(path)), None
+
+
+def _metadata_roles(
+    meta: ReadMetadata, claims_roles: tuple[str, ...] | None
+) -> dict[str, RoleInfo]:
+    grantable = set(claims_roles) if claims_roles is not None else None
+    inherited = {
+        item["role_name"]: tuple(item.get("role_set") or ())
+        for item in meta.metadata.get("inherited_roles") or ()
+        if isinstance(item, dict) and "role_name" in item
+    }
+    names = set(meta.roles) | set(inherited) | set(grantable or ())
+    return {
+        name: RoleInfo(
+            name=name,
+            parents=inherited.get(name, ()),
+            grantable=None if grantable is None else name in grantable,
+            declared=name in inherited or name in (grantable or ()),
+        )
+        for name in sorted(names)
+    }
+
+
+def _inherited_grants(grants: list[Grant], roles: dict[str, RoleInfo]) -> list[Grant]:
+    """Hasura inherited roles: select from any parent (filters ORed, columns joined);
+    insert, update and delete only when every parent that has one has the same."""
+    index = {(g.table, g.action, g.role): g for g in grants}
+    tables = sorted({g.table for g in grants})
+    extra = []
+    for role in (r for r in roles.values() if r.parents):
+        for table in tables:
+            for action in ACTIONS:
+                if (table, action, role.name) in index:
+                    continue
+                found = [
+                    index[(table, action, p)] for p in role.parents if (table, action, p) in index
+                ]
+                grant = _combine(found, role.name, action)
+                if grant is not None:
+                    extra.append(grant)
+    return extra
+
+
+def _combine(parents: list[Grant], role: str, action: str) -> Grant | None:
+    if not parents:
+        return None
+    first = parents[0]
+    origin = f"inherited from {', '.join(g.role for g in parents)}"
+    if action != "select":
+        if any(g.body != first.body for g in parents):
+            return None  # Hasura marks it inconsistent and grants nothing
+        return Grant(first.table, action, role, first.body, first.location, origin=origin)
+    columns: set[str] = set()
+    for g in parents:
+        cols = g.body.get("columns")
+        columns |= {"*"} if cols == "*" else set(cols or ())
+    body = {
+        "columns": "*" if "*" in columns else sorted(columns),
+        "filter": {"_or": [g.body.get("filter") or {} for g in parents]},
+    }
+    limits = [g.body["limit"] for g in parents if g.body.get("limit") is not None]
+    if limits and len(limits) == len(parents):
+        body["limit"] = max(limits)
+    if any(g.body.get("allow_aggregations") for g in parents):
+        body["allow_aggregations"] = True
+    return Grant(first.table, action, role, body, first.location, origin=origin)
+
+
+# ---------------------------------------------------------------------------- tables
+
+
+def _tables(
+    snapshot: Snapshot | None,
+    entries: dict[TableName, dict[str, Any]],
+    locations: dict[TableName, Any],
+    sql: SqlSchema | None,
+) -> dict[TableName, TableInfo]:
+    known = snapshot.tables if snapshot is not None else {}
+    view_sources = sql.view_sources if sql else {}
+    filled = sql.filled if sql else {}
+    tables = {}
+    for name in sorted(set(known) | set(entries)):
+        table = known.get(name)
+        entry = entries.get(name, {})
+        tables[name] = TableInfo(
+            name=name,
+            columns=dict(table.columns) if table else None,
+            primary_key=tuple(table.primary_key) if table else None,
+            foreign_keys=table.foreign_keys if table else (),
+            relationships=relations(name, entry, known),
+            kind=table.kind if table else "table",
+            location=locations.get(name),
+            view_sources=view_sources.get(name, ()),
+            server_filled={k: frozenset(v) for k, v in filled.get(name, {}).items()},
+            computed_fields=frozenset(
+                c["name"] for c in entry.get("computed_fields") or () if isinstance(c, dict)
+            ),
+        )
+    return tables
+
+
+def relations(
+    name: TableName, entry: dict[str, Any], known: dict[TableName, Table]
+) -> dict[str, Relation]:
+    """The relationships of one metadata table entry, with target and local key columns."""
+    found = {}
+    for kind in ("object", "array"):
+        for rel in entry.get(f"{kind}_relationships") or ():
+            if isinstance(rel, dict) and isinstance(rel.get("name"), str):
+                using = rel.get("using") or {}
+                target, local = _relation_ends(name, kind, using, known)
+                found[rel["name"]] = Relation(rel["name"], kind, target, local)
+    return found
+
+
+def _relation_ends(
+    name: TableName, kind: str, using: dict[str, Any], known: dict[TableName, Table]
+) -> tuple[TableName | None, tuple[str, ...]]:
+    manual = using.get("manual_configuration")
+    if isinstance(manual, dict):
+        mapping = manual.get("column_mapping") or {}
+        return _table_ref(manual.get("remote_table")), tuple(mapping)
+    fk = using.get("foreign_key_constraint_on")
+    if isinstance(fk, dict):  # array relationship: the other table's key points at us
+        target = _table_ref(fk.get("table"))
+        remote = fk.get("columns") or fk.get("column")
+        remote_columns = (remote,) if isinstance(remote, str) else tuple(remote or ())
+        return target, _referenced_columns(name, target, remote_columns, known)
+    if fk is None:
+        return None, ()
+    columns = (fk,) if isinstance(fk, str) else tuple(fk)
+    table = known.get(name)
+    for key in table.foreign_keys if table else ():
+        if key.columns == columns:
+            return key.references, columns
+    return None, columns
+
+
+def _referenced_columns(
+    name: TableName,
+    target: TableName | None,
+    remote: tuple[str, ...],
+    known: dict[TableName, Table],
+) -> tuple[str, ...]:
+    other = known.get(target) if target else None
+    for key in other.foreign_keys if other else ():
+        if key.columns == remote and key.references == name:
+            return key.ref_columns
+    this = known.get(name)
+    return this.primary_key if this else ()
+
+
+def _table_ref(value: Any) -> TableName | None:
+    if isinstance(value, str):
+        return TableName("public", value)
+    if isinstance(value, dict) and isinstance(value.get("name"), str):
+        return TableName(str(value.get("schema", "public")), value["name"])
+    return None

@@ -1,0 +1,47 @@
+"""`hasura-perm lint` as text: one block per finding (file:line: level [rule] message, then
+what it is about and the fix), then a summary line, skipped rules and suppressions."""
+
+from __future__ import annotations
+
+from hasura_perm.lint import LintResult
+from hasura_perm.lint.problem import Problem
+
+INDENT = "    "
+
+
+def render(result: LintResult, *, verbose: bool = False) -> str:
+    lines: list[str] = []
+    for problem in result.problems:
+        lines += _problem(problem)
+    lines.append(summary_line(result))
+    if result.skipped:
+        lines.append("skipped: " + "; ".join(f"{rule} ({why})" for rule, why in result.skipped))
+    if verbose:
+        for problem, suppression in result.suppressed:
+            lines.append(
+                f"suppressed: {problem.location}: [{problem.rule}] {problem.subject()} "
+                f"(reason: {suppression.reason})"
+            )
+    for note in result.notes:
+        lines.append(f"note: {note}")
+    return "\n".join(lines) + "\n"
+
+
+def _problem(problem: Problem) -> list[str]:
+    lines = [f"{problem.location}: {problem.level} [{problem.rule}] {problem.message}"]
+    if problem.origin:
+        lines.append(f"{INDENT}rule: {problem.subject()}, {problem.origin}")
+    lines.append(f"{INDENT}fix: {problem.fix}")
+    return lines
+
+
+def summary_line(result: LintResult) -> str:
+    counts = result.counts()
+    total = len(result.problems)
+    if not total:
+        head = "No problems"
+    else:
+        parts = [f"{n} {level}{'s' if n != 1 else ''}" for level, n in counts.items() if n]
+        head = f"{total} problem{'s' if total != 1 else ''} ({', '.join(parts)})"
+    tail = f"; {len(result.suppressed)} suppressed" if result.suppressed else ""
+    return f"{head} from {len(result.rules_run)} rules{tail}."

@@ -1,0 +1,103 @@
+"""Project mode: the context comes from permissions/ (roles, Cognito groups, session
+sources, inheritance, defaults) and findings point at our language."""
+
+from __future__ import annotations
+
+import pytest
+
+from hasura_perm.errors import SpecError
+from hasura_perm.lint import lint
+from hasura_perm.lint.sources import context_from_project
+from hasura_perm.project import load_project
+from tests.helpers import make_project
+from tests.lint.lintkit import found
+from tests.lint.lintkit import subjects
+
+SCHEMA = {
+    "public.projects": {
+        "columns": {"id": "integer", "name": "text", "org_id": "integer"},
+        "primary_key": ["id"],
+    }
+}
+
+
+def _context(tmp_path, roles: str, *, tables: str = "", defaults: str = ""):
+    files = {"roles.yaml": roles, "tables/projects.yaml": "table: public.projects\n" + tables}
+    if defaults:
+        files["defaults.yaml"] = defaults
+    root = make_project(tmp_path / "p", files, schema=SCHEMA)
+    return context_from_project(load_project(root))
+
+
+def test_roles_without_cognito_groups_cannot_be_granted(tmp_path):
+    ctx = _context(
+        tmp_path,
+        """\
+        roles:
+          viewer: {cognito_groups: [viewers]}
+          auditor: {}
+        """,
+        tables="select:\n  auditor: {columns: [id], filter: {}}\n  viewer: {columns: [id], filter: {}}\n",
+    )
+    [problem] = found(ctx, "role-not-grantable")
+    assert problem.role == "auditor"
+    assert str(problem.location) == "permissions/roles.yaml:3:3"
+
+
+def test_without_any_cognito_mapping_grantability_is_unknown_and_skipped(tmp_path):
+    ctx = _context(tmp_path, "roles:\n  viewer: {}\n")
+    result = lint(ctx)
+    assert "role-not-grantable" in dict(result.skipped)
+
+
+def test_session_variables_without_a_source_are_never_emitted(tmp_path):
+    ctx = _context(
+        tmp_path,
+        """\
+        session:
+          x-hasura-org-id: {type: integer, description: no source yet}
+        roles:
+          viewer: {cognito_groups: [viewers]}
+        """,
+        tables="select:\n  viewer: {columns: [id], filter: {org_id: {_eq: X-Hasura-Org-Id}}}\n",
+    )
+    [problem] = found(ctx, "unemitted-session-variable")
+    assert str(problem.location) == "permissions/tables/projects.yaml:3:3"
+    assert "declared at permissions/roles.yaml:2:3 without `from:`" in problem.message
+
+
+def test_an_unused_role(tmp_path):
+    ctx = _context(
+        tmp_path,
+        """\
+        roles:
+          viewer: {cognito_groups: [viewers]}
+          ghost: {cognito_groups: [ghosts]}
+        """,
+        tables="select:\n  viewer: {columns: [id], filter: {}}\n",
+    )
+    [problem] = found(ctx, "unused-role")
+    assert problem.role == "ghost" and str(problem.location) == "permissions/roles.yaml:3:3"
+
+
+def test_a_project_that_does_not_compile_is_an_error_not_a_finding(tmp_path):
+    with pytest.raises(SpecError, match="built-in superuser"):
+        _context(tmp_path, "roles:\n  admin: {cognito_groups: [admins]}\n")
+
+
+def test_inherited_and_default_rules_point_at_the_rule_that_produced_them(tmp_path):
+    ctx = _context(
+        tmp_path,
+        """\
+        roles:
+          viewer: {cognito_groups: [viewers]}
+          editor: {inherits: viewer, cognito_groups: [editors]}
+        """,
+        defaults="defaults:\n  - tables: public.*\n    select:\n      viewer: {columns: [id], filter: {}}\n"
+        "    update:\n      viewer: {columns: [name], filter: {}}\n",
+    )
+    problems = found(ctx, "unfiltered-write")
+    assert subjects(problems) == ["public.projects update editor", "public.projects update viewer"]
+    assert {str(p.location) for p in problems} == {"permissions/defaults.yaml:6:7"}
+    assert problems[0].origin == "from inherited from viewer (default `public.*`)"
+    assert problems[1].origin == "from default `public.*`"
