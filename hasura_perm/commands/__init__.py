@@ -6,10 +6,13 @@ from __future__ import annotations
 from hasura_perm.commands import apply
 from hasura_perm.commands import cognito
 from hasura_perm.commands import compile as compile_
+from hasura_perm.commands import diff
 from hasura_perm.commands import drift
+from hasura_perm.commands import explain
 from hasura_perm.commands import lint
+from hasura_perm.commands import matrix
 from hasura_perm.commands import plan
 from hasura_perm.commands import schema
 from hasura_perm.commands import test
 
-ALL = (compile_, schema, plan, apply, drift, test, lint, cognito)
+ALL = (compile_, schema, plan, apply, drift, test, lint, diff, matrix, explain, cognito)

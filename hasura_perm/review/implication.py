@@ -1,0 +1,254 @@
+"""Syntactic implication between Hasura boolean expressions, to classify the changes that
+compare.py leaves `mixed`: a condition replaced by a strictly weaker (or stronger) one.
+
+`implies(p, q)` is sound, not complete: True means every row `p` admits, `q` admits too;
+False means "not shown". It works on compare.normal_boolexp forms and knows:
+
+- structure: `{}` is true; a conjunction implies each of its conjuncts; a disjunct implies
+  its disjunction; a disjunction implies what each of its disjuncts (with the rest of the
+  conjunction) implies; relationships, `_exists` and `_not` (reversed) pass it through;
+- operators on one column with literal operands: `_eq a` implies `_in [.., a, ..]`, `_in A`
+  implies `_in B` when A is a subset of B, numeric bounds (`_gt 10` implies `_gte 5`),
+  `_ne`/`_nin` when the values are numbers or booleans (distinct literals are then distinct
+  values; two different strings may be equal for citext or timestamp columns), and every
+  comparison with a literal implies `_is_null: false`.
+
+SQL has three truth values, and `NOT` keeps NULL: `_not: {x: {_is_null: false}}` admits the
+rows where x is NULL, which `_not: {x: {_eq: 5}}` does not. Under `_not` the check therefore
+runs in strict mode, where p implies q only if also "q is false" implies "p is false"; that
+rules out crossing between `_is_null` and the comparisons, which are NULL on NULL columns.
+Inside a relationship or `_exists` (an EXISTS, never NULL) strict mode ends again.
+
+Numeric literals are compared as numbers: compile only accepts them on numeric columns.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hasura_perm.boolexp import ALL_OPERATORS
+from hasura_perm.boolexp import is_session_variable
+from hasura_perm.compare import MIXED
+from hasura_perm.compare import NARROWING
+from hasura_perm.compare import NEUTRAL
+from hasura_perm.compare import WIDENING
+from hasura_perm.compare import conjuncts
+from hasura_perm.compare import normal_boolexp
+from hasura_perm.compare import predicate_effect
+
+# Case splits over several `_or`s multiply; past this many steps the answer is "not shown".
+MAX_STEPS = 2000
+
+_LOWER_BOUNDS = {"_gt": False, "_gte": True}  # operator -> inclusive
+_UPPER_BOUNDS = {"_lt": False, "_lte": True}
+
+
+def refined_effect(before: Any, after: Any) -> str:
+    """compare.predicate_effect, with `mixed` decided by implication where it can be."""
+    effect = predicate_effect(before, after)
+    if effect != MIXED:
+        return effect
+    b, a = normal_boolexp(before), normal_boolexp(after)
+    widens, narrows = implies(b, a), implies(a, b)
+    if widens and narrows:
+        return NEUTRAL  # written differently, admits the same rows
+    if widens:
+        return WIDENING
+    if narrows:
+        return NARROWING
+    return MIXED
+
+
+def implies(p: dict[str, Any], q: dict[str, Any]) -> bool:
+    """Whether every row normal expression `p` admits is admitted by normal expression `q`."""
+    return _implies(p, q, strict=False, search=_Search())
+
+
+class _Search:
+    def __init__(self) -> None:
+        self.steps_left = MAX_STEPS
+
+    def exhausted(self) -> bool:
+        self.steps_left -= 1
+        return self.steps_left < 0
+
+
+def _implies(p: dict[str, Any], q: dict[str, Any], *, strict: bool, search: _Search) -> bool:
+    if p == q or q == {}:
+        return True
+    if search.exhausted():
+        return False
+    q_parts = conjuncts(q)
+    if len(q_parts) > 1:
+        return all(_implies(p, c, strict=strict, search=search) for c in q_parts)
+    target = q_parts[0]
+    p_parts = conjuncts(p)
+    if any(_conjunct_implies(c, target, strict, search) for c in p_parts):
+        return True
+    if _key(target) == "_or" and any(
+        _implies(p, d, strict=strict, search=search) for d in target["_or"]
+    ):
+        return True
+    return _by_cases(p_parts, target, strict, search)
+
+
+def _by_cases(
+    p_parts: list[dict[str, Any]], target: dict[str, Any], strict: bool, search: _Search
+) -> bool:
+    """p = rest AND (d1 OR ... OR dn) implies target when each `rest AND di` does."""
+    for i, part in enumerate(p_parts):
+        if _key(part) != "_or":
+            continue
+        rest = p_parts[:i] + p_parts[i + 1 :]
+        if all(
+            _implies(_conjoin([*rest, *conjuncts(d)]), target, strict=strict, search=search)
+            for d in part["_or"]
+        ):
+            return True
+    return False
+
+
+def _conjoin(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Normal conjuncts as one expression (no re-normalising: only `==` shortcuts see order)."""
+    if not parts:
+        return {}
+    return parts[0] if len(parts) == 1 else {"_and": parts}
+
+
+def _key(conjunct: dict[str, Any]) -> str:
+    return next(iter(conjunct))
+
+
+def _conjunct_implies(c: dict[str, Any], t: dict[str, Any], strict: bool, search: _Search) -> bool:
+    """One conjunct of p (not an `_or`: _by_cases handles those) implies one conjunct of q."""
+    if c == t:
+        return True
+    (kc, vc), (kt, vt) = next(iter(c.items())), next(iter(t.items()))
+    if kc != kt or kc in ("_or", "_invalid"):
+        return False
+    if kc == "_not":
+        return _implies(vt, vc, strict=True, search=search)
+    if kc == "_exists":
+        same_table = vc["_table"] == vt["_table"]
+        return same_table and _implies(vc["_where"], vt["_where"], strict=False, search=search)
+    c_ops, t_ops = _is_operators(vc), _is_operators(vt)
+    if c_ops and t_ops:
+        return _operator_implies(vc, vt, strict)
+    if not c_ops and not t_ops:  # the same relationship: EXISTS a related row such that ...
+        return _implies(vc, vt, strict=False, search=search)
+    return False
+
+
+def _is_operators(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value) and set(value) <= ALL_OPERATORS
+
+
+# ---------------------------------------------------------------- one column, two operators
+
+
+def _operator_implies(c: dict[str, Any], t: dict[str, Any], strict: bool) -> bool:
+    """`{op: operand}` of a column implies another of the same column."""
+    (c_op, c_val), (t_op, t_val) = next(iter(c.items())), next(iter(t.items()))
+    if t_op == "_is_null":
+        # A comparison with a literal never admits NULL; under NOT the two differ on NULL rows.
+        return t_val is False and not strict and _admits_only_values(c_op, c_val)
+    c_set, t_set = _value_set(c_op, c_val), _value_set(t_op, t_val)
+    if c_set is None or t_set is None:
+        return False
+    return _subset(c_set, t_set)
+
+
+def _admits_only_values(op: str, value: Any) -> bool:
+    return _value_set(op, value) is not None and op not in ("_ne", "_nin")
+
+
+# A value set: ("in", values) | ("not_in", values) | ("range", lo, lo_incl, hi, hi_incl),
+# over the non-NULL values of the column; literals only, never a session variable.
+ValueSet = tuple[Any, ...]
+
+
+def _value_set(op: str, value: Any) -> ValueSet | None:
+    if op in ("_eq", "_ne"):
+        values = [value]
+    elif op in ("_in", "_nin") and isinstance(value, list) and value:
+        values = value
+    elif op in _LOWER_BOUNDS and _is_number(value):
+        return ("range", value, _LOWER_BOUNDS[op], None, False)
+    elif op in _UPPER_BOUNDS and _is_number(value):
+        return ("range", None, False, value, _UPPER_BOUNDS[op])
+    else:
+        return None
+    if not all(_is_literal(v) for v in values):
+        return None
+    return ("in" if op in ("_eq", "_in") else "not_in", tuple(values))
+
+
+def _is_literal(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool)) and not is_session_variable(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _subset(s: ValueSet, t: ValueSet) -> bool:
+    kind_s, kind_t = s[0], t[0]
+    if kind_t == "in":
+        return kind_s == "in" and _same_values(s[1], t[1])
+    if kind_t == "not_in":
+        if kind_s == "not_in":
+            return _same_values(t[1], s[1])  # excluding more admits less
+        if kind_s == "in":
+            return all(_distinct(a, e) for a in s[1] for e in t[1])
+        return all(_is_number(e) and not _in_range(e, s) for e in t[1])
+    if kind_s == "in":
+        return all(_is_number(v) and _in_range(v, t) for v in s[1])
+    if kind_s == "range":
+        return _range_within(s, t)
+    return False
+
+
+def _same_values(small: tuple[Any, ...], big: tuple[Any, ...]) -> bool:
+    """Every literal of `small` is literally in `big` (equal text means equal value)."""
+    keys = {_literal_key(v) for v in big}
+    return all(_literal_key(v) in keys for v in small)
+
+
+def _literal_key(value: Any) -> str:
+    return json.dumps(value)
+
+
+def _distinct(a: Any, b: Any) -> bool:
+    """Whether two literals surely denote different values of the same column."""
+    if _is_number(a) and _is_number(b):
+        return a != b
+    if isinstance(a, bool) and isinstance(b, bool):
+        return a != b
+    return False  # strings: 'A' = 'a' for citext, '2024-01-01' = '2024-01-01 00:00' for dates
+
+
+def _in_range(value: Any, r: ValueSet) -> bool:
+    _, lo, lo_incl, hi, hi_incl = r
+    above = lo is None or value > lo or (lo_incl and value == lo)
+    below = hi is None or value < hi or (hi_incl and value == hi)
+    return above and below
+
+
+def _range_within(s: ValueSet, t: ValueSet) -> bool:
+    _, s_lo, s_lo_incl, s_hi, s_hi_incl = s
+    _, t_lo, t_lo_incl, t_hi, t_hi_incl = t
+    return _bound_within(s_lo, s_lo_incl, t_lo, t_lo_incl, lower=True) and _bound_within(
+        s_hi, s_hi_incl, t_hi, t_hi_incl, lower=False
+    )
+
+
+def _bound_within(s: Any, s_incl: bool, t: Any, t_incl: bool, *, lower: bool) -> bool:
+    """Whether bound `s` is at least as tight as bound `t` (None: unbounded)."""
+    if t is None:
+        return True
+    if s is None:
+        return False
+    if s == t:
+        return t_incl or not s_incl
+    return s > t if lower else s < t
