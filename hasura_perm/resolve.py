@@ -90,7 +90,7 @@ class Default:
         return best
 
 
-def _pattern_regex(pattern: str) -> re.Pattern[str]:
+def pattern_regex(pattern: str) -> re.Pattern[str]:
     if "." not in pattern and pattern != "*":
         pattern = f"public.{pattern}"
     if pattern == "*":
@@ -112,8 +112,8 @@ def index_defaults(spec: Spec) -> list[Default]:
         defaults.append(
             Default(
                 node=node,
-                patterns=tuple(_pattern_regex(p) for p in patterns),
-                excludes=tuple(_pattern_regex(p) for p in node.value.get("except", ())),
+                patterns=tuple(pattern_regex(p) for p in patterns),
+                excludes=tuple(pattern_regex(p) for p in node.value.get("except", ())),
             )
         )
     return defaults

@@ -9,10 +9,11 @@ from hasura_perm.commands import compile as compile_
 from hasura_perm.commands import diff
 from hasura_perm.commands import drift
 from hasura_perm.commands import explain
+from hasura_perm.commands import import_
 from hasura_perm.commands import lint
 from hasura_perm.commands import matrix
 from hasura_perm.commands import plan
 from hasura_perm.commands import schema
 from hasura_perm.commands import test
 
-ALL = (compile_, schema, plan, apply, drift, test, lint, diff, matrix, explain, cognito)
+ALL = (compile_, schema, plan, apply, drift, cognito, test, import_, lint, diff, matrix, explain)

@@ -1,0 +1,167 @@
+"""`hasura-perm import`: adopt hasura-perm on an existing Hasura project."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from hasura_perm.errors import ExitCode
+from hasura_perm.errors import HasuraPermError
+from hasura_perm.hasura.client import Client
+from hasura_perm.importer.read import ReadMetadata
+from hasura_perm.importer.read import read_export
+from hasura_perm.importer.read import read_metadata_dir
+from hasura_perm.importer.run import import_permissions
+from hasura_perm.metadata.directory import write_files
+from hasura_perm.project import CONFIG_NAME
+from hasura_perm.project import Project
+from hasura_perm.project import find_root
+from hasura_perm.project import load_project
+from hasura_perm.snapshot import load_snapshot
+
+NAME = "import"
+HELP = "Write permissions/ from an existing Hasura project's metadata."
+DESCRIPTION = """\
+Read the permissions of an existing Hasura project (a `hasura metadata export` folder in
+the CLI config v3 or v2 layout, a saved export_metadata JSON file, or a live server) and
+write a permissions/ tree that says the same thing the way a person would: roles that
+inherit from each other, defaults for rules many tables share, named conditions, column
+sets and presets, and table files only for what is truly table-specific.
+
+Before writing anything, import compiles the new files with the real compiler and checks
+that they give exactly the permissions of the metadata (after the normalisation described
+in docs/import.md). If they do not, or the metadata holds something the language cannot
+express yet, it writes nothing and exits 1 with the list of what and where.
+
+The schema snapshot (hasura-perm schema pull) is needed: it tells which lists mean `all`
+or `all_except`, and it is what compile checks against later.
+
+examples:
+  hasura-perm schema pull --database-url postgresql://localhost/app
+  hasura-perm import --metadata hasura/metadata
+  hasura-perm import --metadata hasura/metadata --schema schema.yaml --out permissions --dry-run
+  hasura-perm import --env production        # export_metadata from a live server
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    origin = parser.add_mutually_exclusive_group(required=True)
+    origin.add_argument(
+        "--metadata",
+        metavar="DIR",
+        help="Hasura metadata folder (config v3 or v2), or an export_metadata JSON file",
+    )
+    origin.add_argument(
+        "--env", metavar="NAME", help="read export_metadata from this environment's server"
+    )
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        help="with --env: allow a plain http:// endpoint that is not on this machine",
+    )
+    parser.add_argument(
+        "--schema",
+        metavar="FILE",
+        help="schema snapshot to check against (default: the project's, permissions/schema.yaml)",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        help="folder to write (default: the project's permissions folder, else ./permissions)",
+    )
+    parser.add_argument(
+        "--source", metavar="NAME", help="Hasura source (database) to import (default: default)"
+    )
+    parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    parser.add_argument("--report", metavar="FILE", help="also write the report as JSON to FILE")
+
+
+def run(args: argparse.Namespace) -> int:
+    project = _project(args.project, required=bool(args.env))
+    source = args.source or (project.source if project else None)
+    read = _read(args, project, source)
+    snapshot_path = _snapshot_path(args.schema, project)
+    snapshot = load_snapshot(snapshot_path, str(snapshot_path))
+    out = (
+        Path(args.out)
+        if args.out
+        else (project.permissions_dir if project else Path("permissions"))
+    )
+    if not args.dry_run:
+        _refuse_existing(out, snapshot_path)
+    result = import_permissions(read, snapshot)
+    if not args.dry_run:
+        write_files({out / relative: text for relative, text in result.files.items()})
+    shown = f"{out}/" if not args.dry_run else f"{out}/ (dry run: nothing written)"
+    print(result.report.render(shown), end="")
+    if args.report:
+        Path(args.report).write_text(
+            json.dumps(result.report.as_dict(), indent=2, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
+    if not args.dry_run:
+        print(_next_steps(project, out, snapshot_path))
+    return ExitCode.OK
+
+
+def _project(project_dir: str | None, *, required: bool) -> Project | None:
+    """The project, when there is one: import is often run before hasura-perm.yaml exists."""
+    if project_dir or required:
+        return load_project(project_dir)
+    try:
+        root = find_root(Path.cwd())
+    except HasuraPermError:
+        return None
+    return load_project(root)
+
+
+def _read(args: argparse.Namespace, project: Project | None, source: str | None) -> ReadMetadata:
+    if args.metadata:
+        return read_metadata_dir(Path(args.metadata), source)
+    if project is None:
+        raise HasuraPermError(f"--env needs a project ({CONFIG_NAME} with `environments:`)")
+    environment = project.environment(args.env)
+    client = Client.for_environment(environment, insecure=args.insecure)
+    export = client.export_metadata()
+    return read_export(export.metadata, source, file=f"export_metadata of {args.env}")
+
+
+def _snapshot_path(schema: str | None, project: Project | None) -> Path:
+    if schema:
+        return Path(schema)
+    if project is not None and project.schema_file.is_file():
+        return project.schema_file
+    where = project.relative(project.schema_file) if project else "permissions/schema.yaml"
+    raise HasuraPermError(
+        f"no schema snapshot: {where} does not exist. Write it first with `hasura-perm schema "
+        "pull --database-url URL` (or `--env NAME`), or pass --schema FILE"
+    )
+
+
+def _refuse_existing(out: Path, snapshot: Path) -> None:
+    """Never mix imported files with existing ones: compile would read both."""
+    if not out.is_dir():
+        return
+    skip = {snapshot.resolve()}
+    tests = out / "tests"
+    found = [
+        p
+        for p in sorted(out.rglob("*"))
+        if p.suffix in (".yaml", ".yml") and p.resolve() not in skip and tests not in p.parents
+    ]
+    if found:
+        raise HasuraPermError(
+            f"{out} already holds permission files ({found[0]}"
+            f"{f' and {len(found) - 1} more' if len(found) > 1 else ''}); import into an empty "
+            "folder (--out DIR) or move them away first"
+        )
+
+
+def _next_steps(project: Project | None, out: Path, snapshot: Path) -> str:
+    if project is None:
+        return (
+            f"Next: create {CONFIG_NAME} (`version: 1`, with `permissions: {out}` and "
+            f"`schema: {snapshot}`), then run `hasura-perm compile --check`."
+        )
+    return "Next: run `hasura-perm compile` and review `git diff metadata/`."

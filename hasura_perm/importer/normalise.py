@@ -1,0 +1,133 @@
+"""The documented normalisation under which an import must reproduce the metadata exactly.
+
+Two permissions are the same when their normal forms are equal. The normal form is
+Hasura's export form (export_format.canonical_permission: key order, omitted defaults,
+sorted column lists, update `check: null` and absent alike, insert `check: null` as `{}`),
+and on top of it:
+
+- `columns: "*"` (and an insert permission without `columns`, which Hasura reads as all
+  columns) is the full, sorted column list of the table in the schema snapshot;
+- operators spelled with `$` (`$eq`, `$and`) are written with `_` (`_eq`, `_and`);
+- `_exists: {_table: name}` names its table as `{name, schema}` (schema `public` implied);
+- duplicate names in a column list count once;
+- an empty comment is no comment.
+
+Everything else must be equal as written: `check: {}` and `check: null` on an update stay
+different (the import keeps each as it is and reports the inconsistency).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hasura_perm.boolexp import ALL_OPERATORS
+from hasura_perm.boolexp import LOGICAL
+from hasura_perm.metadata.export_format import PERMISSION_KEYS
+from hasura_perm.metadata.export_format import canonical_permission
+from hasura_perm.names import TableName
+
+Rule = tuple[dict[str, Any], str | None]  # (body in normal form, comment)
+PermissionSet = dict[TableName, dict[str, dict[str, Rule]]]
+
+
+def normal_permission(
+    action: str, body: dict[str, Any], comment: str | None, columns: list[str] | None
+) -> Rule:
+    """The normal form of one permission. `columns`: the table's columns in the snapshot
+    (None when the table is not in it; then `*` stays `*`)."""
+    body = canonical_permission(action, body)
+    if "columns" in body or action == "insert":
+        body["columns"] = _column_list(body.get("columns"), columns)
+        if action == "insert":  # keep the export's key order: check, set, columns, ...
+            body = {k: body[k] for k in _insert_order(body)}
+    for key in ("filter", "check"):
+        if body.get(key) is not None:
+            body[key] = normal_boolexp(body[key])
+    return body, (comment or None)
+
+
+def _insert_order(body: dict[str, Any]) -> list[str]:
+    order = ["check", "set", "columns", "backend_only", "validate_input"]
+    return [k for k in order if k in body] + [k for k in body if k not in order]
+
+
+def _column_list(value: Any, columns: list[str] | None) -> Any:
+    if value is None or value == "*":
+        return sorted(columns) if columns is not None else "*"
+    return sorted(set(value))
+
+
+def normal_boolexp(value: Any) -> Any:
+    """`$`-operators as `_`, `_exists` tables as {name, schema}; keys sorted (as exported)."""
+    if isinstance(value, list):
+        return [normal_boolexp(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for key, inner in value.items():
+        name = f"_{key[1:]}" if key.startswith("$") and f"_{key[1:]}" in _OPERATORS else key
+        if name == "_exists" and isinstance(inner, dict):
+            out[name] = _normal_exists(inner)
+        else:
+            out[name] = normal_boolexp(inner)
+    return {k: out[k] for k in sorted(out)}
+
+
+_OPERATORS = ALL_OPERATORS | LOGICAL
+
+
+def _normal_exists(spec: dict[str, Any]) -> dict[str, Any]:
+    table = spec.get("_table")
+    if isinstance(table, str):
+        table = {"name": table, "schema": "public"}
+    elif isinstance(table, dict) and "name" in table:
+        table = {"name": table["name"], "schema": table.get("schema", "public")}
+    out = {"_table": table, "_where": normal_boolexp(spec.get("_where", {}))}
+    return {k: out[k] for k in sorted(out)}
+
+
+def normal_set(
+    permissions: dict[TableName, dict[str, dict[str, tuple[dict[str, Any], str | None]]]],
+    columns_of: dict[TableName, list[str]],
+) -> PermissionSet:
+    """Normalise a whole permission set (table -> action -> role -> (body, comment))."""
+    out: PermissionSet = {}
+    for table, actions in permissions.items():
+        for action, by_role in actions.items():
+            for role, (body, comment) in by_role.items():
+                rule = normal_permission(action, body, comment, columns_of.get(table))
+                out.setdefault(table, {}).setdefault(action, {})[role] = rule
+    return out
+
+
+def first_difference(expected: PermissionSet, actual: PermissionSet) -> str | None:
+    """The first (table, action, role) whose permission differs, described; None if equal."""
+    keys = {
+        (table, action, role)
+        for side in (expected, actual)
+        for table, actions in side.items()
+        for action, by_role in actions.items()
+        for role in by_role
+    }
+    order = list(PERMISSION_KEYS)
+    for table, action, role in sorted(keys, key=lambda k: (k[0], order.index(k[1]), k[2])):
+        want = expected.get(table, {}).get(action, {}).get(role)
+        got = actual.get(table, {}).get(action, {}).get(role)
+        if want == got:
+            continue
+        where = f"{table} {action} for {role}"
+        if got is None:
+            return f"{where}: in the metadata, but the imported permissions grant nothing"
+        if want is None:
+            return f"{where}: not in the metadata, but the imported permissions grant {_show(got)}"
+        return (
+            f"{where}: the metadata has {_show(want)}, the imported permissions give {_show(got)}"
+        )
+    return None
+
+
+def _show(rule: Rule) -> str:
+    body, comment = rule
+    text = json.dumps(body, sort_keys=False, ensure_ascii=False)
+    return text + (f" with comment {comment!r}" if comment else "")

@@ -1,0 +1,158 @@
+"""One import, start to finish: read metadata -> check -> plan -> files -> prove -> report.
+
+Nothing here writes to disk; the command writes the files once the round trip holds.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from hasura_perm.catalog import Catalog
+from hasura_perm.errors import HasuraPermError
+from hasura_perm.errors import SpecError
+from hasura_perm.importer.check import oddities_of
+from hasura_perm.importer.check import problems_of
+from hasura_perm.importer.files import plan_files
+from hasura_perm.importer.normalise import PermissionSet
+from hasura_perm.importer.normalise import normal_boolexp
+from hasura_perm.importer.normalise import normal_permission
+from hasura_perm.importer.plan import plan_import
+from hasura_perm.importer.read import ReadMetadata
+from hasura_perm.importer.read import ReadPermission
+from hasura_perm.importer.report import Report
+from hasura_perm.importer.roundtrip import round_trip
+from hasura_perm.metadata import yamlfmt
+from hasura_perm.metadata.export_format import canonical_boolexp
+from hasura_perm.metadata.export_format import permission_entry
+from hasura_perm.names import TableName
+from hasura_perm.snapshot import Snapshot
+
+
+class ImportProblems(SpecError):
+    """Metadata the importer cannot take over as it is; each problem names its place."""
+
+    def render(self) -> str:
+        count = len(self.problems)
+        head = f"cannot import: {count} problem{'s' if count != 1 else ''} (nothing was written)"
+        return head + "\n" + super().render()
+
+
+class RoundTripFailed(HasuraPermError):
+    """The planned files do not compile back to the metadata's permissions (a bug)."""
+
+
+@dataclass
+class ImportResult:
+    files: dict[str, str]  # path relative to permissions/ -> text
+    report: Report
+    expected: PermissionSet  # the metadata's permissions, normalised
+
+
+def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
+    """Plan permissions/ for `read`, prove it, and describe it. Raises ImportProblems for
+    metadata that cannot be imported and RoundTripFailed if the proof fails."""
+    started = time.perf_counter()
+    catalog = Catalog(snapshot)
+    for name, table in read.tables.items():
+        catalog.add_table_metadata(name, table.entry)
+    problems = problems_of(read, catalog)
+    if problems:
+        raise ImportProblems(problems)
+    columns_of = {t: list(info.columns) for t, info in snapshot.tables.items()}
+    expected = expected_permissions(read, columns_of)
+    plan = plan_import(expected, snapshot)
+    files = plan_files(plan, read.origin)
+    entries = {name: table.entry for name, table in read.tables.items()}
+    proof = round_trip(files, expected, snapshot, entries)
+    if not proof.holds:
+        raise RoundTripFailed(
+            "the imported permissions would not compile back to the metadata's permissions, so "
+            f"nothing was written: {proof.difference}\nThis is a bug in hasura-perm import; "
+            "please report it with the metadata block named above."
+        )
+    report = Report(
+        origin=read.origin,
+        layout=read.layout,
+        source=read.source,
+        tables=len(read.tables),
+        blocks=read.blocks,
+        per_action=read.blocks_per_action(),
+        lines_in=read.permission_lines,
+        roles=read.roles,
+        inheritance=sorted(plan.inheritance.values(), key=lambda i: i.child),
+        defaults=plan.defaults,
+        conditions=plan.conditions,
+        column_sets=plan.column_sets,
+        presets=plan.presets,
+        table_files=len(plan.tables),
+        files={path: len(text.splitlines()) for path, text in files.items()},
+        rewritten=_rewritten(read, columns_of),
+        oddities=oddities_of(read, columns_of),
+        notes=_notes(read),
+    )
+    report.seconds = time.perf_counter() - started
+    return ImportResult(files, report, expected)
+
+
+def expected_permissions(
+    read: ReadMetadata, columns_of: dict[TableName, list[str]]
+) -> PermissionSet:
+    """The metadata's permissions in normal form: what the import must reproduce."""
+    out: PermissionSet = {}
+    for table, action, role, block in read.each():
+        rule = normal_permission(action, block.raw, block.comment, columns_of.get(table))
+        out.setdefault(table, {}).setdefault(action, {})[role] = rule
+    return out
+
+
+def _rewritten(read: ReadMetadata, columns_of: dict[TableName, list[str]]) -> dict[str, int]:
+    """Why the metadata will read differently once compiled (the normalisation made visible):
+    reason -> number of blocks (or of permission lists, for their order)."""
+    reasons: dict[str, int] = {}
+    for table, action, role, block in read.each():
+        body, comment = normal_permission(action, block.raw, block.comment, columns_of.get(table))
+        compiled = yamlfmt.dump([permission_entry(role, body, comment)])
+        if compiled == yamlfmt.dump([block.entry]):
+            continue
+        for reason in _reasons(action, block) or ["key order or spelling"]:
+            reasons[reason] = reasons.get(reason, 0) + 1
+    for actions in read.permissions.values():
+        for by_role in actions.values():
+            if list(by_role) != sorted(by_role):  # blocks are kept in file order
+                reasons["permission list sorted by role"] = (
+                    reasons.get("permission list sorted by role", 0) + 1
+                )
+    return reasons
+
+
+def _reasons(action: str, block: ReadPermission) -> list[str]:
+    raw, found = block.raw, []
+    columns = raw.get("columns")
+    if columns == "*" or (action == "insert" and columns is None):
+        found.append('"*" expanded')
+    elif isinstance(columns, list) and columns != sorted(set(columns)):
+        found.append(
+            "duplicate column dropped" if len(set(columns)) != len(columns) else "columns sorted"
+        )
+    if block.comment is not None and not block.comment:
+        found.append("empty comment dropped")
+    if normal_boolexp(raw.get("filter")) != canonical_boolexp(raw.get("filter")) or normal_boolexp(
+        raw.get("check")
+    ) != canonical_boolexp(raw.get("check")):
+        found.append("operators respelled")
+    return found
+
+
+def _notes(read: ReadMetadata) -> list[str]:
+    notes = []
+    if read.other_sources:
+        names = ", ".join(read.other_sources)
+        notes.append(f"other sources were not imported: {names} (use --source to import one)")
+    without = [t for t in read.tables if t not in read.permissions]
+    if without:
+        notes.append(
+            f"{len(without)} tracked tables have no permissions; no rule matches them, so "
+            "compile leaves them alone"
+        )
+    return notes
