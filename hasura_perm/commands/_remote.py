@@ -10,10 +10,14 @@ from hasura_perm.build import Build
 from hasura_perm.build import build
 from hasura_perm.hasura.client import Client
 from hasura_perm.metadata.directory import stale_files
+from hasura_perm.plan import Plan
 from hasura_perm.project import Environment
 from hasura_perm.project import Project
 from hasura_perm.project import load_project
 from hasura_perm.report import FORMATS
+from hasura_perm.sync import Live
+from hasura_perm.sync import make_plan
+from hasura_perm.sync import read_live
 
 ENVIRONMENT_HELP = """\
 environments (hasura-perm.yaml):
@@ -66,3 +70,25 @@ def compile_project(project: Project) -> Build:
             file=sys.stderr,
         )
     return result
+
+
+def add_prune_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--prune",
+        action="store_true",
+        help="also remove permissions on managed tables of roles the project does not declare",
+    )
+
+
+def fresh_plan(remote: Remote, *, prune: bool) -> tuple[Plan, Live]:
+    """Compile the project, read the server, and plan the difference."""
+    result = compile_project(remote.project)
+    live = read_live(remote.client, remote.project.source)
+    plan = make_plan(
+        result,
+        live,
+        environment=remote.environment.name,
+        endpoint=remote.client.shown_endpoint,
+        prune=prune,
+    )
+    return plan, live

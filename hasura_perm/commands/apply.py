@@ -10,8 +10,9 @@ from pathlib import Path
 from hasura_perm.commands._remote import ENVIRONMENT_HELP
 from hasura_perm.commands._remote import Remote
 from hasura_perm.commands._remote import add_environment_arguments
-from hasura_perm.commands._remote import compile_project
+from hasura_perm.commands._remote import add_prune_argument
 from hasura_perm.commands._remote import connect
+from hasura_perm.commands._remote import fresh_plan
 from hasura_perm.errors import ExitCode
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.hasura.bulk import bulk_request
@@ -20,7 +21,6 @@ from hasura_perm.report import text
 from hasura_perm.sync import Live
 from hasura_perm.sync import apply_plan
 from hasura_perm.sync import check_saved_plan
-from hasura_perm.sync import make_plan
 from hasura_perm.sync import read_live
 
 NAME = "apply"
@@ -56,11 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="apply a plan saved by `plan --out`; refused if the server changed since",
     )
-    parser.add_argument(
-        "--prune",
-        action="store_true",
-        help="also remove permissions on managed tables of roles the project does not declare",
-    )
+    add_prune_argument(parser)
     parser.add_argument(
         "--dry-run",
         action="store_true",
@@ -70,7 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     remote = connect(args)
-    plan, live = _saved_plan(args, remote) if args.plan else _fresh_plan(args, remote)
+    plan, live = _saved_plan(args, remote) if args.plan else fresh_plan(remote, prune=args.prune)
     sys.stdout.write(text.render_plan(plan))
     if not plan.changes:
         return ExitCode.OK
@@ -87,19 +83,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     print(outcome.message)
     return ExitCode.OK
-
-
-def _fresh_plan(args: argparse.Namespace, remote: Remote) -> tuple[Plan, Live]:
-    result = compile_project(remote.project)
-    live = read_live(remote.client, remote.project.source)
-    plan = make_plan(
-        result,
-        live,
-        environment=remote.environment.name,
-        endpoint=remote.client.shown_endpoint,
-        prune=args.prune,
-    )
-    return plan, live
 
 
 def _saved_plan(args: argparse.Namespace, remote: Remote) -> tuple[Plan, Live]:

@@ -9,12 +9,11 @@ from pathlib import Path
 
 from hasura_perm.commands._remote import ENVIRONMENT_HELP
 from hasura_perm.commands._remote import add_environment_arguments
-from hasura_perm.commands._remote import compile_project
+from hasura_perm.commands._remote import add_prune_argument
 from hasura_perm.commands._remote import connect
+from hasura_perm.commands._remote import fresh_plan
 from hasura_perm.metadata.directory import write_files
 from hasura_perm.report import FORMATS
-from hasura_perm.sync import make_plan
-from hasura_perm.sync import read_live
 
 NAME = "plan"
 HELP = "Show what apply would change on a Hasura server (exit 2 when there are changes)."
@@ -39,24 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", metavar="FILE", help="also save the plan (JSON) for `apply --plan FILE`"
     )
-    parser.add_argument(
-        "--prune",
-        action="store_true",
-        help="also remove permissions on managed tables of roles the project does not declare",
-    )
+    add_prune_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     remote = connect(args)
-    result = compile_project(remote.project)
-    live = read_live(remote.client, remote.project.source)
-    plan = make_plan(
-        result,
-        live,
-        environment=remote.environment.name,
-        endpoint=remote.client.shown_endpoint,
-        prune=args.prune,
-    )
+    plan, _ = fresh_plan(remote, prune=args.prune)
     sys.stdout.write(FORMATS[args.format].render_plan(plan))
     if args.out:
         text = json.dumps(plan.to_json(), indent=2, ensure_ascii=False) + "\n"

@@ -36,6 +36,7 @@ from hasura_perm.importer.templates import Template
 from hasura_perm.importer.templates import build_templates
 from hasura_perm.importer.templates import foreign_names
 from hasura_perm.importer.templates import ordered_names
+from hasura_perm.metadata.export_format import PERMISSION_FIELDS
 from hasura_perm.names import TableName
 from hasura_perm.snapshot import Snapshot
 from hasura_perm.snapshot import Table
@@ -44,20 +45,7 @@ from hasura_perm.spec import ACTIONS
 MIN_SHARED = 2  # a rule on this many tables is a default, not a line in each table file
 
 # Fields of a rule in our language, in the order they are written.
-RULE_FIELDS = (
-    "columns",
-    "computed_fields",
-    "filter",
-    "check",
-    "set",
-    "limit",
-    "allow_aggregations",
-    "query_root_fields",
-    "subscription_root_fields",
-    "backend_only",
-    "validate_input",
-    "comment",
-)
+RULE_FIELDS = (*PERMISSION_FIELDS, "comment")
 
 RoleRules = dict[str, dict[str, Any]]  # action -> role -> rule (a mapping, or "deny")
 

@@ -26,6 +26,20 @@ TABLE_KEYS = (
     "apollo_federation_config",
     "logical_model",
 )
+# Every field a permission body may have, in a natural reading order (renderers, writers).
+PERMISSION_FIELDS = (
+    "columns",
+    "computed_fields",
+    "filter",
+    "check",
+    "set",
+    "limit",
+    "allow_aggregations",
+    "query_root_fields",
+    "subscription_root_fields",
+    "backend_only",
+    "validate_input",
+)
 PERMISSION_KEYS = {
     "insert": "insert_permissions",
     "select": "select_permissions",

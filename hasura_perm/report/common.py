@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from hasura_perm.compare import EFFECTS
+from hasura_perm.metadata.export_format import PERMISSION_FIELDS
 from hasura_perm.metadata.export_json import Entry
 from hasura_perm.names import TableName
 from hasura_perm.plan import ADD
@@ -18,19 +19,7 @@ from hasura_perm.sync import Drift
 
 SIGNS = {ADD: "+", REMOVE: "-", UPDATE: "~"}
 DRIFT_WORDS = {ADD: "unexpected", REMOVE: "missing", UPDATE: "changed"}
-BODY_ORDER = (
-    "columns",
-    "computed_fields",
-    "filter",
-    "check",
-    "set",
-    "limit",
-    "allow_aggregations",
-    "query_root_fields",
-    "subscription_root_fields",
-    "backend_only",
-    "validate_input",
-)
+BODY_ORDER = PERMISSION_FIELDS
 
 
 def compact(value: Any) -> str:
