@@ -16,4 +16,18 @@ from hasura_perm.commands import plan
 from hasura_perm.commands import schema
 from hasura_perm.commands import test
 
-ALL = (compile_, schema, plan, apply, drift, cognito, test, import_, lint, diff, matrix, explain)
+# In the order a user meets them: author, check, review, ship, adopt, identity.
+ALL = (
+    compile_,
+    schema,
+    test,
+    lint,
+    diff,
+    matrix,
+    explain,
+    plan,
+    apply,
+    drift,
+    import_,
+    cognito,
+)
