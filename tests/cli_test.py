@@ -9,25 +9,14 @@ from pathlib import Path
 import pytest
 
 from hasura_perm import cli
+from tests.helpers import NOTES_RULES
+from tests.helpers import ROLES
 from tests.helpers import make_project
 from tests.helpers import run_cli
 from tests.helpers import table_file
 from tests.helpers import tree_bytes
 from tests.helpers import tree_mtimes
 from tests.helpers import write
-
-ROLES = """\
-session:
-  x-hasura-user-db-id: {from: "custom:user_db_id", type: integer}
-roles:
-  viewer: {}
-  editor: {inherits: viewer}
-"""
-NOTES_RULES = """\
-table: public.notes
-select:
-  viewer: {columns: [id, title], filter: {}}
-"""
 
 
 def project(tmp_path: Path, notes: str = NOTES_RULES, config: str = "version: 1\n") -> Path:

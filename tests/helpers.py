@@ -72,6 +72,20 @@ DEFAULT_SCHEMA: dict[str, Any] = {
 }
 
 # Session variables and roles most tests can share.
+# The smallest roles file and one table rule: shared by the CLI and metadata-directory tests.
+ROLES = """\
+session:
+  x-hasura-user-db-id: {from: "custom:user_db_id", type: integer}
+roles:
+  viewer: {}
+  editor: {inherits: viewer}
+"""
+NOTES_RULES = """\
+table: public.notes
+select:
+  viewer: {columns: [id, title], filter: {}}
+"""
+
 ROLES_FILE = """\
 session:
   x-hasura-user-id: {from: sub}

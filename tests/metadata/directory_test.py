@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import NOTES_RULES
+from tests.helpers import ROLES
 from tests.helpers import assert_problem
 from tests.helpers import build_project
 from tests.helpers import make_project
@@ -18,19 +20,6 @@ from tests.helpers import table_file
 from tests.helpers import tree_bytes
 from tests.helpers import tree_mtimes
 from tests.helpers import write
-
-ROLES = """\
-session:
-  x-hasura-user-db-id: {from: "custom:user_db_id", type: integer}
-roles:
-  viewer: {}
-  editor: {inherits: viewer}
-"""
-NOTES_RULES = """\
-table: public.notes
-select:
-  viewer: {columns: [id, title], filter: {}}
-"""
 
 # A table file as the CLI exports it, with every kind of non-permission content,
 # a permission of a role hasura-perm does not know (legacy_role), and stale
