@@ -68,8 +68,11 @@ _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") el
 class TempCluster:
     """initdb into a fresh temp folder, serve it on 127.0.0.1, delete it all on stop()."""
 
-    def __init__(self, *, bindir: str | None = None) -> None:
+    def __init__(self, *, bindir: str | None = None, parent: str | None = None) -> None:
+        """`parent` is the folder the cluster's own private folder is made in (default: RAM
+        when there is room, else the temp folder)."""
         self._bindir = bindir
+        self._parent = parent
         self._password = secrets.token_hex(16)
         self._directory: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -83,7 +86,7 @@ class TempCluster:
         bindir = _require_bindir(self._bindir)
         atexit.register(self.stop)
         try:
-            self._directory = _make_private_directory()
+            self._directory = _make_private_directory(self._parent or _parent_directory())
             self._initdb(bindir)
             self._serve(bindir)
         except OSError as exc:
@@ -292,8 +295,8 @@ def _debian_bindirs() -> list[str]:
     return sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=version, reverse=True)
 
 
-def _make_private_directory() -> Path:
-    directory = Path(tempfile.mkdtemp(prefix=DIRECTORY_PREFIX, dir=_parent_directory()))
+def _make_private_directory(parent: str) -> Path:
+    directory = Path(tempfile.mkdtemp(prefix=DIRECTORY_PREFIX, dir=parent))
     if os.geteuid() == 0:
         user = _server_user()
         os.chown(directory, user.pw_uid, user.pw_gid)

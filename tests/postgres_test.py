@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import signal
@@ -16,9 +15,7 @@ import psycopg
 import pytest
 
 from hasura_perm.errors import HasuraPermError
-from hasura_perm.postgres import DIRECTORY_PREFIX
 from hasura_perm.postgres import NO_BINARIES_MESSAGE
-from hasura_perm.postgres import RAM_DIRECTORY
 from hasura_perm.postgres import TempCluster
 from hasura_perm.postgres import find_bindir
 
@@ -41,11 +38,6 @@ def _wait_gone(pid: int, seconds: float = 10.0) -> bool:
             return True
         time.sleep(0.05)
     return False
-
-
-def _cluster_dirs() -> set[str]:
-    parents = {RAM_DIRECTORY, tempfile.gettempdir(), "/tmp"}
-    return {path for parent in parents for path in glob.glob(f"{parent}/{DIRECTORY_PREFIX}*")}
 
 
 def _run_owner(script: str) -> subprocess.Popen[str]:
@@ -154,12 +146,14 @@ def test_failed_start_reports_the_server_log_and_cleans_up() -> None:
         postgres = fake / "postgres"
         postgres.write_text("#!/bin/sh\necho 'FATAL:  simulated start failure' >&2\nexit 1\n")
         postgres.chmod(0o755)
-        before = _cluster_dirs()
-        cluster = TempCluster(bindir=str(fake))
+        # A parent of its own: other processes may create and remove clusters meanwhile.
+        parent = fake / "clusters"
+        parent.mkdir(mode=0o755)
+        cluster = TempCluster(bindir=str(fake), parent=str(parent))
         with pytest.raises(HasuraPermError, match="(?s)failed to start.*simulated start failure"):
             cluster.start()
         assert cluster.pid is None and cluster.directory is None
-        assert _cluster_dirs() == before
+        assert list(parent.iterdir()) == []
     finally:
         shutil.rmtree(fake)
 

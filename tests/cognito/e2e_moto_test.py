@@ -6,10 +6,12 @@ then `sync-users` against moto and the Hasura stand-in's GraphQL endpoint, twice
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -161,11 +163,13 @@ def event_from_moto(pool: Pool, username: str, version: str) -> dict[str, Any]:
 
 
 def moto_signing_key() -> Any:
-    # moto signs every pool's tokens with one fixed key (kid "dummy"); it ships the private half.
-    from moto.utilities.utils import load_resource
-
-    jwk = load_resource("moto.cognitoidp.models", "resources/jwks-private.json")
-    return jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(jwk))
+    # moto signs every pool's tokens with one fixed key (kid "dummy") and ships the private half
+    # as a data file. Read the file, not moto's private loader (its signature changes between
+    # releases); moto may ship it gzip-compressed.
+    folder = resources.files("moto") / "cognitoidp" / "resources"
+    plain, packed = folder / "jwks-private.json", folder / "jwks-private.json.gz"
+    data = plain.read_bytes() if plain.is_file() else gzip.decompress(packed.read_bytes())
+    return jwt.algorithms.RSAAlgorithm.from_jwk(data.decode("utf-8"))
 
 
 def sign_in(pool: Pool, username: str, version: str) -> tuple[str, str]:
