@@ -29,6 +29,7 @@ from hasura_perm.permission_tests.outcome import Outcome
 if TYPE_CHECKING:
     from hasura_perm.permission_tests.runner import Runner
 
+CHECK_FAILED = "check constraint of an insert/update permission has failed"
 TRUE_TEXT = ("true", "t", "yes", "y")
 FALSE_TEXT = ("false", "f", "no", "n")
 
@@ -164,17 +165,28 @@ class Action:
         head = f"UPDATE {q.quote_table(self.table)} AS {q.quote_ident(q.ROOT_ALIAS)} SET {sets}"
         returning = self._returning(check, branches)
         rewrites_key = bool(set(assignments) & set(self.case.key))
-        for key, data, ok, reached in self._mutate_rows(
+        changed = self._mutate_rows(
             head, filter_sql, where, returning, candidates, len(branches), rewrites_key
-        ):
+        )
+        for key, data, _ok, _reached in changed:
             self.outcome.after[key] = data
-            if ok is False:
-                self.outcome.rejected_by_check.append(key)
-            else:
-                self.outcome.accepted.append(key)
-                self.outcome.branches |= {
-                    label for label, hit in zip(branches, reached, strict=True) if hit
-                }
+        failed = [key for key, _data, ok, _reached in changed if ok is False]
+        if failed:
+            # Hasura checks every changed row in one statement (mkCheckErrorExp:
+            # coalesce(bool_and(check), true)); one failure fails the whole mutation, so no row
+            # is changed.
+            self.outcome.refused = "check"
+            self.outcome.rejected_by_check = failed
+            self.outcome.note = (
+                f"{CHECK_FAILED} (row {', '.join(show_key(k, self.case.key) for k in failed)}); "
+                "the whole update is refused and no row changes"
+            )
+            return
+        for key, _data, _ok, reached in changed:
+            self.outcome.accepted.append(key)
+            self.outcome.branches |= {
+                label for label, hit in zip(branches, reached, strict=True) if hit
+            }
 
     # -- delete
 

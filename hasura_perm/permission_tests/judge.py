@@ -103,13 +103,15 @@ def _update(case: Case, outcome: Outcome) -> list[str]:
             )
         elif not refused:
             problems += _row_problems("changed rows", e.rows, outcome.accepted, case)
-    if e.rejected_by_check is not None and not refused:
+    if e.rejected_by_check is not None and outcome.refused in (None, "check"):
         problems += _row_problems(
             "rows rejected by the check", e.rejected_by_check, outcome.rejected_by_check, case
         )
     if e.columns is not None:
         problems += _set_problems("updatable columns", e.columns, outcome.columns or [])
-    if e.stored is not None:
+    if e.stored is not None and refused:
+        problems.append(f"expected the update to store {e.stored}; {describe(case, outcome)}")
+    elif e.stored is not None:
         for key in outcome.accepted:
             where = f"row {show_key(key, case.key)} after the update"
             problems += _stored_problems(e.stored, outcome.after.get(key) or {}, where)

@@ -187,6 +187,46 @@ def test_update_filter_old_row_check_new_row(shop: Any, pg_url: str) -> None:
     assert {r.case.name: r.problems for r in report.results if not r.passed} == {}
 
 
+def test_an_update_check_is_all_or_nothing(shop: Any, pg_url: str) -> None:
+    # Hasura checks all changed rows at once (Translate/Returning.hs mkCheckErrorExp) and fails
+    # the whole mutation when one row fails: nothing changes, not "the others do".
+    rules = dict(RULES)
+    rules["public.item"] = RULES["public.item"].replace(
+        "check: {qty: {_lte: 10}}", "check: {org_id: {_is_null: false}}"
+    )
+    root = shop(
+        """\
+        cases:
+          - name: row 4 (no org) fails, so row 1 does not change either
+            as: ann
+            update: {set: {name: X}, rows: [1], rejected_by_check: [4]}
+          - name: stated as Hasura does it
+            as: ann
+            update: {set: {name: X}, rows: [], rejected_by_check: [4], allowed: false, reason: check}
+          - name: stored values of a refused update
+            as: ann
+            update: {set: {name: X}, stored: {name: X}}
+          - name: narrowed to the row that passes, it changes
+            as: ann
+            update: {where: {id: {_eq: 1}}, set: {name: X}, rows: [1], rejected_by_check: [], allowed: true}
+        """,
+        rules,
+    )
+    results = by_name(run(root, pg_url))
+    problems = results["row 4 (no org) fails, so row 1 does not change either"].problems
+    assert problems == [
+        "changed rows: expected 1; refused (check): check constraint of an insert/update "
+        "permission has failed (row 4); the whole update is refused and no row changes"
+    ]
+    assert results["stated as Hasura does it"].problems == []
+    assert (
+        results["stored values of a refused update"]
+        .problems[0]
+        .startswith("expected the update to store {'name': 'X'}; refused (check)")
+    )
+    assert results["narrowed to the row that passes, it changes"].problems == []
+
+
 def test_update_that_rewrites_the_key_reports_rows_by_their_old_key(shop: Any, pg_url: str) -> None:
     rules = dict(RULES)
     rules["public.item_note"] = """\
