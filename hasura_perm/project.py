@@ -34,6 +34,8 @@ class Project:
     source: str
     environments: dict[str, Environment]
     schema_sql: Path | None = None  # tests.schema_sql: creates the schema for permission tests
+    # tests.boolean_null_collapse: the server runs with HASURA_GRAPHQL_V1_BOOLEAN_NULL_COLLAPSE
+    boolean_null_collapse: bool = False
 
     def relative(self, path: Path) -> str:
         """A path as the user sees it: relative to the project root when inside it."""
@@ -85,6 +87,7 @@ def load_project(project_dir: str | Path | None = None) -> Project:
             name: _environment(name, env) for name, env in data.get("environments", {}).items()
         },
         schema_sql=_schema_sql(root, data),
+        boolean_null_collapse=bool((data.get("tests") or {}).get("boolean_null_collapse")),
     )
 
 

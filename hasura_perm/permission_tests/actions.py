@@ -288,7 +288,9 @@ class Action:
                 permission.body.get("computed_fields", [])
             )
 
-        translator = q.ClientTranslator(self.schema, select_filter, selectable)
+        translator = q.ClientTranslator(
+            self.schema, select_filter, selectable, self.runner.boolean_null_collapse
+        )
         condition = translator.condition(self._parse(where), self.table)
         self._require_session(translator.session_used)
         return condition

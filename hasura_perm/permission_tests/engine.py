@@ -167,7 +167,7 @@ def run(
     project = loaded.project
     display = project.relative(schema_sql) if schema_sql else ""
     with open_database(loaded.schema, db_url, schema_sql, display) as database:
-        runner = Runner(database.conn, loaded.schema)
+        runner = Runner(database.conn, loaded.schema, project.boolean_null_collapse)
         lookup = loaded.lookup()
         began = time.monotonic()
         results = run_cases(loaded, runner, lookup, progress)

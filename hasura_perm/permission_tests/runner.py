@@ -30,9 +30,12 @@ from hasura_perm.permission_tests.outcome import RuleKey
 
 
 class Runner:
-    def __init__(self, conn: psycopg.Connection, schema: t.Schema) -> None:
+    def __init__(
+        self, conn: psycopg.Connection, schema: t.Schema, boolean_null_collapse: bool = False
+    ) -> None:
         self.conn = conn
         self.schema = schema
+        self.boolean_null_collapse = boolean_null_collapse
         self._sequences: dict[TableName, list[tuple[str, str]]] = {}
         self._savepoints = 0
 

@@ -303,17 +303,26 @@ class Translator:
 class ClientTranslator(Translator):
     """A client's `where` argument: literal values only, and every relationship it goes
     through also applies the target table's select filter for the role (as Hasura does for
-    GraphQL `where`, issue hasura/graphql-engine#6931)."""
+    GraphQL `where`, issue hasura/graphql-engine#6931).
+
+    Operator values follow Hasura's GraphQL input parsers (GraphQL/Schema/BoolExp.hs
+    `equalityOperators`, Backends/Postgres/Instances/Schema.hs `comparisonExps`/`columnParser`):
+    `_eq`/`_neq` are the plain (NonNullableComparison) `=`/`<>`, and an explicit `null` is the
+    error "unexpected null value for type 'Int'"; with HASURA_GRAPHQL_V1_BOOLEAN_NULL_COLLAPSE
+    (`mkBoolOperator` with `P.nullable`) the operator is dropped instead, i.e. true.
+    """
 
     def __init__(
         self,
         schema: Schema,
         select_filter: Callable[[TableName], Node | None],
         selectable: Callable[[TableName], set[str] | None],
+        null_collapse: bool = False,
     ) -> None:
         super().__init__(schema)
         self.select_filter = select_filter
         self.selectable = selectable
+        self.null_collapse = null_collapse
         self.permissions_used: set[TableName] = set()
 
     def _related_extra(self, rel: Relationship, scope: _Scope) -> list[str]:
@@ -339,8 +348,39 @@ class ClientTranslator(Translator):
             )
         return super()._compare(node, scope)
 
+    def _op(self, op: Op, lhs: str, pg_type: str, nullable: bool, name: str, scope: _Scope) -> str:
+        if op.value is None:
+            if self.null_collapse:
+                return "true"
+            raise ExpressionError(_null_argument(op.name, pg_type))
+        # GraphQL `_eq`/`_neq` never take null, so they are plain comparisons.
+        return super()._op(op, lhs, pg_type, False, name, scope)
+
     def _value(self, value: Any, pg_type: str) -> str:
         return literal(value, pg_type)  # a GraphQL argument is never a session variable
+
+
+# Postgres types and their GraphQL scalar names (Backends/Postgres/SQL/Types.hs mkScalarTypeName).
+_GRAPHQL_SCALARS = {
+    "integer": "Int", "int": "Int", "int4": "Int", "boolean": "Boolean", "bool": "Boolean",
+    "double precision": "Float", "float8": "Float", "text": "String",
+    "character varying": "String", "varchar": "String",
+}  # fmt: skip
+
+
+def _null_argument(op: str, pg_type: str) -> str:
+    """Hasura's parse error for an explicit null operator value in GraphQL."""
+    if op == "_is_null":
+        return "expected a boolean for type 'Boolean', but found null"
+    if op in ("_in", "_nin", "_has_keys_any", "_has_keys_all"):
+        return "expected a list, but found null"
+    if op == "_has_key":
+        pg_type = "text"
+    if op in LTREE_SQL and LTREE_SQL[op][1]:
+        pg_type = LTREE_SQL[op][1].removesuffix("[]")
+    base = pg_type.lower().removesuffix("[]")
+    name = _GRAPHQL_SCALARS.get(base, base)
+    return f"unexpected null value for type '{name}'"
 
 
 def _null_aware_eq(lhs: str, rhs: str) -> str:

@@ -113,6 +113,50 @@ def test_select_rows_columns_limit_count_and_where(shop: Any, pg_url: str) -> No
     assert by_name(report)["a where through a relationship"].outcome.others == []
 
 
+NULL_WHERE = """\
+cases:
+  - name: _eq null
+    as: bob
+    select: {where: {owner_id: {_eq: null}}, error: "unexpected null value for type 'Int'"}
+  - name: _neq null on text
+    as: bob
+    select: {where: {name: {_neq: null}}, error: "unexpected null value for type 'String'"}
+  - name: _in null
+    as: bob
+    select: {where: {owner_id: {_in: null}}, error: "expected a list, but found null"}
+  - name: _neq 20 is a plain comparison (NULL owners are not rows where owner <> 20)
+    as: bob
+    select: {where: {owner_id: {_neq: 20}}, rows: [1]}
+"""
+
+
+def test_a_client_where_follows_graphql_null_rules(shop: Any, pg_url: str) -> None:
+    # Not the null-aware permission form: GraphQL/Schema/BoolExp.hs equalityOperators use
+    # NonNullableComparison, and Postgres columnParser rejects an explicit null.
+    root = shop(NULL_WHERE)
+    assert {r.case.name: r.problems for r in run(root, pg_url).results} == {
+        "_eq null": [],
+        "_neq null on text": [],
+        "_in null": [],
+        "_neq 20 is a plain comparison (NULL owners are not rows where owner <> 20)": [],
+    }
+
+
+def test_boolean_null_collapse_drops_a_null_operator(shop: Any, pg_url: str) -> None:
+    root = shop(
+        """\
+        cases:
+          - name: with HASURA_GRAPHQL_V1_BOOLEAN_NULL_COLLAPSE, _eq null means no condition
+            as: bob
+            select: {where: {owner_id: {_eq: null}}, rows: [1, 2, 3]}
+        """
+    )
+    (root / "hasura-perm.yaml").write_text(
+        "version: 1\ntests: {schema_sql: db/schema.sql, boolean_null_collapse: true}\n"
+    )
+    assert [r.problems for r in run(root, pg_url).results] == [[]]
+
+
 def test_insert_check_runs_on_the_stored_row_after_presets(shop: Any, pg_url: str) -> None:
     root = shop(
         """\
