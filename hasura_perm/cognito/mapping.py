@@ -110,7 +110,7 @@ def compile_mapping(spec: Spec, snapshot: Snapshot | None = None) -> dict[str, A
         "roles": _grantable(spec, bool(attribute), order),
         "default_role_order": order,
         "unmapped_users": _unmapped_policy(section),
-        "session": _session(spec),
+        "session": session_sources(spec),
         "user_sync": _user_sync(section.get("user_sync"), snapshot),
     }
     return mapping
@@ -279,7 +279,8 @@ def _unmapped_policy(section: dict[str, Any]) -> dict[str, str]:
     return {"action": "deny"}
 
 
-def _session(spec: Spec) -> dict[str, dict[str, str]]:
+def session_sources(spec: Spec) -> dict[str, dict[str, str]]:
+    """The mapping's `session` part: where each session variable comes from, and its type."""
     out: dict[str, dict[str, str]] = {}
     for key, node in sorted(spec.session.items()):
         definition = node.value or {}

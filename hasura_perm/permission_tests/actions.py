@@ -221,13 +221,18 @@ class Action:
             self.outcome.refused = "no permission"
             self.outcome.note = (
                 f"the {action} permission of {self.case.role} on {self.table} is backend_only: "
-                f"it needs `{BACKEND_ONLY_HEADER}: true` (and the admin secret)"
+                f"it needs the admin secret and `{BACKEND_ONLY_HEADER}: true`"
+                + (" (a JWT caller never gets it)" if self.case.auth == "jwt" else "")
             )
             self._scope_only()
             return None
         return permission
 
     def _backend_header(self) -> bool:
+        # Only an admin-secret request reads the header (Authentication/User.hs
+        # getBackendOnlyFieldAccess: UAdminSecretNotSent, as JWT.hs passes, means disallowed).
+        if self.case.auth != "admin_secret":
+            return False
         value = self.case.session.get(BACKEND_ONLY_HEADER)
         if value is None or value.lower() in FALSE_TEXT:
             return False

@@ -6,11 +6,15 @@ cases. Every problem is reported at file:line, all at once (SpecError).
 
 from __future__ import annotations
 
+import contextlib
+import io
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from hasura_perm.cognito.handler import pre_token
+from hasura_perm.cognito.mapping import session_sources
 from hasura_perm.errors import Location
 from hasura_perm.errors import SpecError
 from hasura_perm.names import TableName
@@ -68,6 +72,7 @@ class Case:
     expect: Expectation
     key: tuple[str, ...]
     source: str | None = None
+    auth: str = "admin_secret"  # or "jwt": how the caller authenticates
 
     @property
     def title(self) -> str:
@@ -221,7 +226,7 @@ class _FileLoader:
         expect = self._expectation(node.child(action), action, table, key)
         if expect is None:
             return None
-        role, session = caller
+        role, session, auth = caller
         return Case(
             name=value["name"],
             file=self.display,
@@ -233,9 +238,10 @@ class _FileLoader:
             expect=expect,
             key=key,
             source=value.get("source"),
+            auth=auth,
         )
 
-    def _caller(self, node: Node) -> tuple[str, dict[str, str]] | None:
+    def _caller(self, node: Node) -> tuple[str, dict[str, str], str] | None:
         value = node.value
         base: dict[str, Any] = {}
         base_node = node
@@ -259,25 +265,31 @@ class _FileLoader:
             where = node.child("role") if "role" in value else base_node.child("role")
             self.report(where, f"unknown role `{role}`{hint or '; declare it under `roles:`'}")
             return None
-        session: dict[str, str] = {}
+        has_claims = "claims" in value or "claims" in base
+        auth = value.get("auth", base.get("auth", "jwt" if has_claims else "admin_secret"))
+        if auth == "admin_secret" and has_claims:
+            where = node.child("auth") if "auth" in value else base_node.child("auth")
+            self.report(
+                where,
+                "`claims` come from a token (auth: jwt); an admin-secret caller sends its "
+                "session as headers: use `session:` or drop `auth: admin_secret`",
+            )
+            return None
+        # A case's claims are a token of its own: they replace the principal's, not add to them.
+        session = self._claims(value.get("claims", base.get("claims")) or {})
         for source, owner in ((base, "principal"), (value, "case")):
             where = node if owner == "case" else base_node
-            session.update(self._claims(where, source.get("claims") or {}))
             for name, raw in (source.get("session") or {}).items():
                 session[name.lower()] = text_value(raw)
                 self._declared(where.child("session", name), name.lower())
-        return role, session
+        return role, session, auth
 
-    def _claims(self, node: Node, claims: dict[str, Any]) -> dict[str, str]:
-        """Session variables from token claims, through the project's `session:` mapping."""
-        out = {}
-        for name, definition in self.spec.session.items():
-            spec = definition.value or {}
-            if "value" in spec:
-                out[name] = str(spec["value"])
-            elif spec.get("from") in claims and claims[spec["from"]] is not None:
-                out[name] = text_value(claims[spec["from"]])
-        return out if claims else {}
+    def _claims(self, claims: dict[str, Any]) -> dict[str, str]:
+        """Session variables from Cognito attributes, built by the shipped pre token Lambda's
+        own code: typed, arrays as Postgres literals, values that do not fit left out."""
+        if not claims:
+            return {}
+        return lambda_session(claims, self.spec)
 
     def _declared(self, node: Node, name: str) -> None:
         if name not in self.spec.session and name not in RESERVED_SESSION:
@@ -352,6 +364,16 @@ class _FileLoader:
             else:
                 out.append(parsed)
         return out
+
+
+def lambda_session(claims: dict[str, Any], spec: Spec) -> dict[str, str]:
+    """What the pre token generation Lambda (hasura_perm/cognito/handler/pre_token.py) puts
+    in the token for a user with these attributes."""
+    username = claims.get("cognito:username", claims.get("username"))
+    event = {"userName": username, "request": {"userAttributes": dict(claims)}}
+    mapping = {"session": session_sources(spec)}
+    with contextlib.redirect_stdout(io.StringIO()):  # the Lambda logs what it leaves out
+        return pre_token.session_values(event, event["request"], mapping)
 
 
 def parse_key(item: Any, key: tuple[str, ...]) -> Key | None:

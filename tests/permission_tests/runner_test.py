@@ -342,6 +342,72 @@ def test_backend_only_needs_the_header(shop: Any, pg_url: str) -> None:
     assert [r.problems for r in run(root, pg_url).results] == [[], [], []]
 
 
+def test_backend_only_is_for_admin_secret_callers_only(shop: Any, pg_url: str) -> None:
+    # Hasura reads x-hasura-use-backend-only-permissions only when the admin secret was sent;
+    # JWT.hs builds the user with UAdminSecretNotSent, so a token never gets it.
+    root = shop(
+        """\
+        cases:
+          - name: a JWT caller with the header
+            role: service
+            auth: jwt
+            table: public.item_note
+            session: {x-hasura-use-backend-only-permissions: "true"}
+            insert: {row: {id: 9, item_id: 1, body: ok}, allowed: false, reason: no permission}
+          - name: a caller with claims is a JWT caller; a bad header value is not even read
+            role: service
+            claims: {sub: svc}
+            table: public.item_note
+            session: {x-hasura-use-backend-only-permissions: "maybe"}
+            insert: {row: {id: 9, item_id: 1, body: ok}, allowed: false, reason: no permission}
+          - name: the admin secret with the header
+            role: service
+            auth: admin_secret
+            table: public.item_note
+            session: {x-hasura-use-backend-only-permissions: "true"}
+            insert: {row: {id: 9, item_id: 1, body: ok}, allowed: true}
+        """
+    )
+    results = run(root, pg_url).results
+    assert [r.problems for r in results] == [[], [], []]
+    assert "a JWT caller never gets it" in results[0].outcome.note
+
+
+def test_claims_and_admin_secret_contradict(shop: Any) -> None:
+    root = shop(
+        """\
+        cases:
+          - {name: x, role: service, auth: admin_secret, claims: {sub: s}, select: {rows: []}}
+        """
+    )
+    with pytest.raises(SpecError, match="`claims` come from a token"):
+        engine.load(load_project(root))
+
+
+def test_claims_become_the_session_the_lambda_would_build(shop: Any, pg_url: str) -> None:
+    # The same conversion as the shipped pre token Lambda (pre_token.session_values): arrays
+    # from text or lists become Postgres literals, values that do not fit their type are left
+    # out (and a rule needing them then fails as in Hasura).
+    root = shop(
+        """\
+        cases:
+          - name: comma-separated org ids become a Postgres array
+            as: ann
+            claims: {sub: ann, "custom:user_db_id": "10", "custom:org_ids": "1, 2"}
+            select: {rows: [1, 2, 3]}
+          - name: a list too
+            as: ann
+            claims: {sub: ann, "custom:user_db_id": 10, "custom:org_ids": [2]}
+            select: {rows: [3]}
+          - name: a user db id that is not an integer is left out of the token
+            as: ann
+            claims: {sub: ann, "custom:user_db_id": "ten", "custom:org_ids": "{1}"}
+            insert: {row: {name: X, org_id: 1}, error: 'missing session variables: "x-hasura-user-db-id"'}
+        """
+    )
+    assert [r.problems for r in run(root, pg_url).results] == [[], [], []]
+
+
 def test_a_failure_shows_expectation_outcome_rows_rule_and_sql(shop: Any, pg_url: str) -> None:
     root = shop(
         """\
