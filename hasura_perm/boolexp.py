@@ -16,6 +16,7 @@ from hasura_perm.catalog import Catalog
 from hasura_perm.catalog import type_category
 from hasura_perm.errors import Location
 from hasura_perm.names import TableName
+from hasura_perm.names import session_variable
 from hasura_perm.spec import Node
 from hasura_perm.spec.validate import did_you_mean
 
@@ -57,7 +58,7 @@ _CASTS = {("geometry", "geography"), ("geography", "geometry"), ("jsonb", "text"
 
 
 def is_session_variable(value: Any) -> bool:
-    return isinstance(value, str) and value.lower().startswith("x-hasura-")
+    return session_variable(value) is not None
 
 
 @dataclass
@@ -290,7 +291,8 @@ def _literal(node: Node, pg_type: str, where: _Where, ctx: ExprContext) -> None:
 
 
 def _session_variable(node: Node, where: _Where, ctx: ExprContext) -> None:
-    name = node.value.lower()
+    name = session_variable(node.value)
+    assert name is not None
     ctx.session_used.add(name)
     if name not in ctx.session:
         hint = did_you_mean(name, list(ctx.session))

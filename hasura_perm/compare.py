@@ -19,6 +19,7 @@ from typing import Any
 
 from hasura_perm.boolexp import ALL_OPERATORS
 from hasura_perm.boolexp import is_session_variable
+from hasura_perm.names import session_variable
 
 WIDENING, NARROWING, MIXED, NEUTRAL = "widening", "narrowing", "mixed", "neutral"
 EFFECTS = (WIDENING, NARROWING, MIXED, NEUTRAL)
@@ -134,7 +135,7 @@ def _field_parts(value: Any) -> list[Any]:
 
 def _operand(op: str, value: Any) -> Any:
     if is_session_variable(value):
-        return value.lower()
+        return session_variable(value)
     if op == "_cast" and isinstance(value, dict):
         return {
             t: {p: v for part in _field_parts(ops) for p, v in part.items()}

@@ -20,6 +20,7 @@ from hasura_perm.errors import Location
 from hasura_perm.errors import SpecError
 from hasura_perm.metadata.export_format import canonical_permission
 from hasura_perm.names import TableName
+from hasura_perm.names import session_variable
 from hasura_perm.resolve import Default
 from hasura_perm.resolve import default_rules
 from hasura_perm.resolve import index_defaults
@@ -269,9 +270,10 @@ class _TableCompiler:
         elif not is_session_variable(value) and not literal_fits(value, self.info.columns[column]):
             pg_type = self.info.columns[column]
             self.ctx.report(node, f"{value!r} is not a valid {pg_type} value{usage}")
-        if is_session_variable(value):
-            self.ctx.session_used.add(value.lower())
-            if value.lower() not in self.spec.session:
+        name = session_variable(value)
+        if name is not None:
+            self.ctx.session_used.add(name)
+            if name not in self.spec.session:
                 self.ctx.report(
                     node,
                     f"session variable `{value}` is not declared{usage}; declare it under `session:`",

@@ -258,6 +258,34 @@ def test_session_variables_are_case_insensitive_and_kept_as_written(tmp_path: Pa
     assert result.compiled.session_used == {"x-hasura-org-id"}
 
 
+def test_req_user_id_is_hasuras_legacy_name_for_x_hasura_user_id(tmp_path: Path) -> None:
+    # Backends/Postgres/DDL.hs parseCollectableType: isReqUserId (`req_user_id`, any case)
+    # reads as x-hasura-user-id, in operands and presets alike.
+    roles = ROLES.replace("session:\n", "session:\n  x-hasura-user-id: {from: sub}\n")
+    notes = notes_rule("{author_id: {_eq: REQ_USER_ID}}")
+    notes += "insert:\n  viewer:\n    columns: [title]\n    check: {}\n    set: {author_id: req_user_id}\n"
+    result = build_project(project(tmp_path, notes, roles=roles))
+    assert permission(result, "public.notes", "select", "viewer")["filter"] == {
+        "author_id": {"_eq": "REQ_USER_ID"}
+    }
+    assert permission(result, "public.notes", "insert", "viewer")["set"] == {
+        "author_id": "req_user_id"
+    }
+    assert result.compiled.session_used == {"x-hasura-user-id"}
+
+
+def test_req_user_id_needs_x_hasura_user_id_declared(tmp_path: Path) -> None:
+    _, problems = problems_for(tmp_path, "{author_id: {_eq: Req_User_Id}}")
+    assert_problem(problems, NOTES, 5, "session variable `Req_User_Id` is not declared")
+
+
+def test_session_prefix_is_matched_case_folded_as_in_hasura(tmp_path: Path) -> None:
+    # Session.hs isSessionVariable uses T.toCaseFold: the long s (U+017F) folds to `s`.
+    expression = "{org_id: {_eq: x-haſura-org-id}}"
+    result = build_project(project(tmp_path, notes_rule(expression)))
+    assert result.compiled.session_used == {"x-hasura-org-id"}
+
+
 @pytest.mark.parametrize(
     ("key", "line"),
     [("filter", 5), ("check", 5), ("post", 6)],

@@ -23,6 +23,7 @@ from hasura_perm.cognito.jwt_secret import claims_map_secret
 from hasura_perm.cognito.pool import Pool
 from hasura_perm.compiler import Compiled
 from hasura_perm.errors import HasuraPermError
+from hasura_perm.names import session_variable
 
 ROLE_CLAIMS = ("x-hasura-allowed-roles", "x-hasura-default-role")
 _COGNITO_ISSUER = re.compile(r"^https://cognito-idp\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/(.+)$")
@@ -363,6 +364,5 @@ def _session_names(value: Any) -> set[str]:
         return set().union(*(_session_names(v) for v in value.values())) if value else set()
     if isinstance(value, list):
         return set().union(*(_session_names(v) for v in value)) if value else set()
-    if isinstance(value, str) and value.lower().startswith("x-hasura-"):
-        return {value.lower()}
-    return set()
+    name = session_variable(value)
+    return {name} if name else set()

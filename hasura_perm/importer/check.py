@@ -25,7 +25,9 @@ from hasura_perm.catalog import Catalog
 from hasura_perm.errors import Location
 from hasura_perm.importer.read import ReadMetadata
 from hasura_perm.importer.read import ReadPermission
+from hasura_perm.names import USER_ID
 from hasura_perm.names import TableName
+from hasura_perm.names import session_variable
 from hasura_perm.spec import validate
 from hasura_perm.spec.yaml_source import Document
 
@@ -89,7 +91,8 @@ def _names_the_language_cannot_hold(read: ReadMetadata) -> Problems:
     seen: set[str] = set()
     for table, action, role, block in read.each():
         for value in _strings(block.raw):
-            if is_session_variable(value) and not _SESSION_NAME.fullmatch(value):
+            legacy = session_variable(value) == USER_ID and not _SESSION_NAME.fullmatch(value)
+            if is_session_variable(value) and not legacy and not _SESSION_NAME.fullmatch(value):
                 if value.lower() not in seen:
                     seen.add(value.lower())
                     out.append(
@@ -474,9 +477,10 @@ def _session_spellings(read: ReadMetadata) -> list[Oddity]:
     places: dict[str, list[Location]] = {}
     for table, action, role, block in read.each():
         for value in _strings(block.raw):
-            if is_session_variable(value):
-                spellings.setdefault(value.lower(), set()).add(value)
-                places.setdefault(value.lower(), []).append(place_of(table, action, role, block))
+            name = session_variable(value)
+            if name is not None:
+                spellings.setdefault(name, set()).add(value)
+                places.setdefault(name, []).append(place_of(table, action, role, block))
     out = []
     for name, seen in sorted(spellings.items()):
         if len(seen) > 1:

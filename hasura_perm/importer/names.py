@@ -18,6 +18,7 @@ from typing import Any
 
 from hasura_perm.boolexp import ALL_OPERATORS
 from hasura_perm.boolexp import is_session_variable
+from hasura_perm.names import session_variable
 
 MAX_LENGTH = 48
 _ID_WORDS = {"id", "ids", "db"}
@@ -117,7 +118,8 @@ def _flag(column: str, value: bool) -> str:
 
 
 def _variable_words(variable: str) -> str:
-    return variable.lower().removeprefix("x-hasura-").replace("-", "_")
+    name = session_variable(variable) or variable.lower()
+    return name.removeprefix("x-hasura-").replace("-", "_")
 
 
 def _variable_noun(variable: str) -> str:

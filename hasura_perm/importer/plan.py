@@ -38,6 +38,7 @@ from hasura_perm.importer.templates import foreign_names
 from hasura_perm.importer.templates import ordered_names
 from hasura_perm.metadata.export_format import PERMISSION_FIELDS
 from hasura_perm.names import TableName
+from hasura_perm.names import session_variable
 from hasura_perm.snapshot import Snapshot
 from hasura_perm.snapshot import Table
 from hasura_perm.spec import ACTIONS
@@ -342,7 +343,7 @@ _LOGICAL = ("_and", "_or", "_not")
 
 
 def _note(found: dict[str, str | None], value: Any, pg_type: str | None) -> None:
-    if isinstance(value, str) and value.lower().startswith("x-hasura-"):
-        name = value.lower()
+    name = session_variable(value)
+    if name is not None:
         if found.get(name) is None:
             found[name] = pg_type

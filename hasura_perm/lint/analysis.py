@@ -20,6 +20,7 @@ from typing import Any
 
 from hasura_perm.lint.context import LintContext
 from hasura_perm.names import TableName
+from hasura_perm.names import session_variable
 
 _LOGICAL = {"_and", "_or", "_not", "_exists"}
 # Operators whose session-variable operand ties the row to the caller's value.
@@ -36,7 +37,7 @@ _COLUMN_COMPARISON = {"_ceq", "_cne", "_cneq", "_cgt", "_clt", "_cgte", "_clte"}
 
 
 def is_session_variable(value: Any) -> bool:
-    return isinstance(value, str) and value.lower().startswith("x-hasura-")
+    return session_variable(value) is not None
 
 
 def _key(name: str) -> str:
@@ -158,8 +159,9 @@ def user_comparisons(expr: Any, ctx: LintContext, table: TableName) -> set[str]:
 
 def session_variables(value: Any) -> set[str]:
     """Every session variable named anywhere in a rule (filter, check or presets)."""
-    if is_session_variable(value):
-        return {value.lower()}
+    name = session_variable(value)
+    if name is not None:
+        return {name}
     if isinstance(value, dict):
         return set().union(*(session_variables(v) for v in value.values()))
     if isinstance(value, list):

@@ -18,6 +18,7 @@ from typing import Any
 
 from hasura_perm.errors import Location
 from hasura_perm.names import TableName
+from hasura_perm.names import session_variable
 from hasura_perm.snapshot import ForeignKey
 
 ACTIONS = ("insert", "select", "update", "delete")
@@ -195,7 +196,7 @@ class LintContext:
 
     def is_user_variable(self, name: str) -> bool:
         """A session variable that identifies the caller (a user id)."""
-        name = name.lower()
+        name = session_variable(name) or name.lower()
         if self.settings.user_variables is not None:
             return name in {v.lower() for v in self.settings.user_variables}
         if self.session is not None and name in self.session:

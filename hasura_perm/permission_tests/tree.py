@@ -13,6 +13,7 @@ from typing import Any
 
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.names import TableName
+from hasura_perm.names import session_variable
 from hasura_perm.snapshot import Table
 
 LOGICAL = {"_and", "_or", "_not", "_exists"}
@@ -328,13 +329,5 @@ def _session_names(value: Any) -> set[str]:
 
 
 def session_name(value: Any) -> str | None:
-    """The session variable a value refers to, if it is one (Hasura: case-insensitive
-    `x-hasura-` prefix; the legacy `REQ_USER_ID` means x-hasura-user-id)."""
-    if not isinstance(value, str):
-        return None
-    lowered = value.lower()
-    if lowered.startswith("x-hasura-"):
-        return lowered
-    if lowered == "req_user_id":
-        return "x-hasura-user-id"
-    return None
+    """The session variable a value refers to, if it is one (names.session_variable)."""
+    return session_variable(value)
