@@ -1,9 +1,10 @@
 """`cognito whoami`: verify a Cognito token like Hasura would, then show the session it yields.
 
-Verification (PyJWT, JWKS fetched once per URL and cached): RS256 signature against the pool's
-JWKS, expiry, issuer (the environment's pool), audience (id token) or client_id (access
-token), token_use. Then the Hasura claims are read exactly as graphql-engine's JWT.hs does
-with the JWT secret that `cognito jwt-secret` prints. Every failure is one line saying why.
+Verification (PyJWT, JWKS fetched once per URL and cached) is exactly Hasura's: RS256
+signature against the pool's JWKS, exp/nbf/iat when present, issuer when the token has one,
+audience (the app clients) when the token has `aud`. What Hasura would accept but is risky is
+a warning, never a rejection. Then the Hasura claims are read exactly as graphql-engine's JWT.hs
+does with the JWT secret that `cognito jwt-secret` prints. Every failure is one line saying why.
 """
 
 from __future__ import annotations
@@ -64,23 +65,34 @@ def read_token(text: str) -> str:
     return token
 
 
-def verify(token: str, pool: Pool, *, leeway: float = 0) -> dict[str, Any]:
-    """The verified claims, or TokenRejected with a one-line reason."""
+def verify(
+    token: str, pool: Pool, *, leeway: float = 0, warnings: list[str] | None = None
+) -> dict[str, Any]:
+    """The verified claims, or TokenRejected with a one-line reason.
+
+    Exactly as strict as Hasura (Server/Auth/JWT.hs verifyJwt with jose's validation): the
+    signature, `exp`/`nbf`/`iat` when present, `iss` when the token has one, `aud` when the
+    token has one. Hasura never reads `token_use` or `client_id`; what passes Hasura but is
+    risky (no `aud`, an access token of another app client, no expiry) goes to `warnings`.
+    """
+    notes = warnings if warnings is not None else []
     header, unverified = _peek(token)
     if header.get("alg") != "RS256":
         raise TokenRejected(
             f"token is signed with {header.get('alg')!r}; Cognito signs with RS256, so this "
             "token was not issued by Cognito"
         )
-    _check_issuer(unverified.get("iss"), pool)
-    token_use = unverified.get("token_use")
-    if token_use not in ("id", "access"):
-        raise TokenRejected(
-            f"token_use is {token_use!r}; Cognito id tokens say `id`, access tokens `access`"
-        )
+    _check_issuer(unverified.get("iss"), pool, notes)
     key = _signing_key(token, pool)
-    claims = _decode(token, key, pool, leeway)
-    _check_client(claims, pool)
+    claims = _decode(token, key, leeway)
+    _check_audience(claims, pool, notes)
+    if claims.get("token_use") not in ("id", "access"):
+        notes.append(
+            f"token_use is {claims.get('token_use')!r}, not `id` or `access`: not a Cognito "
+            "user token (Hasura does not read token_use and accepts it)"
+        )
+    if "exp" not in claims:
+        notes.append("the token has no `exp`: Hasura accepts it for ever")
     return claims
 
 
@@ -95,7 +107,15 @@ def _peek(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return header, claims
 
 
-def _check_issuer(issuer: Any, pool: Pool) -> None:
+def _check_issuer(issuer: Any, pool: Pool, notes: list[str]) -> None:
+    if issuer is None:
+        # processJwt_ matches a token without `iss` to any configured issuer, and jose only
+        # checks an `iss` that is there.
+        notes.append(
+            f"the token has no `iss`: Hasura skips its issuer check ({pool.issuer}), so only "
+            "the signature ties it to the pool"
+        )
+        return
     if issuer == pool.issuer:
         return
     match = _COGNITO_ISSUER.match(str(issuer or ""))
@@ -123,12 +143,12 @@ def _signing_key(token: str, pool: Pool) -> Any:
         ) from None
 
 
-def _decode(token: str, key: Any, pool: Pool, leeway: float) -> dict[str, Any]:
-    options: dict[str, Any] = {"verify_aud": False, "require": ["exp", "iat", "iss", "token_use"]}
+def _decode(token: str, key: Any, leeway: float) -> dict[str, Any]:
+    # No claim is required: jose checks exp/nbf/iat only when present. iss and aud are
+    # checked by _check_issuer and _check_audience, the way Hasura does.
+    options: dict[str, Any] = {"verify_aud": False, "verify_iss": False, "require": []}
     try:
-        return jwt.decode(
-            token, key, algorithms=["RS256"], issuer=pool.issuer, leeway=leeway, options=options
-        )
+        return jwt.decode(token, key, algorithms=["RS256"], leeway=leeway, options=options)
     except jwt.ExpiredSignatureError:
         exp = jwt.decode(token, options={"verify_signature": False}).get("exp", 0)
         raise TokenRejected(_expired_message(exp, time.time())) from None
@@ -154,31 +174,35 @@ def _expired_message(exp: int, now: float) -> str:
     return f"expired at {when} ({ago} s ago); sign in again or use the refresh token"
 
 
-def _check_client(claims: dict[str, Any], pool: Pool) -> None:
+def _check_audience(claims: dict[str, Any], pool: Pool, notes: list[str]) -> None:
+    """Hasura's `audience` check (JWT.hs verifyJwt audCheck with jose validateAudClaim): only
+    a token that has `aud` is checked, and one of its values must be an app client."""
     allowed = set(pool.app_client_ids)
-    if not allowed:
-        return
-    if claims["token_use"] == "id":
-        aud = claims.get("aud")
+    if "aud" in claims:
+        aud = claims["aud"]
         audiences = aud if isinstance(aud, list) else [aud]
-        if not allowed & set(audiences):
+        if allowed and not allowed & set(audiences):
             raise TokenRejected(
-                f"the id token is for app client {aud!r}, not one of environment "
+                f"the {_kind(claims)} is for app client {aud!r}, not one of environment "
                 f"`{pool.environment}`'s app_client_ids ({', '.join(sorted(allowed))}); Hasura "
                 "rejects it (audience)"
             )
         return
-    client_id = claims.get("client_id")
-    if client_id not in allowed:
-        raise TokenRejected(
-            f"the access token is for app client {client_id!r}, not one of environment "
-            f"`{pool.environment}`'s app_client_ids ({', '.join(sorted(allowed))})"
-        )
-    if "aud" in claims and claims["aud"] not in allowed:
-        raise TokenRejected(
-            f"the access token's aud {claims['aud']!r} is not one of the app_client_ids; "
-            "Hasura rejects it (audience)"
-        )
+    client = claims.get("client_id")
+    which = f"app client {client!r}" if client else "an unknown app client"
+    other = (
+        f" ({which} is not one of {', '.join(sorted(allowed))})" if client not in allowed else ""
+    )
+    notes.append(
+        f"the {_kind(claims)} has no `aud`, so Hasura skips its audience check and accepts it "
+        f"from any app client of the pool{other}; with trigger_version V2_0/V3_0 the Lambda "
+        "adds `aud` to every access token it gives Hasura claims"
+    )
+
+
+def _kind(claims: dict[str, Any]) -> str:
+    use = claims.get("token_use")
+    return f"{use} token" if use in ("id", "access") else "token"
 
 
 # -- Hasura's reading of the claims (Hasura/Server/Auth/JWT.hs: parseClaimsMap, processJwt_)

@@ -171,15 +171,19 @@ def _whoami(args: argparse.Namespace) -> int:
     pool = pool_for(project.environment(args.env))
     loaded = load_cognito(project)
     token = whoami.read_token(args.token if args.token is not None else sys.stdin.read())
-    claims = whoami.verify(token, pool, leeway=args.leeway)
+    warnings: list[str] = []
+    claims = whoami.verify(token, pool, leeway=args.leeway, warnings=warnings)
     session = whoami.hasura_session(
         claims, loaded.mapping, role=args.role, use_claims_map=args.claims_map, pool=pool
     )
+    session.notes = warnings
     summary = whoami.role_summary(loaded.build.compiled, session.role, session.variables)
     if args.json:
         print(json.dumps(_whoami_json(session, summary), indent=2, sort_keys=True))
     else:
         print(_whoami_text(session, summary, loaded.mapping, args.claims_map))
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     return ExitCode.OK
 
 
@@ -194,6 +198,7 @@ def _whoami_json(session: Any, summary: list[str]) -> dict[str, Any]:
         "role": session.role,
         "session": session.variables,
         "permissions": summary,
+        "warnings": session.notes,
     }
 
 

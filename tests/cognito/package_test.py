@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hasura_perm import cli
-from tests.cognito.support import v1_event
+from tests.cognito.support import v2_event
 
 # Runs inside the unpacked package with `python -I -S`: no site-packages, like a bare runtime.
 PROBE = """
@@ -68,7 +68,7 @@ def test_folder_output_and_stdlib_only_run(example_project: Path, tmp_path: Path
         "pre_token.py",
         "user_sync.py",
     ]
-    event = v1_event(["editors"], {"custom:user_db_id": "7"})
+    event = v2_event(["editors"], {"custom:user_db_id": "7"})
     timings = []
     for _ in range(3):
         result = subprocess.run(

@@ -74,6 +74,24 @@ def test_v2_event_that_says_version_1_is_detected_by_its_scopes(example_mapping:
     assert "claimsOverrideDetails" in plain_v1["response"]
 
 
+def test_a_v1_event_gets_a_v1_answer_whatever_the_mode(example_mapping: dict, capsys) -> None:
+    # A V1_0 event means the pool is configured for V1_0; Cognito then reads only
+    # claimsOverrideDetails, with string values.
+    out = handle(v1_event(["editors"], ATTRS), as_version(example_mapping, "V2_0"), {})
+    value = out["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"][NAMESPACE]
+    assert isinstance(value, str) and json.loads(value)["x-hasura-default-role"] == "editor"
+    assert "set the pool's LambdaVersion to V2_0" in capsys.readouterr().out
+
+
+def test_no_client_id_means_no_hasura_claims_in_the_access_token(example_mapping: dict) -> None:
+    # Without `aud` Hasura's audience check would not apply to the access token.
+    event = v2_event(["editors"], ATTRS)
+    del event["callerContext"]["clientId"]
+    details = handle(event, example_mapping, {})["response"]["claimsAndScopeOverrideDetails"]
+    assert list(details) == ["idTokenGeneration"]
+    assert isinstance(details["idTokenGeneration"]["claimsToAddOrOverride"][NAMESPACE], dict)
+
+
 def test_the_environment_variable_overrides_the_mapping(example_mapping: dict) -> None:
     out = handle(v2_event(["viewers"]), example_mapping, {"HASURA_PERM_TRIGGER_VERSION": "V1_0"})
     id_gen = out["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]

@@ -97,3 +97,70 @@ def test_read_token_strips_bearer_and_rejects_empty_input() -> None:
     assert read_token("  Bearer abc.def.ghi \n") == "abc.def.ghi"
     with pytest.raises(TokenRejected, match="no token given"):
         read_token("\n")
+
+
+# -- verification: as strict as Hasura, no stricter (Server/Auth/JWT.hs verifyJwt + jose)
+
+
+@pytest.fixture
+def signer(monkeypatch: pytest.MonkeyPatch):
+    jwt = pytest.importorskip("jwt")
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from hasura_perm.cognito import whoami
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    monkeypatch.setattr(whoami, "_signing_key", lambda token, pool: key.public_key())
+
+    def sign(**claims: object) -> str:
+        base = {"iss": POOL.issuer, "exp": 4102444800, "iat": 1700000000, "sub": "u1"}
+        body = {k: v for k, v in {**base, **claims}.items() if v is not None}
+        return jwt.encode(body, key, algorithm="RS256", headers={"kid": "k1"})
+
+    return sign
+
+
+def verified(token: str) -> tuple[dict, list[str]]:
+    from hasura_perm.cognito.whoami import verify
+
+    warnings: list[str] = []
+    return verify(token, POOL, warnings=warnings), warnings
+
+
+def test_an_access_token_of_another_client_without_aud_passes_with_a_warning(signer) -> None:
+    # Hasura never reads client_id; without `aud` its audience check does not run.
+    claims, warnings = verified(signer(token_use="access", client_id="someoneelse"))
+    assert claims["client_id"] == "someoneelse"
+    assert len(warnings) == 1
+    assert "has no `aud`, so Hasura skips its audience check" in warnings[0]
+    assert "'someoneelse' is not one of client1" in warnings[0]
+
+
+def test_token_use_and_exp_are_not_required(signer) -> None:
+    claims, warnings = verified(signer(aud="client1", exp=None, token_use=None))
+    assert claims["aud"] == "client1"
+    assert any("token_use is None" in w for w in warnings)
+    assert any("no `exp`: Hasura accepts it for ever" in w for w in warnings)
+
+
+def test_no_iss_passes_with_a_warning(signer) -> None:
+    _, warnings = verified(signer(aud="client1", token_use="id", iss=None))
+    assert warnings == [
+        "the token has no `iss`: Hasura skips its issuer check (https://x), so only the "
+        "signature ties it to the pool"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("claims", "message"),
+    [
+        ({"aud": "other", "token_use": "access"}, "the access token is for app client 'other'"),
+        ({"aud": [], "token_use": "id"}, "the id token is for app client []"),
+        ({"iss": "https://elsewhere", "aud": "client1"}, "wrong issuer"),
+        ({"exp": 1, "aud": "client1"}, "expired at"),
+    ],
+)
+def test_what_hasura_rejects_is_still_rejected(signer, claims: dict, message: str) -> None:
+    with pytest.raises(TokenRejected) as caught:
+        verified(signer(**claims))
+    assert message in str(caught.value)

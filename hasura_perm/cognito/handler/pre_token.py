@@ -8,8 +8,10 @@ Behaviour (docs/cognito.md):
 - V1_0: the claims go into the id token as stringified JSON (V1 responses may only hold
   strings); Hasura's JWT secret uses `claims_format: stringified_json`.
 - V2_0/V3_0: the claims go into both tokens as a JSON object, and the access token gets
-  `aud` = the app client id so Hasura's `audience` check applies to it too.
-- The mode comes from HASURA_PERM_TRIGGER_VERSION, else the mapping, else the event.
+  `aud` = the app client id so Hasura's `audience` check applies to it too (without a client
+  id in the event, the access token gets no Hasura claims).
+- The mode comes from HASURA_PERM_TRIGGER_VERSION, else the mapping, else the event. The
+  answer always has the event's format: a V1_0 event gets a V1_0 answer (strings only).
 - Roles come only from the user's groups (or the configured roles attribute) through the
   mapping; a user who holds none is refused (or gets the configured fallback role).
 - Machine-to-machine events (no user) get no Hasura claims; Hasura then rejects the token.
@@ -78,12 +80,17 @@ def handle(event: dict[str, Any], mapping: dict[str, Any], env: Any = None) -> d
         return event
     claims = hasura_claims(event, request, mapping)
     if mode != "V1_0" and not v2_event:
+        # Cognito sends a V1_0 event only to a pool configured for V1_0, and reads only
+        # `claimsOverrideDetails` with string values from its answer (AWS, pre token
+        # generation: "claimsOverrideDetails: a container for all elements in a V1_0 trigger
+        # event"; "Response objects to version one events can return strings").
         _log(
             "warning",
-            f"mode {mode} but the event looks like V1_0; answering in the {mode} format",
+            f"trigger_version is {mode} but the pool sends V1_0 events; answering in the "
+            "V1_0 format (id token, claims as a string), which Hasura's claims_format json "
+            f"rejects: set the pool's LambdaVersion to {mode}",
             trigger=trigger,
         )
-        v2_event = True
     event["response"] = _response(claims, mode, v2_event, _client_id(event))
     _log(
         "info",
@@ -313,15 +320,17 @@ def _response(claims: dict[str, Any], mode: str, v2_event: bool, client_id: str 
                 "idTokenGeneration": {"claimsToAddOrOverride": {NAMESPACE: stringified}}
             }
         }
-    access: dict[str, Any] = {NAMESPACE: claims}
+    details: dict[str, Any] = {"idTokenGeneration": {"claimsToAddOrOverride": {NAMESPACE: claims}}}
     if client_id:
-        access["aud"] = client_id  # allowed when it equals the session's app client
-    return {
-        "claimsAndScopeOverrideDetails": {
-            "idTokenGeneration": {"claimsToAddOrOverride": {NAMESPACE: claims}},
-            "accessTokenGeneration": {"claimsToAddOrOverride": access},
-        }
-    }
+        # AWS (pre token generation, claims reference, note 4): "You can add an aud claim to
+        # access tokens, but its value must match the app client ID of the current session."
+        # Hasura checks `aud` only when a token has one, so no access token gets Hasura claims
+        # without it.
+        access = {NAMESPACE: claims, "aud": client_id}
+        details["accessTokenGeneration"] = {"claimsToAddOrOverride": access}
+    else:
+        _log("warning", "no app client id in the event; Hasura claims go in the id token only")
+    return {"claimsAndScopeOverrideDetails": details}
 
 
 def _has_user(event: dict[str, Any], request: dict[str, Any]) -> bool:
