@@ -36,8 +36,11 @@ class SemanticError(Exception):
 
 
 def is_session_variable(value: Any) -> bool:
-    """`isSessionVariable`: a string whose case-folded form starts with `x-hasura-`."""
-    return isinstance(value, str) and value.casefold().startswith("x-hasura-")
+    """`parseCollectableType` (Backends/Postgres/DDL.hs): `isSessionVariable`, a string whose
+    case-folded form starts with `x-hasura-`, or `isReqUserId`, `req_user_id` in any case."""
+    if not isinstance(value, str):
+        return False
+    return value.casefold().startswith("x-hasura-") or value.lower() == "req_user_id"
 
 
 def dquote(text: str) -> str:

@@ -202,6 +202,7 @@ def test_session_variables_any_case_and_dollar_operators(metadata_api: Post) -> 
             {"author_id": {"$eq": "x-hasura-user-id"}},
             {"author_id": "X-HASURA-USER-ID"},
             {"id": {"_in": "X-Hasura-Allowed-Ids"}},
+            {"id": {"_in": "Req_User_Id"}},  # isReqUserId: the legacy x-hasura-user-id
         ],
         "_not": {"is_published": {"_is_null": True}},
     }
