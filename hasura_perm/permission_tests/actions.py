@@ -264,8 +264,9 @@ class Action:
     def _require_session(self, names: set[str]) -> None:
         missing = sorted(names - set(self.case.session))
         if missing:
-            listing = ", ".join(f'"{name}"' for name in missing)
-            raise CaseError(f"missing session variables: {listing}")
+            # Backends/Postgres/Execute/Prepare.hs prepareWithPlan: Hasura stops at the first
+            # one it meets (which one, when several are missing, depends on its traversal).
+            raise CaseError(f'missing session variable: "{missing[0]}"')
 
     def _preset(self, column: str, value: Any, translator: q.Translator) -> str:
         pg_type = self.info.columns[column]

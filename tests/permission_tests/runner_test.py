@@ -183,7 +183,7 @@ def test_insert_check_runs_on_the_stored_row_after_presets(shop: Any, pg_url: st
           - name: a session variable the rule needs must be there
             role: member
             session: {x-hasura-org-ids: "{1}"}
-            insert: {row: {name: X, org_id: 1}, error: 'missing session variables: "x-hasura-user-db-id"'}
+            insert: {row: {name: X, org_id: 1}, error: 'missing session variable: "x-hasura-user-db-id"'}
         """
     )
     report = run(root, pg_url)
@@ -224,7 +224,7 @@ def test_update_filter_old_row_check_new_row(shop: Any, pg_url: str) -> None:
           - name: without it the update is an error
             role: member
             session: {x-hasura-user-db-id: "20"}
-            update: {set: {qty: 1}, error: 'missing session variables: "x-hasura-plan"'}
+            update: {set: {qty: 1}, error: 'missing session variable: "x-hasura-plan"'}
         """
     )
     report = run(root, pg_url)
@@ -402,7 +402,7 @@ def test_claims_become_the_session_the_lambda_would_build(shop: Any, pg_url: str
           - name: a user db id that is not an integer is left out of the token
             as: ann
             claims: {sub: ann, "custom:user_db_id": "ten", "custom:org_ids": "{1}"}
-            insert: {row: {name: X, org_id: 1}, error: 'missing session variables: "x-hasura-user-db-id"'}
+            insert: {row: {name: X, org_id: 1}, error: 'missing session variable: "x-hasura-user-db-id"'}
         """
     )
     assert [r.problems for r in run(root, pg_url).results] == [[], [], []]
