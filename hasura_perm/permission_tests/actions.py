@@ -238,9 +238,11 @@ class Action:
             return False
         if value.lower() in TRUE_TEXT:
             return True
+        # User.hs mkUserInfo: `header <<> ": " <> errMsg`, errMsg starting with a space.
         raise CaseError(
-            f"{BACKEND_ONLY_HEADER}: Not a valid boolean text. True values are "
-            f'["true","t","yes","y"] and False values are ["false","f","no","n"]'
+            f'"{BACKEND_ONLY_HEADER}":  Not a valid boolean text. True values are '
+            '["true","t","yes","y"] and  False values are ["false","f","no","n"]. All values '
+            "are case insensitive"
         )
 
     def _refuse_columns(self, values: dict[str, Any], allowed: set[str], input_type: str) -> bool:

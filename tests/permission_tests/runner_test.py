@@ -366,10 +366,17 @@ def test_backend_only_is_for_admin_secret_callers_only(shop: Any, pg_url: str) -
             table: public.item_note
             session: {x-hasura-use-backend-only-permissions: "true"}
             insert: {row: {id: 9, item_id: 1, body: ok}, allowed: true}
+          - name: the admin secret with a header that is not a boolean
+            role: service
+            table: public.item_note
+            session: {x-hasura-use-backend-only-permissions: "maybe"}
+            insert:
+              row: {id: 9, item_id: 1, body: ok}
+              error: '"x-hasura-use-backend-only-permissions":  Not a valid boolean text. True values are ["true","t","yes","y"] and  False values are ["false","f","no","n"]. All values are case insensitive'
         """
     )
     results = run(root, pg_url).results
-    assert [r.problems for r in results] == [[], [], []]
+    assert [r.problems for r in results] == [[], [], [], []]
     assert "a JWT caller never gets it" in results[0].outcome.note
 
 
