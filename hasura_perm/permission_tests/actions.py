@@ -111,6 +111,7 @@ class Action:
         if ok is False:
             self.outcome.refused = "check"
             self.outcome.rejected_by_check = [key]
+            self.outcome.note = CHECK_FAILED
         else:
             self.outcome.accepted = [key]
             self.outcome.branches |= {

@@ -192,6 +192,8 @@ def test_insert_check_runs_on_the_stored_row_after_presets(shop: Any, pg_url: st
         "NULL in a check passes, as in Hasura (coalesce(bool_and(check), true))"
     ]
     assert "RETURNING" in null_check.outcome.sql[-1]
+    refused = by_name(report)["another org fails the check"].outcome.note
+    assert refused == "check constraint of an insert/update permission has failed"
 
 
 def test_update_filter_old_row_check_new_row(shop: Any, pg_url: str) -> None:
