@@ -247,7 +247,22 @@ def test_v2_both_tokens_yield_the_expected_session(pool: Pool, projects: dict, c
         assert report["default_role"] == "editor"
         assert report["client_id"] == pool.client_id
         assert any(line.startswith("public.projects: select") for line in report["permissions"])
+        assert report["warnings"] == []  # the Lambda gave the access token its `aud`
     assert {report["token_use"]} == {"access"}
+
+
+def test_a_token_hasura_accepts_but_is_risky_passes_with_a_warning(
+    pool: Pool, projects: dict, capsys
+) -> None:
+    # Hasura never reads client_id and skips the audience check without `aud`.
+    _, access_token = sign_in(pool, "alice", "V2_0")
+    claims = jwt.decode(access_token, options={"verify_signature": False})
+    claims = {k: v for k, v in claims.items() if k != "aud"} | {"client_id": "someotherclient"}
+    token = jwt.encode(claims, moto_signing_key(), algorithm="RS256", headers={"kid": "dummy"})
+    code, text = whoami(projects["V2_0"], token, capsys)
+    assert code == 0, text
+    assert "Hasura (claims_format json) accepts it:" in text
+    assert "warning: the access token has no `aud`, so Hasura skips its audience check" in text
 
 
 def test_v1_id_token_works_and_the_access_token_is_explained(
