@@ -456,10 +456,10 @@ def test_merge_keys_may_be_overridden_but_own_keys_not_repeated() -> None:
 
 
 def test_indentless_writes_sequences_at_their_keys_column_as_yaml_v2_does() -> None:
-    data = [{"table": {"name": "t"}, "select_permissions": [{"role": "r", "columns": ["a"]}]}]
+    data = [{"table": {"name": "x"}, "select_permissions": [{"role": "r", "columns": ["a"]}]}]
     assert dump(data, kind="other", indentless=True) == (
-        "- table:\n    name: t\n  select_permissions:\n  - role: r\n    columns:\n    - a\n"
+        "- table:\n    name: x\n  select_permissions:\n  - role: r\n    columns:\n    - a\n"
     )
     assert dump(data, kind="other") == (
-        "- table:\n    name: t\n  select_permissions:\n    - role: r\n      columns:\n        - a\n"
+        "- table:\n    name: x\n  select_permissions:\n    - role: r\n      columns:\n        - a\n"
     )
