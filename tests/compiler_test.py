@@ -614,9 +614,9 @@ def test_same_rule_for_several_roles_compiles_independently(tmp_path: Path) -> N
             "unknown key `limt` in `viewer`; did you mean `limit`?",
         ),
         (
-            "select:\n  viewer:\n    columns: all\n    filter: {}\n    limit: 0\n",
+            "select:\n  viewer:\n    columns: all\n    filter: {}\n    limit: -1\n",
             "limit:",
-            "0 is too small in `limit`; the minimum is 1",
+            "-1 is too small in `limit`; the minimum is 0",
         ),
         (
             "select:\n  viewer:\n    columns: all\n    filter: {}\n    query_root_fields: [select, by_pk]\n",
