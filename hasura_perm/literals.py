@@ -36,7 +36,9 @@ _INT_BOUNDS = {
 _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _UUID = re.compile(r"\{?([0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}\}?")
-_DATE_WORDS = {"epoch", "infinity", "-infinity", "now", "today", "tomorrow", "yesterday"}
+# Postgres' datetime parser reads these words anywhere a date goes, with what follows
+# (`now()`, `tomorrow 10:00`): checked as words, the rest is left to Postgres.
+_DATE_WORD = re.compile(r"[-+]?(epoch|infinity|now|today|tomorrow|yesterday|allballs)(?=$|[\s(])")
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _TIME = re.compile(r"(\d{1,2}):(\d{2})(:(\d{2})(\.\d+)?)?")
 _ZONE = re.compile(r"(Z|[+-]\d{1,2}(:?\d{2})?|[A-Za-z][A-Za-z/_+-]*)")
@@ -152,7 +154,7 @@ def _is_json(text: str) -> bool:
 
 
 def _is_date(body: str) -> bool:
-    if body.lower() in _DATE_WORDS:
+    if _DATE_WORD.match(body.lower()):
         return True
     body = re.sub(r"\s+BC$", "", body, flags=re.IGNORECASE)
     match = _DATE.match(body)
@@ -174,7 +176,7 @@ def _is_other_date_form(body: str) -> bool:
 
 
 def _is_time(body: str) -> bool:
-    if body.lower() in ("allballs", "now"):
+    if _DATE_WORD.match(body.lower()):
         return True
     match = _TIME.match(body)
     if match is None:

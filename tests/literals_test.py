@@ -31,6 +31,10 @@ ACCEPTED = [
     ("2024-01-02 10:00:00.5+02", "timestamp with time zone"),
     ("2024-01-02T10:00:00Z", "timestamp without time zone"),
     ("now", "timestamptz"),
+    ("now()", "timestamp with time zone"),  # seen in a real project's filter
+    ("tomorrow 10:00", "timestamp without time zone"),
+    ("Jan 2 2024", "date"),
+    ("2024-01-02 10:00 Europe/Paris", "timestamptz"),
     ("10:30", "time without time zone"),
     ('{"a": 1}', "jsonb"),
     ("not json", "jsonb"),  # a JSON string value: Hasura sends it as the json string
