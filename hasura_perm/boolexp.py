@@ -15,6 +15,7 @@ from typing import Any
 from hasura_perm.catalog import Catalog
 from hasura_perm.catalog import type_category
 from hasura_perm.errors import Location
+from hasura_perm.literals import value_fits
 from hasura_perm.names import TableName
 from hasura_perm.names import session_variable
 from hasura_perm.spec import Node
@@ -269,15 +270,9 @@ def _operand(op: str, node: Node, pg_type: str, where: _Where, ctx: ExprContext)
 
 
 def literal_fits(value: Any, pg_type: str) -> bool:
-    """Whether Hasura can read `value` as a literal of `pg_type` (None is NULL)."""
-    if value is None:
-        return True
-    return {
-        "integer": isinstance(value, int) and not isinstance(value, bool),
-        "number": isinstance(value, (int, float)) and not isinstance(value, bool),
-        "boolean": isinstance(value, bool),
-        "text": isinstance(value, str),
-    }.get(type_category(pg_type), True)
+    """Whether Hasura can read `value` as a literal of `pg_type` (None is NULL); a string
+    counts when Postgres can cast it to the type (hasura_perm/literals.py)."""
+    return value_fits(value, pg_type)
 
 
 def _literal(node: Node, pg_type: str, where: _Where, ctx: ExprContext) -> None:

@@ -324,6 +324,14 @@ def test_preset_literal_must_fit_the_column(tmp_path: Path, value: str, message:
     assert_problem(problems, NOTES, 6, message)
 
 
+def test_a_preset_written_as_a_string_is_kept_as_written(tmp_path: Path) -> None:
+    # The Hasura console writes every preset as a string; Hasura sends it to Postgres as
+    # text cast to the column type (parsePGValue falls back to PGValUnknown), so it is valid
+    # when Postgres can cast it.
+    preset = "{org_id: '9', is_deleted: 'True', score: ' 1.5 '}"
+    assert insert_set(tmp_path, preset) == {"org_id": "9", "is_deleted": "True", "score": " 1.5 "}
+
+
 # ----------------------------------------------------------- permission fields
 
 
@@ -606,9 +614,9 @@ def test_same_rule_for_several_roles_compiles_independently(tmp_path: Path) -> N
             "unknown key `limt` in `viewer`; did you mean `limit`?",
         ),
         (
-            "select:\n  viewer:\n    columns: all\n    filter: {}\n    limit: 0\n",
+            "select:\n  viewer:\n    columns: all\n    filter: {}\n    limit: -1\n",
             "limit:",
-            "0 is too small in `limit`; the minimum is 1",
+            "-1 is too small in `limit`; the minimum is 0",
         ),
         (
             "select:\n  viewer:\n    columns: all\n    filter: {}\n    query_root_fields: [select, by_pk]\n",

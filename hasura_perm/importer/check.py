@@ -1,15 +1,15 @@
 """What an import cannot take over (problems: nothing is written), and what looks odd
 (oddities: reported, imported as they are).
 
-Problems: a malformed or duplicated block, Hasura inherited roles, the role `admin`, a
-role name the language cannot hold, a key nobody knows, a table or column the schema
+Problems: a malformed or duplicated block, the role `admin`, a
+role name the language cannot hold, a table or column the schema
 snapshot does not have, a remote relationship or unknown field in a filter, a value the
 language cannot say (checked against its JSON Schema).
 
 Oddities: a role that can write a column it cannot read; "no post-update check" spelled
 several ways (`check: {}`, `check: null`, no check); empty comments; `columns: "*"`;
 `$`-spelled operators; insert permissions without a check; a column listed twice; one
-session variable spelled in several cases.
+session variable spelled in several cases; keys Hasura ignores (dropped).
 """
 
 from __future__ import annotations
@@ -73,7 +73,6 @@ class Oddity:
 def problems_of(read: ReadMetadata, catalog: Catalog) -> Problems:
     """Everything that stops the import, each at the place in the metadata it comes from."""
     problems: Problems = list(read.problems)
-    problems += _inherited_roles(read)
     problems += _role_names(read)
     problems += _names_the_language_cannot_hold(read)
     for table, action, role, block in read.each():
@@ -102,26 +101,6 @@ def _names_the_language_cannot_hold(read: ReadMetadata) -> Problems:
                             "digits, `-` and `_`",
                         )
                     )
-    return out
-
-
-def _inherited_roles(read: ReadMetadata) -> Problems:
-    entries = read.metadata.get("inherited_roles") or []
-    where = Location(
-        f"{read.origin}/inherited_roles.yaml" if read.layout.startswith("config") else read.origin
-    )
-    out = []
-    for entry in entries if isinstance(entries, list) else [entries]:
-        name = entry.get("role_name") if isinstance(entry, dict) else entry
-        parents = ", ".join(entry.get("role_set") or []) if isinstance(entry, dict) else ""
-        out.append(
-            (
-                where,
-                f"inherited role `{name}` (of {parents or 'no roles'}) cannot be imported: "
-                "Hasura's inherited roles are a union of their parents, which hasura-perm does "
-                "not express yet; remove it (or give the role its own permissions) and import again",
-            )
-        )
     return out
 
 
@@ -157,14 +136,6 @@ def _block_problems(
     place = place_of(table, action, role, block)
     prefix = f"{table} {action} for {role}"
     out: Problems = []
-    unknown = sorted(set(block.entry) - BLOCK_KEYS)
-    if unknown:
-        out.append((place, f"{prefix}: unknown key(s) {_names(unknown)} in the permission block"))
-    unknown = sorted(set(block.raw) - BODY_KEYS[action])
-    if unknown:
-        out.append(
-            (place, f"{prefix}: unknown key(s) {_names(unknown)} in the {action} permission")
-        )
     info = catalog.table(table)
     if info is None:
         out.append(
@@ -176,7 +147,9 @@ def _block_problems(
         )
         return out
     out += _column_problems(prefix, place, block, list(info.columns))
-    out += _computed_field_problems(prefix, place, block, catalog.computed_fields.get(table, set()))
+    if action == "select":  # elsewhere Hasura ignores `computed_fields` (an oddity)
+        known = catalog.computed_fields.get(table, set())
+        out += _computed_field_problems(prefix, place, block, known)
     remote = _remote_relationships(read.tables[table].entry) if table in read.tables else set()
     for key in ("filter", "check"):
         expr = block.raw.get(key)
@@ -390,7 +363,30 @@ def oddities_of(read: ReadMetadata, columns_of: dict[TableName, list[str]]) -> l
         ),
     )
     found += _session_spellings(read)
+    found += _ignored_keys(read)
     return [o for o in found if o.locations]
+
+
+def _ignored_keys(read: ReadMetadata) -> list[Oddity]:
+    """Keys Hasura's parsers skip (its FromJSON instances for PermDef, InsPerm, SelPerm,
+    UpdPerm and DelPerm read only their own keys and ignore the rest, e.g. `computed_fields`
+    in an insert permission): they have no effect, so the import drops them."""
+    out = []
+    for table, action, role, block in read.each():
+        unknown = sorted(set(block.entry) - BLOCK_KEYS)
+        unknown_body = sorted(set(block.raw) - BODY_KEYS[action])
+        parts = []
+        if unknown:
+            parts.append(f"{_names(unknown)} in the permission block")
+        if unknown_body:
+            parts.append(f"{_names(unknown_body)} in the {action} permission")
+        if parts:
+            message = (
+                f"{table} {action} for {role}: key(s) {' and '.join(parts)}, which Hasura "
+                "ignores; dropped (no effect on what the role may do)"
+            )
+            out.append(Oddity("ignored-key", message, [place_of(table, action, role, block)]))
+    return out
 
 
 def _empty_comment(action: str, block: ReadPermission) -> bool:

@@ -30,6 +30,7 @@ from hasura_perm.metadata import yamlfmt
 from hasura_perm.metadata.directory import read_metadata
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import canonical_permission
+from hasura_perm.metadata.v2_layout import layout_of
 from hasura_perm.names import TableName
 
 EXPORT_FILE = "export_metadata"  # the `file` of blocks read from a server's export
@@ -121,10 +122,8 @@ def read_metadata_dir(path: Path, source: str | None = None) -> ReadMetadata:
     path = Path(path)
     if path.is_file() and path.suffix == ".json":
         return read_export(_load_json(path), source, file=_display(path))
-    if (path / "databases" / "databases.yaml").is_file():
-        return _read_v3(path, source)
-    if (path / "tables.yaml").is_file():
-        return _read_v2(path, source)
+    if (path / "databases" / "databases.yaml").is_file() or (path / "tables.yaml").is_file():
+        return _read_v2(path, source) if layout_of(path) == "v2" else _read_v3(path, source)
     if (path / "metadata").is_dir() and path.name != "metadata":
         return read_metadata_dir(path / "metadata", source)
     raise HasuraPermError(

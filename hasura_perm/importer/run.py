@@ -14,6 +14,8 @@ from hasura_perm.errors import SpecError
 from hasura_perm.importer.check import oddities_of
 from hasura_perm.importer.check import problems_of
 from hasura_perm.importer.files import plan_files
+from hasura_perm.importer.inherited import InheritedRole
+from hasura_perm.importer.inherited import add_derived
 from hasura_perm.importer.normalise import PermissionSet
 from hasura_perm.importer.normalise import normal_boolexp
 from hasura_perm.importer.normalise import normal_permission
@@ -60,7 +62,7 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
     if problems:
         raise ImportProblems(problems)
     columns_of = {t: list(info.columns) for t, info in snapshot.tables.items()}
-    expected = expected_permissions(read, columns_of)
+    expected, inherited = _expected_and_inherited(read, columns_of)
     plan = plan_import(expected, snapshot)
     files = plan_files(plan, read.origin)
     entries = {name: table.entry for name, table in read.tables.items()}
@@ -89,7 +91,7 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
         files={path: len(text.splitlines()) for path, text in files.items()},
         rewritten=_rewritten(read, columns_of),
         oddities=oddities_of(read, columns_of),
-        notes=_notes(read),
+        notes=_notes(read) + _inherited_notes(inherited),
     )
     report.seconds = time.perf_counter() - started
     return ImportResult(files, report, expected)
@@ -98,12 +100,19 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
 def expected_permissions(
     read: ReadMetadata, columns_of: dict[TableName, list[str]]
 ) -> PermissionSet:
-    """The metadata's permissions in normal form: what the import must reproduce."""
+    """The metadata's permissions in normal form: what the import must reproduce (with the
+    permissions Hasura derives for inherited roles that `inherits` expresses)."""
+    return _expected_and_inherited(read, columns_of)[0]
+
+
+def _expected_and_inherited(
+    read: ReadMetadata, columns_of: dict[TableName, list[str]]
+) -> tuple[PermissionSet, list[InheritedRole]]:
     out: PermissionSet = {}
     for table, action, role, block in read.each():
         rule = normal_permission(action, block.raw, block.comment, columns_of.get(table))
         out.setdefault(table, {}).setdefault(action, {})[role] = rule
-    return out
+    return out, add_derived(out, read.metadata)
 
 
 def _rewritten(read: ReadMetadata, columns_of: dict[TableName, list[str]]) -> dict[str, int]:
@@ -142,6 +151,23 @@ def _reasons(action: str, block: ReadPermission) -> list[str]:
     ) != canonical_boolexp(raw.get("check")):
         found.append("operators respelled")
     return found
+
+
+def _inherited_notes(inherited: list[InheritedRole]) -> list[str]:
+    notes = []
+    for role in inherited:
+        of = ", ".join(role.parents) or "no roles"
+        if role.expressed:
+            notes.append(
+                f"inherited role {role.name} (of {of}) is imported with the permissions Hasura "
+                "derives for it; inherited_roles.yaml stays as it is"
+            )
+        else:
+            notes.append(
+                f"inherited role {role.name} (of {of}) is left to Hasura as unmanaged metadata: "
+                f"{role.reason}; compile never touches it"
+            )
+    return notes
 
 
 def _notes(read: ReadMetadata) -> list[str]:

@@ -1,4 +1,5 @@
-"""Read and write a Hasura CLI v3 metadata directory.
+"""Read and write a Hasura CLI v3 metadata directory (the config v2 layout, one
+tables.yaml, is read and written by metadata/v2_layout.py behind the same functions).
 
 Layout (shared/reference/hasura-v2-permissions-and-metadata-api.md section 5):
 
@@ -25,6 +26,9 @@ from hasura_perm.metadata import yamlfmt
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import TABLE_KEYS
 from hasura_perm.metadata.export_format import permission_entry
+from hasura_perm.metadata.v2_layout import layout_of
+from hasura_perm.metadata.v2_layout import planned_v2_files
+from hasura_perm.metadata.v2_layout import read_v2
 from hasura_perm.names import TableName
 
 INCLUDE = "!include "
@@ -43,6 +47,8 @@ class MetadataDir:
     source: str
     tables: dict[TableName, TableFile] = field(default_factory=dict)
     tables_list: Path | None = None  # tables.yaml, when the source includes one
+    layout: str = "v3"  # "v2": the config v2 layout, one tables.yaml (metadata/v2_layout.py)
+    v2: Any = None  # the config v2 tables.yaml as read (v2_layout.TablesFile)
 
     @property
     def tables_dir(self) -> Path:
@@ -56,6 +62,9 @@ class MetadataDir:
 def read_metadata(root: Path, source: str) -> MetadataDir:
     """The table files of `source`; an absent directory reads as empty."""
     result = MetadataDir(root, source)
+    if layout_of(root) == "v2":
+        read_v2(result)
+        return result
     databases = root / "databases" / "databases.yaml"
     if not databases.is_file():
         return result
@@ -85,11 +94,11 @@ def _read_table(result: MetadataDir, item: Any) -> None:
         path, text, entry = Path(), None, item
     if not isinstance(entry, dict) or "table" not in entry:
         raise HasuraPermError(f"{path}: expected a table entry with a `table:` key")
-    name = _table_name(entry["table"])
+    name = table_name_of(entry["table"])
     result.tables[name] = TableFile(path, entry, text)
 
 
-def _table_name(value: Any) -> TableName:
+def table_name_of(value: Any) -> TableName:
     if isinstance(value, str):
         return TableName("public", value)
     return TableName(value.get("schema", "public"), value["name"])
@@ -97,6 +106,15 @@ def _table_name(value: Any) -> TableName:
 
 def _load(path: Path) -> Any:
     return yamlfmt.load(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def file_of(meta: MetadataDir, table: TableName) -> Path:
+    """The file that holds (or will hold) `table`'s entry."""
+    if table in meta.tables and meta.tables[table].text is not None:
+        return meta.tables[table].path
+    if meta.layout == "v2":
+        return meta.root / "tables.yaml"
+    return meta.tables_dir / table_file_name(table)
 
 
 def table_file_name(table: TableName) -> str:
@@ -138,6 +156,8 @@ def new_table_entry(table: TableName) -> dict[str, Any]:
 
 def planned_files(meta: MetadataDir, entries: dict[TableName, dict[str, Any]]) -> dict[Path, str]:
     """Every file whose content should be as given, for the table entries we changed or added."""
+    if meta.layout == "v2":
+        return planned_v2_files(meta, entries)
     files: dict[Path, str] = {}
     for table, entry in entries.items():
         existing = meta.tables.get(table)

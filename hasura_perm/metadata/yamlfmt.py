@@ -95,7 +95,7 @@ def dump_include_list(names: list[str]) -> str:
 FileKind = Literal["table", "databases", "other"]
 
 
-def dump(data: object, *, kind: FileKind = "table") -> str:
+def dump(data: object, *, kind: FileKind = "table", indentless: bool = False) -> str:
     """YAML text for plain data, byte for byte as `hasura metadata export` writes it.
 
     `kind` names the file, because the CLI re-encodes files under
@@ -104,11 +104,14 @@ def dump(data: object, *, kind: FileKind = "table") -> str:
     "table" for databases/<source>/tables/*.yaml and functions/*.yaml,
     "databases" for databases/databases.yaml, "other" for the rest. A value the
     CLI could not export raises HasuraPermError.
+
+    `indentless`: a sequence under a mapping key starts at the key's column, as the
+    older CLI (gopkg.in/yaml.v2, config v2 `metadata/tables.yaml`) writes it.
     """
     cols = _FILE_LAYOUTS.get(kind)
     if cols is None:
         raise ValueError(f"kind must be one of {sorted(_FILE_LAYOUTS)}, not {kind!r}")
-    writer = _Writer()
+    writer = _Writer(indentless)
     if isinstance(data, dict):
         if data:
             writer.mapping(data, 0, False, cols)
@@ -145,10 +148,11 @@ class _Writer:
     the collection's column plus 4, and a sequence item is never right.
     """
 
-    __slots__ = ("out",)
+    __slots__ = ("indentless", "out")
 
-    def __init__(self) -> None:
+    def __init__(self, indentless: bool = False) -> None:
         self.out: list[str] = []
+        self.indentless = indentless
 
     def mapping(self, mapping: dict, indent: int, inline: bool, cols: tuple[int, ...]) -> None:
         """Keys at column `indent`; `inline` continues a `- ` or `: ` line."""
@@ -172,7 +176,8 @@ class _Writer:
             elif isinstance(value, list | tuple):
                 if value:
                     out.append(f"{lead}{key_text}:\n")
-                    self.sequence(value, indent + 2, False, tuple(map(_deeper, cols)))
+                    inner = indent if self.indentless else indent + 2
+                    self.sequence(value, inner, False, tuple(map(_deeper, cols)))
                 else:
                     out.append(f"{lead}{key_text}: []\n")
             else:

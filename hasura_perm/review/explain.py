@@ -18,7 +18,7 @@ from hasura_perm.build import Build
 from hasura_perm.compiler import Permission
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.metadata import yamlfmt
-from hasura_perm.metadata.directory import table_file_name
+from hasura_perm.metadata.directory import file_of
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import permission_entry
 from hasura_perm.names import TableName
@@ -100,7 +100,7 @@ def explain(
         return out
     out.source = index.source(permission)
     out.named = named_parts(index, out.source, name)
-    path = result.metadata.tables_dir / table_file_name(name)
+    path = file_of(result.metadata, name)
     out.metadata_file = project.relative(path)
     out.sql, out.notes = permission_sql(permission, result, snapshot, out.session)
     return out

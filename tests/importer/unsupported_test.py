@@ -57,7 +57,7 @@ def test_every_unsupported_feature_is_listed_with_its_place(tmp_path: Path) -> N
     assert result.code == 1
     assert not (tmp_path / "permissions").exists()
     err = result.err
-    assert "cannot import: 9 problems (nothing was written)" in err
+    assert "cannot import: 6 problems (nothing was written)" in err
     articles_file = case.metadata / "databases" / "default" / "tables" / "public_articles.yaml"
     shown = "metadata/databases/default/tables/public_articles.yaml"
 
@@ -65,7 +65,6 @@ def test_every_unsupported_feature_is_listed_with_its_place(tmp_path: Path) -> N
         return f"{shown}:{line_of(articles_file, needle, occurrence)}:1: "
 
     expected = [
-        "metadata/inherited_roles.yaml: inherited role `staff` (of viewer, robot) cannot be imported",
         at("- role: admin") + "public.articles: a select permission for role `admin`",
         at("- role: viewer", 1)
         + "public.articles select for viewer: `filter` goes through remote relationship `reviews`",
@@ -74,13 +73,12 @@ def test_every_unsupported_feature_is_listed_with_its_place(tmp_path: Path) -> N
         at("- role: robot")
         + "public.articles select for robot: `filter` names `nope`, which is not a column",
         at("- role: viewer", 2) + "public.articles insert for viewer: cannot be expressed",
-        at("- role: viewer", 4) + "public.articles update for viewer: unknown key(s) `mystery`",
-        at("- role: viewer", 3)
-        + "public.articles delete for viewer: unknown key(s) `owner` in the permission block",
         "public.ghosts select for viewer: table public.ghosts is not in the schema snapshot",
     ]
     for fragment in expected:
         assert fragment in err, f"{fragment!r} not in:\n{err}"
+    # Hasura accepts and ignores these; they are never a reason to refuse.
+    assert "mystery" not in err and "owner" not in err and "inherited" not in err
 
 
 def test_a_role_listed_twice_is_refused(tmp_path: Path) -> None:

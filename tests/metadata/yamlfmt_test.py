@@ -453,3 +453,13 @@ def test_load_errors_name_file_line_and_column(text: str, where: str, what: str)
 def test_merge_keys_may_be_overridden_but_own_keys_not_repeated() -> None:
     text = "base: &b {p: 1, q: 2}\nuse:\n  <<: *b\n  p: 3\n"
     assert load(text, filename="x.yaml")["use"] == {"p": 3, "q": 2}
+
+
+def test_indentless_writes_sequences_at_their_keys_column_as_yaml_v2_does() -> None:
+    data = [{"table": {"name": "x"}, "select_permissions": [{"role": "r", "columns": ["a"]}]}]
+    assert dump(data, kind="other", indentless=True) == (
+        "- table:\n    name: x\n  select_permissions:\n  - role: r\n    columns:\n    - a\n"
+    )
+    assert dump(data, kind="other") == (
+        "- table:\n    name: x\n  select_permissions:\n    - role: r\n      columns:\n        - a\n"
+    )

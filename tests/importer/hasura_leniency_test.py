@@ -1,0 +1,125 @@
+"""What Hasura accepts never stops an import: keys its parsers ignore are dropped and
+reported, `limit: 0` and string presets are kept, and inherited roles are expressed with
+`inherits` where that means the same, else left to Hasura untouched."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hasura_perm.snapshot import snapshot_from_data
+from tests.helpers import load_yaml
+from tests.helpers import run_cli
+from tests.helpers import write
+from tests.importer.helpers import block
+from tests.importer.helpers import expected_of
+from tests.importer.helpers import scenario
+from tests.importer.helpers import snapshot_of
+from tests.importer.helpers import table_entry
+
+TABLES = {
+    "public.authors": {"id": "integer", "name": "text", "is_admin": "boolean"},
+    "public.articles": {"id": "integer", "title": "text", "author_id": "integer"},
+}
+
+
+def adopt(tmp_path: Path, entries: list, inherited: list | None = None, layout: str = "v3"):
+    case = scenario(tmp_path, entries, snapshot_of(TABLES), layout=layout)
+    if inherited is not None:
+        write(case.metadata, "inherited_roles.yaml", inherited)
+    write(tmp_path, "hasura-perm.yaml", "version: 1\nschema: schema.yaml\n")
+    result = case.run("--report", "report.json")
+    return case, result
+
+
+def compile_back(tmp_path: Path, case) -> None:
+    """compile, compile --check, and the same permissions as the metadata had."""
+    snapshot = snapshot_from_data(load_yaml(case.schema))
+    before = expected_of(case.metadata, snapshot)
+    original = {p: p.read_bytes() for p in case.metadata.rglob("*.yaml")}
+    compiled = run_cli("compile", cwd=tmp_path)
+    assert compiled.code == 0, compiled.err
+    assert run_cli("compile", "--check", cwd=tmp_path).code == 0
+    assert expected_of(case.metadata, snapshot) == before
+    inherited = case.metadata / "inherited_roles.yaml"
+    if inherited in original:
+        assert inherited.read_bytes() == original[inherited]  # never touched
+
+
+def test_keys_hasura_ignores_are_dropped_and_reported(tmp_path: Path) -> None:
+    authors = table_entry(
+        "public.authors",
+        insert_permissions=[
+            block("writer", columns=["name"], check={}, computed_fields=["full_name"])
+        ],
+        select_permissions=[
+            {"role": "writer", "permission": {"columns": ["id"], "filter": {}}, "owner": "bob"}
+        ],
+        update_permissions=[block("writer", columns=["name"], filter={}, check=None, mystery=True)],
+    )
+    case, result = adopt(tmp_path, [authors])
+    assert result.code == 0, result.err
+    assert "ignores; dropped" in result.out
+    report = json.loads((tmp_path / "report.json").read_text())
+    kinds = [o["kind"] for o in report["oddities"]]
+    assert kinds.count("ignored-key") == 3
+    compile_back(tmp_path, case)
+    text = (case.metadata / "databases/default/tables/public_authors.yaml").read_text()
+    assert "mystery" not in text and "computed_fields" not in text and "owner" not in text
+
+
+def test_limit_zero_and_string_presets_are_kept_as_written(tmp_path: Path) -> None:
+    authors = table_entry(
+        "public.authors",
+        select_permissions=[block("writer", columns=["id"], filter={}, limit=0)],
+        insert_permissions=[
+            block("writer", columns=["name"], check={}, set={"id": "9", "is_admin": "True"})
+        ],
+    )
+    case, result = adopt(tmp_path, [authors], layout="v2")
+    assert result.code == 0, result.err
+    written = "".join(p.read_text() for p in (tmp_path / "permissions").rglob("*.yaml"))
+    assert "limit: 0" in written
+    assert "'9'" in written or '"9"' in written
+    assert "'True'" in written or '"True"' in written
+    compile_back(tmp_path, case)
+    assert not (case.metadata / "databases").exists()
+
+
+def test_an_inherited_role_whose_parents_agree_is_imported_with_inherits(tmp_path: Path) -> None:
+    entries = [
+        table_entry(
+            name,
+            select_permissions=[
+                block("reader", columns=["id"], filter={}),
+                block("auditor", columns=["id"], filter={}),
+            ],
+        )
+        for name in ("public.authors", "public.articles")
+    ]
+    inherited = [{"role_name": "staff", "role_set": ["reader", "auditor"]}]
+    case, result = adopt(tmp_path, entries, inherited)
+    assert result.code == 0, result.err
+    assert "inherited role staff (of reader, auditor) is imported" in result.out
+    roles = load_yaml(tmp_path / "permissions" / "roles.yaml")["roles"]
+    assert roles["staff"].get("inherits") in ("reader", "auditor", ["reader", "auditor"])
+    compile_back(tmp_path, case)
+
+
+def test_an_inherited_role_hasura_unions_is_left_to_hasura(tmp_path: Path) -> None:
+    authors = table_entry(
+        "public.authors",
+        select_permissions=[
+            block("reader", columns=["id"], filter={}),
+            block("auditor", columns=["id", "name"], filter={"id": {"_eq": 1}}),
+        ],
+    )
+    inherited = [{"role_name": "staff", "role_set": ["reader", "auditor"]}]
+    case, result = adopt(tmp_path, [authors], inherited)
+    assert result.code == 0, result.err
+    assert "inherited role staff (of reader, auditor) is left to Hasura" in result.out
+    assert "staff" not in load_yaml(tmp_path / "permissions" / "roles.yaml")["roles"]
+    compile_back(tmp_path, case)
+    assert (
+        "staff" not in (case.metadata / "databases/default/tables/public_authors.yaml").read_text()
+    )
