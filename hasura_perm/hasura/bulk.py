@@ -4,7 +4,9 @@ the plan was made against (shared/reference/hasura-v2-permissions-and-metadata-a
 `bulk` is all-or-nothing for metadata, and its top-level resource_version makes the server answer
 409 (and change nothing) when anyone wrote in between. There is no "update permission" command:
 an update is a drop and a create of the same permission inside the same bulk, and a change of the
-comment alone is `pg_set_permission_comment`.
+comment alone is `pg_set_permission_comment`, whose permission type goes under the key
+`permission` (Hasura's `FromJSON SetPermComment`, RQL/DDL/Permission.hs; the API docs say `type`,
+which the server refuses with 400 parse-failed).
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ def _set_comment(change: Change, source: str) -> dict[str, Any]:
         "source": source,
         "table": _table(change.table),
         "role": change.role,
-        "type": change.action,
+        "permission": change.action,
         "comment": change.after[1],
     }
     return {"type": "pg_set_permission_comment", "args": args}

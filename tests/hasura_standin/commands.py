@@ -133,9 +133,16 @@ def _object(args: Any, what: str, path: list[PathPart]) -> dict[str, Any]:
 
 
 def _source(args: dict[str, Any], path: list[PathPart]) -> str:
-    source = args.get("source", "default")
+    # `.:? "source" .!= defaultSource`: an absent or null source is the default one.
+    source = args.get("source")
+    if source is None:
+        return "default"
     if not isinstance(source, str):
-        raise ParseError(path + ["source"], "parsing SourceName failed")
+        # `withText "String"` (FromJSON SourceName, RQL/Types/Common.hs).
+        raise ParseError(
+            path + ["source"],
+            f"parsing String failed, expected String, but encountered {json_type_name(source)}",
+        )
     return source
 
 
@@ -152,31 +159,49 @@ def _ignore(args: Any, path: list[PathPart], current: dict[str, Any]) -> dict[st
 def _parse_create(perm_type: str) -> Callable[..., dict[str, Any]]:
     def parse(args: Any, path: list[PathPart], current: dict[str, Any]) -> dict[str, Any]:
         obj = _object(args, "CreatePerm", path)
+        # `FromJSON (WithTable b a)` (RQL/Types/Relationships/Local.hs): source, table, then
+        # the PermDef from the same object.
+        source, table = _source(obj, path), _table(obj, path)
         entry = permissions.parse_perm_def(perm_type, obj, path)
-        return {"source": _source(obj, path), "table": _table(obj, path), "entry": entry}
+        return {"source": source, "table": table, "entry": entry}
 
     return parse
 
 
-def _parse_drop(args: Any, path: list[PathPart], current: dict[str, Any]) -> dict[str, Any]:
-    obj = _object(args, "DropPerm", path)
+def _source_table_role(obj: dict[str, Any], path: list[PathPart]) -> dict[str, Any]:
+    """The fields `DropPerm` and `SetPermComment` share, parsed in their order: source, table,
+    role (RQL/DDL/Permission/Internal.hs, RQL/DDL/Permission.hs); the first failure wins."""
+    source, table = _source(obj, path), _table(obj, path)
     if "role" not in obj:
         raise ParseError(path, 'key "role" not found')
     role = permissions.parse_role(obj["role"], path + ["role"])
-    return {"source": _source(obj, path), "table": _table(obj, path), "role": role}
+    return {"source": source, "table": table, "role": role}
+
+
+def _parse_drop(args: Any, path: list[PathPart], current: dict[str, Any]) -> dict[str, Any]:
+    return _source_table_role(_object(args, "DropPerm", path), path)
 
 
 def _parse_set_comment(args: Any, path: list[PathPart], current: dict[str, Any]) -> dict[str, Any]:
+    """`FromJSON SetPermComment` (RQL/DDL/Permission.hs): the permission type is read from the key
+    `permission` (`FromJSON PermType`, RQL/Types/Permission.hs); a `type` key is ignored, so a
+    request that gives only `type` fails with `key "permission" not found`."""
     obj = _object(args, "SetPermComment", path)
-    parsed = _parse_drop(obj, path, current)
-    if obj.get("type") not in permissions.PERM_TYPES:
+    parsed = _source_table_role(obj, path)
+    if "permission" not in obj:
+        raise ParseError(path, 'key "permission" not found')
+    if obj["permission"] not in permissions.PERM_TYPES:
         raise ParseError(
-            path + ["type"], "perm_type should be one of 'insert', 'select', 'update', 'delete'"
+            path + ["permission"],
+            "perm_type should be one of 'insert', 'select', 'update', 'delete'",
         )
     comment = obj.get("comment")
     if comment is not None and not isinstance(comment, str):
-        raise ParseError(path + ["comment"], "parsing Text failed")
-    return parsed | {"type": obj["type"], "comment": comment}
+        raise ParseError(
+            path + ["comment"],
+            f"parsing Text failed, expected String, but encountered {json_type_name(comment)}",
+        )
+    return parsed | {"type": obj["permission"], "comment": comment}
 
 
 def _parse_track(args: Any, path: list[PathPart], current: dict[str, Any]) -> dict[str, Any]:

@@ -246,7 +246,7 @@ def test_set_permission_comment(metadata_api: Post, schema_standin: StandinServe
         ).status_code
         == 200
     )
-    args = {"table": "author", "role": "user", "type": "update", "comment": "editors only"}
+    args = {"table": "author", "role": "user", "permission": "update", "comment": "editors only"}
     response = metadata_api({"type": "pg_set_permission_comment", "args": args})
     assert (response.status_code, response.json()) == (200, {"message": "success"})
     perm = schema_standin.export()["sources"][0]["tables"][1]["update_permissions"][0]
@@ -258,7 +258,7 @@ def test_set_permission_comment(metadata_api: Post, schema_standin: StandinServe
 
 
 def test_set_comment_on_missing_permission_and_bad_type(metadata_api: Post) -> None:
-    args = {"table": "author", "role": "user", "type": "update", "comment": "x"}
+    args = {"table": "author", "role": "user", "permission": "update", "comment": "x"}
     missing = metadata_api({"type": "pg_set_permission_comment", "args": args})
     assert missing.status_code == 400
     assert missing.json()["code"] == "permission-denied"
@@ -266,9 +266,11 @@ def test_set_comment_on_missing_permission_and_bad_type(metadata_api: Post) -> N
         missing.json()["error"]
         == '\'update\' permission on "author" for role "user" does not exist'
     )
-    bad = metadata_api({"type": "pg_set_permission_comment", "args": args | {"type": "upsert"}})
+    bad = metadata_api(
+        {"type": "pg_set_permission_comment", "args": args | {"permission": "upsert"}}
+    )
     assert bad.json()["code"] == "parse-failed"
-    assert bad.json()["path"] == "$.args.type"
+    assert bad.json()["path"] == "$.args.permission"
     assert bad.json()["error"].endswith(
         "perm_type should be one of 'insert', 'select', 'update', 'delete'"
     )
@@ -286,3 +288,21 @@ def test_update_permission_checks_check_and_set(metadata_api: Post) -> None:
         create("update", "article", "editor", perm | {"check": {"nope": {"_eq": 1}}})
     )
     assert bad.json()["error"].endswith('"nope" does not exist')
+
+
+def test_set_comment_reads_the_type_from_permission_not_type(metadata_api: Post) -> None:
+    """FromJSON SetPermComment (RQL/DDL/Permission.hs) reads `permission`; the documented `type`
+    key is not read, so a request carrying only `type` fails to parse."""
+    perm = {"columns": ["name"], "filter": {}}
+    assert metadata_api(create("update", "author", "user", perm)).status_code == 200
+    args = {"table": "author", "role": "user", "type": "update", "comment": "x"}
+    response = metadata_api({"type": "pg_set_permission_comment", "args": args})
+    assert response.status_code == 400
+    assert response.json() == {
+        "path": "$.args",
+        "error": "Error when parsing command set_permission_comment.\n"
+        "See our documentation at https://hasura.io/docs/latest/graphql/core/api-reference/"
+        "metadata-api/index.html#metadata-apis.\n"
+        'Internal error message: key "permission" not found',
+        "code": "parse-failed",
+    }

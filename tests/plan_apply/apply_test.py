@@ -338,3 +338,23 @@ def test_plan_formats(cli: Cli, server: StandinServer) -> None:
     assert markdown.out.startswith("### hasura-perm plan: test\n\n**Plan for test")
     assert "| + | `public.departments` | select | viewer | add | widening |" in markdown.out
     assert SECRET not in as_json.out + markdown.out
+
+
+def test_a_comment_only_change_applies_with_set_permission_comment(
+    cli: Cli, server: StandinServer
+) -> None:
+    """pg_set_permission_comment takes the permission type under `permission` (FromJSON
+    SetPermComment, RQL/DDL/Permission.hs); with `type` the whole bulk fails with parse-failed."""
+    assert cli("apply", "--env", "test", "--yes").code == 0
+    args = {"table": "departments", "role": "viewer", "permission": "select", "comment": "hi"}
+    status, _ = server.execute({"type": "pg_set_permission_comment", "args": args})
+    assert status == 200
+    planned = cli("plan", "--env", "test")
+    assert planned.code == 2
+    assert "0 to add, 1 to change, 0 to remove" in planned.out
+    applied = cli("apply", "--env", "test", "--yes")
+    assert applied.code == 0, applied.out + applied.err
+    sent = server.requests[-2].body["args"]
+    assert [c["type"] for c in sent] == ["pg_set_permission_comment"]
+    assert sent[0]["args"]["permission"] == "select" and "type" not in sent[0]["args"]
+    assert cli("plan", "--env", "test").code == 0
