@@ -186,7 +186,50 @@ class _TableCompiler:
         ):
             if key in value:
                 body[key] = value[key]
+        if action == "select":
+            self._check_root_fields(rule, body, usage)
         return canonical_permission(action, body)
+
+    def _check_root_fields(self, rule: Node, body: dict[str, Any], usage: str) -> None:
+        """Hasura's `validateAllowedRootFields` (RQL/DDL/Permission.hs), which refuses the
+        permission on create: `select_by_pk` in query_root_fields or subscription_root_fields needs
+        a primary key whose every column the role may select; `select_aggregate` in either needs
+        `allow_aggregations: true`. `select_stream` and an absent list (all root fields) are not
+        checked."""
+        for key in ("query_root_fields", "subscription_root_fields"):
+            fields = body.get(key)
+            if fields is None:
+                continue
+            node = rule.child(key)
+            if "select_by_pk" in fields:
+                self._check_primary_key(node, key, body.get("columns"), usage)
+            if "select_aggregate" in fields and not body.get("allow_aggregations"):
+                self.ctx.report(
+                    node,
+                    f"`select_aggregate` in {key} needs `allow_aggregations: true`{usage}; "
+                    "Hasura refuses it otherwise",
+                )
+
+    def _check_primary_key(self, node: Node, key: str, columns: Any, usage: str) -> None:
+        primary_key = self.info.primary_key
+        if not primary_key:
+            self.ctx.report(
+                node,
+                f"`select_by_pk` in {key} needs a primary key, and {self.table} has none{usage}; "
+                "Hasura refuses it",
+            )
+            return
+        if columns == "*":
+            return
+        missing = [c for c in primary_key if c not in (columns or [])]
+        if missing:
+            shown = ", ".join(f"`{c}`" for c in missing)
+            self.ctx.report(
+                node,
+                f"`select_by_pk` in {key} needs every primary-key column of {self.table} in "
+                f"`columns`, which lacks {shown}{usage}; Hasura refuses it otherwise: add the "
+                "column(s) or drop `select_by_pk`",
+            )
 
     @property
     def _table_doc(self) -> Any:

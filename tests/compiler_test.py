@@ -757,3 +757,55 @@ def test_invalid_schema_snapshot(tmp_path: Path) -> None:
     (location, message), *_ = caught.value.problems
     assert (location.file, location.line) == ("permissions/schema.yaml", 4)
     assert "unknown key `primary_kee`" in message and "did you mean `primary_key`?" in message
+
+
+# ----------------------------------------------------------- Hasura's create-time validations
+
+
+def root_field_problems(tmp_path: Path, rule: str, table: str = "notes"):
+    text = f"table: public.{table}\nselect:\n  viewer:\n{rule}"
+    files = {f"tables__{table}": text} if table != "notes" else {}
+    root = project(tmp_path, text if table == "notes" else None, **files)
+    return problems_of(root), f"permissions/tables/{table}.yaml"
+
+
+@pytest.mark.parametrize("key", ["query_root_fields", "subscription_root_fields"])
+def test_select_by_pk_needs_every_primary_key_column(tmp_path: Path, key: str) -> None:
+    """validateAllowedRootFields (RQL/DDL/Permission.hs): Hasura refuses the permission."""
+    rule = f"    columns: [title]\n    filter: {{}}\n    {key}: [select, select_by_pk]\n"
+    problems, file = root_field_problems(tmp_path, rule)
+    assert_problem(problems, file, 6, f"`select_by_pk` in {key}", "lacks `id`")
+
+
+def test_select_by_pk_on_a_table_without_primary_key_is_refused(tmp_path: Path) -> None:
+    rule = "    columns: all\n    filter: {}\n    query_root_fields: [select_by_pk]\n"
+    problems, file = root_field_problems(tmp_path, rule, table="moped_project")
+    assert_problem(problems, file, 6, "public.moped_project has none")
+
+
+@pytest.mark.parametrize("key", ["query_root_fields", "subscription_root_fields"])
+def test_select_aggregate_needs_allow_aggregations(tmp_path: Path, key: str) -> None:
+    rule = f"    columns: [id]\n    filter: {{}}\n    {key}: [select_aggregate]\n"
+    problems, file = root_field_problems(tmp_path, rule)
+    assert_problem(problems, file, 6, f"`select_aggregate` in {key}", "allow_aggregations: true")
+
+
+def test_root_fields_hasura_accepts_compile_accepts(tmp_path: Path) -> None:
+    """select_stream needs nothing; select_by_pk with the key selected and select_aggregate with
+    allow_aggregations are fine; no list at all means every root field, unchecked."""
+    rule = (
+        "    columns: [id, title]\n    filter: {}\n    allow_aggregations: true\n"
+        "    query_root_fields: [select_by_pk, select_aggregate]\n"
+        "    subscription_root_fields: [select_stream]\n"
+    )
+    result = build_project(project(tmp_path, f"table: public.notes\nselect:\n  viewer:\n{rule}"))
+    body = permission(result, "public.notes", "select", "viewer")
+    assert body["query_root_fields"] == ["select_aggregate", "select_by_pk"]
+    no_key = "    columns: all\n    filter: {}\n    subscription_root_fields: [select_stream]\n"
+    text = f"table: public.moped_project\nselect:\n  viewer:\n{no_key}"
+    built = build_project(project(tmp_path / "b", tables__moped_project=text))
+    assert permission(built, "public.moped_project", "select", "viewer")["columns"] == [
+        "id",
+        "name",
+        "project_id",
+    ]

@@ -18,6 +18,7 @@ from .boolexp import dquote
 from .boolexp import table_text
 from .catalog import Catalog
 from .catalog import QualifiedName
+from .catalog import TableCatalog
 from .metadata import table_key
 
 CatalogLoader = Callable[[str], Catalog | None]  # source name -> catalog, None if unreachable
@@ -98,7 +99,7 @@ def _build_source(source: dict[str, Any], catalog: Catalog) -> list[Inconsistenc
             )
     field_maps = _field_maps(name, tables, catalog, found)
     for key, table in tables.items():
-        found.extend(_build_permissions(name, key, table, field_maps))
+        found.extend(_build_permissions(name, key, table, field_maps, catalog[key]))
     return found
 
 
@@ -179,30 +180,28 @@ def _build_permissions(
     key: QualifiedName,
     table: dict[str, Any],
     field_maps: dict[QualifiedName, dict[str, FieldInfo]],
+    info: TableCatalog,
 ) -> list[Inconsistency]:
     found = []
     computed = {cf.get("name") for cf in table.get("computed_fields") or []}
+    context = permissions.TableContext(source, key, field_maps.get, computed, info)
     for perm_type in permissions.PERM_TYPES:
         for entry in table.get(f"{perm_type}_permissions") or []:
-            problem = permission_problem(perm_type, entry, key, field_maps.get, computed)
+            problem = permission_problem(perm_type, entry, context)
             if problem is not None:
                 found.append(_permission_inconsistency(source, key, perm_type, entry, problem))
     return found
 
 
 def permission_problem(
-    perm_type: str,
-    entry: dict[str, Any],
-    table: QualifiedName,
-    fields: boolexp.FieldMaps,
-    computed: set[str],
+    perm_type: str, entry: dict[str, Any], context: permissions.TableContext
 ) -> str | None:
     """The full reason text (`addTableContext . addPermContext`), or None when it builds."""
-    role = entry["role"]
+    role, table = entry["role"], context.table
     try:
         if role == "admin":
             raise SemanticError("cannot define permission for admin role")
-        permissions.check_permission(perm_type, entry["permission"], table, fields, computed)
+        permissions.check_permission(perm_type, entry["permission"], role, context)
     except SemanticError as err:
         return f"in table {dquote(table_text(table))}: in permission for role {dquote(role)}: {err}"
     return None

@@ -46,7 +46,8 @@ _COLUMNS_SQL = """
 SELECT n.nspname, c.relname, a.attnum, a.attname,
        coalesce(bt.typname, t.typname) AS typname,
        coalesce(bt.typcategory, t.typcategory) AS typcategory,
-       et.typname AS elemname
+       et.typname AS elemname,
+       (a.attidentity = 'a' OR a.attgenerated = 's') AS immutable
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -59,6 +60,17 @@ WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
 ORDER BY n.nspname, c.relname, a.attnum
+"""
+
+_PRIMARY_KEYS_SQL = """
+SELECT n.nspname, c.relname,
+       ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num
+             ORDER BY k.ord)
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE con.contype = 'p'
 """
 
 _FOREIGN_KEYS_SQL = """
@@ -89,6 +101,10 @@ class ForeignKey:
 class TableCatalog:
     columns: dict[str, str] = field(default_factory=dict)  # column -> Hasura type text
     foreign_keys: list[ForeignKey] = field(default_factory=list)
+    primary_key: tuple[str, ...] | None = None  # `_tciPrimaryKey`; None when there is none
+    # Columns neither insertable nor updatable: identity ALWAYS or generated STORED
+    # (`is_insertable`/`is_updatable` in server/src-rsr/pg_table_metadata.sql).
+    immutable: set[str] = field(default_factory=set)
 
 
 Catalog = dict[QualifiedName, TableCatalog]
@@ -105,9 +121,15 @@ def load_catalog(database_url: str) -> Catalog:
     """Read the live catalog; called on every schema-cache build so `run_sql` DDL is seen."""
     catalog: Catalog = {}
     with psycopg.connect(database_url, autocommit=True) as conn:
-        for schema, name, _num, column, typname, category, elem in conn.execute(_COLUMNS_SQL):
+        for row in conn.execute(_COLUMNS_SQL):
+            schema, name, _num, column, typname, category, elem, immutable = row
             table = catalog.setdefault((schema, name), TableCatalog())
             table.columns[column] = hasura_type_name(typname, category, elem)
+            if immutable:
+                table.immutable.add(column)
+        for schema, name, cols in conn.execute(_PRIMARY_KEYS_SQL):
+            if (schema, name) in catalog:
+                catalog[(schema, name)].primary_key = tuple(cols)
         for schema, name, ref_schema, ref_name, cols, ref_cols in conn.execute(_FOREIGN_KEYS_SQL):
             if (schema, name) in catalog:
                 catalog[(schema, name)].foreign_keys.append(

@@ -7,13 +7,17 @@ Hasura/RQL/Types/Metadata/Serialization.hs (export order).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from . import boolexp
 from .boolexp import FieldInfo
 from .boolexp import FieldMaps
 from .boolexp import SemanticError
+from .boolexp import dquote
+from .boolexp import table_text
 from .catalog import QualifiedName
+from .catalog import TableCatalog
 from .errors import ParseError
 from .errors import PathPart
 from .errors import json_type_name
@@ -185,63 +189,133 @@ def _parse_delete(value: dict[str, Any], path: list[PathPart]) -> dict[str, Any]
 # ---------------------------------------------------------------- schema-cache check
 
 
-def check_permission(
-    perm_type: str,
-    body: dict[str, Any],
-    table: QualifiedName,
-    fields: FieldMaps,
-    computed_fields: set[str],
-) -> None:
-    """`buildPermInfo` for one permission; raises SemanticError with the first failure."""
-    field_map = fields(table) or {}
+@dataclass(frozen=True)
+class TableContext:
+    """What `buildPermInfo` sees of one table: its source, field maps, computed fields, and the
+    table's core info (primary key, column mutability)."""
+
+    source: str
+    table: QualifiedName
+    fields: FieldMaps
+    computed_fields: set[str]
+    info: TableCatalog
+
+    @property
+    def field_map(self) -> dict[str, FieldInfo]:
+        return self.fields(self.table) or {}
+
+
+def check_permission(perm_type: str, body: dict[str, Any], role: str, ctx: TableContext) -> None:
+    """`buildPermInfo` for one permission (RQL/DDL/Permission.hs), checks in the source's order;
+    raises SemanticError with the first failure."""
+    table, fields = ctx.table, ctx.fields
     if perm_type == "insert":
         boolexp.validate(body["check"], table, table, fields)
-        _check_set(body.get("set"), field_map)
-        _check_columns(body.get("columns", "*"), field_map, "")
+        _check_set(body.get("set"), ctx)
+        _check_mutable_columns(body.get("columns", "*"), ctx, "insert")
     elif perm_type == "select":
-        _check_select(body, table, fields, computed_fields)
+        _check_select(body, role, ctx)
     elif perm_type == "update":
         boolexp.validate(body["filter"], table, table, fields)
         if body.get("check") is not None:
             boolexp.validate(body["check"], table, table, fields)
-        _check_set(body.get("set"), field_map)
-        _check_columns(body["columns"], field_map, "relationships can't be used in update")
+        _check_set(body.get("set"), ctx)
+        _check_mutable_columns(body["columns"], ctx, "update")
     else:
         boolexp.validate(body["filter"], table, table, fields)
 
 
-def _check_select(
-    body: dict[str, Any], table: QualifiedName, fields: FieldMaps, computed_fields: set[str]
-) -> None:
-    field_map = fields(table) or {}
-    boolexp.validate(body["filter"], table, table, fields)
-    _check_columns(
-        body["columns"], field_map, "permissions for relationships are automatically inferred"
-    )
+def _check_select(body: dict[str, Any], role: str, ctx: TableContext) -> None:
+    """`buildSelPermInfo`: filter, columns, computed fields, limit, then root fields."""
+    boolexp.validate(body["filter"], ctx.table, ctx.table, ctx.fields)
+    if body["columns"] != "*":
+        for column in body["columns"]:
+            _assert_column_exists(ctx.field_map, column, RELATIONSHIP_IN_SELECT)
     for name in body.get("computed_fields") or []:
-        if name not in computed_fields:
-            # GUESS: askComputedFieldInfo's text.
-            raise SemanticError(f"computed field {boolexp.dquote(name)} does not exist")
+        _ask_computed_field(ctx, name)
     if body.get("limit") is not None and body["limit"] < 0:
         raise SemanticError("unexpected negative value")
-    roots = (body.get("query_root_fields") or []) + (body.get("subscription_root_fields") or [])
+    _validate_allowed_root_fields(body, role, ctx)
+
+
+RELATIONSHIP_IN_SELECT = "permissions for relationships are automatically inferred"
+RELATIONSHIP_IN = {
+    "insert": "Only table columns can have insert permissions defined, "
+    "not relationships or other field types",
+    "update": "Only table columns can have update permissions defined, "
+    "not relationships or other field types",
+}
+AGGREGATE_NEEDS_FLAG = (
+    'The "select_aggregate" root field can only be enabled in the query_root_fields or '
+    ' the subscription_root_fields when "allow_aggregations" is set to true'
+)
+
+
+def _validate_allowed_root_fields(body: dict[str, Any], role: str, ctx: TableContext) -> None:
+    """`validateAllowedRootFields`: select_by_pk (query or subscription) needs a primary key whose
+    columns the role may all select (any, with `*`); select_aggregate needs allow_aggregations.
+    A ValidationFailed error; inside the schema-cache build only its text survives."""
+    query = body.get("query_root_fields")
+    subscription = body.get("subscription_root_fields")
+    roots = set(query or []) | set(subscription or [])
+    if "select_by_pk" in roots:
+        key = ctx.info.primary_key
+        columns = body["columns"]
+        if key is None or (columns != "*" and not set(key) <= set(columns)):
+            raise SemanticError(
+                'The "select_by_pk" field cannot be included in the query_root_fields or '
+                f"subscription_root_fields because the role {dquote(role)} does not have access "
+                f"to the primary key of the table {dquote(table_text(ctx.table))} in the source "
+                f"{dquote(ctx.source)}"
+            )
     if "select_aggregate" in roots and not body.get("allow_aggregations"):
+        raise SemanticError(AGGREGATE_NEEDS_FLAG)
+
+
+def _ask_computed_field(ctx: TableContext, name: str) -> None:
+    """`askComputedFieldInfo` (Hasura/Table/Cache.hs): `modifyErr ("computed field " <>)` around
+    askFieldInfo's `"x" does not exist`; a column or relationship of that name is refused too."""
+    if name in ctx.computed_fields:
+        return
+    info = ctx.field_map.get(name)
+    if info is None:
+        raise SemanticError(f"computed field {dquote(name)} does not exist")
+    raise SemanticError(f"expecting a computed field; but, {dquote(name)} is a {info.kind}")
+
+
+def _assert_column_exists(field_map: dict[str, FieldInfo], column: str, hint: str) -> None:
+    """`assertColumnExists` (Hasura/Table/Cache.hs)."""
+    info = field_map.get(column)
+    if info is None:
+        raise SemanticError(f"column {dquote(column)} does not exist")
+    if info.kind != "column":
         raise SemanticError(
-            'The "select_aggregate" root field can only be enabled in the query_root_fields or '
-            ' the subscription_root_fields when "allow_aggregations" is set to true'
+            f"expecting a database column; but, {dquote(column)} is a {info.kind}; {hint}"
         )
 
 
-def _check_columns(columns: str | list[str], field_map: dict[str, FieldInfo], hint: str) -> None:
+def _check_mutable_columns(columns: str | list[str], ctx: TableContext, action: str) -> None:
+    """buildInsPermInfo/buildUpdPermInfo: each listed column exists, is a column, and is
+    insertable/updatable (a `throw500` whose text becomes the inconsistency's reason). `*` means
+    the insertable/updatable columns only, so it never fails."""
     if columns == "*":
         return
     for column in columns:
-        boolexp.ask_column_type(field_map, column, hint)
+        _assert_column_exists(ctx.field_map, column, RELATIONSHIP_IN[action])
+        if column in ctx.info.immutable:
+            able = "insertable" if action == "insert" else "updatable"
+            raise SemanticError(
+                f"Column {dquote(column)} is not {able} and so cannot have {action} "
+                "permissions defined"
+            )
 
 
-def _check_set(preset: dict[str, Any] | None, field_map: dict[str, FieldInfo]) -> None:
+def _check_set(preset: dict[str, Any] | None, ctx: TableContext) -> None:
+    """`procSetObj`: each preset column through askColumnType, whose message argument shows only
+    when the field is not a column."""
     for column in preset or {}:
-        boolexp.ask_column_type(field_map, column, "column presets can only be postgres columns")
+        hint = f"column {dquote(column)} not found in table {dquote(table_text(ctx.table))}"
+        boolexp.ask_column_type(ctx.field_map, column, hint)
 
 
 # ---------------------------------------------------------------- export

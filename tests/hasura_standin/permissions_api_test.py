@@ -306,3 +306,73 @@ def test_set_comment_reads_the_type_from_permission_not_type(metadata_api: Post)
         'Internal error message: key "permission" not found',
         "code": "parse-failed",
     }
+
+
+def _refusal(response: Any) -> str:
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid-configuration"
+    return response.json()["error"]
+
+
+@pytest.mark.parametrize("key", ["query_root_fields", "subscription_root_fields"])
+def test_select_by_pk_without_the_whole_primary_key_is_refused(
+    metadata_api: Post, key: str
+) -> None:
+    """validateAllowedRootFields (RQL/DDL/Permission.hs): its ValidationFailed text becomes the
+    permission's inconsistency reason, and the create answers invalid-configuration."""
+    perm = {"columns": ["title"], "filter": {}, key: ["select", "select_by_pk"]}
+    assert _refusal(metadata_api(create("select", "article", "user", perm))) == (
+        ARTICLE_CTX + 'The "select_by_pk" field cannot be included in the query_root_fields or '
+        'subscription_root_fields because the role "user" does not have access to the primary '
+        'key of the table "article" in the source "default"'
+    )
+    allowed = perm | {"columns": ["id", "title"]}
+    assert metadata_api(create("select", "article", "user", allowed)).status_code == 200
+    star = perm | {"columns": "*"}
+    assert metadata_api(create("select", "author", "user", star)).status_code == 200
+
+
+def test_select_by_pk_on_a_table_without_primary_key_is_refused(
+    metadata_api: Post, schema_standin: StandinServer
+) -> None:
+    schema_standin.run_sql("CREATE TABLE keyless (id integer, note text)")
+    assert metadata_api({"type": "pg_track_table", "args": {"table": "keyless"}}).status_code == 200
+    perm = {"columns": "*", "filter": {}, "query_root_fields": ["select_by_pk"]}
+    assert _refusal(metadata_api(create("select", "keyless", "user", perm))).endswith(
+        'does not have access to the primary key of the table "keyless" in the source "default"'
+    )
+    stream = {"columns": "*", "filter": {}, "subscription_root_fields": ["select_stream"]}
+    assert metadata_api(create("select", "keyless", "user", stream)).status_code == 200
+
+
+@pytest.mark.parametrize("key", ["query_root_fields", "subscription_root_fields"])
+def test_select_aggregate_needs_allow_aggregations(metadata_api: Post, key: str) -> None:
+    perm = {"columns": ["id"], "filter": {}, key: ["select_aggregate"]}
+    assert _refusal(metadata_api(create("select", "article", "user", perm))) == (
+        ARTICLE_CTX + 'The "select_aggregate" root field can only be enabled in the '
+        'query_root_fields or  the subscription_root_fields when "allow_aggregations" is set '
+        "to true"
+    )
+    allowed = perm | {"allow_aggregations": True}
+    assert metadata_api(create("select", "article", "user", allowed)).status_code == 200
+
+
+@pytest.mark.parametrize("action", ["insert", "update"])
+def test_generated_and_identity_always_columns_cannot_be_granted(
+    metadata_api: Post, schema_standin: StandinServer, action: str
+) -> None:
+    """buildInsPermInfo/buildUpdPermInfo: a listed column that is not insertable/updatable
+    (pg_table_metadata.sql: identity ALWAYS or generated STORED) fails; `*` skips them."""
+    schema_standin.run_sql(
+        "CREATE TABLE gen (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, a int, "
+        "b int GENERATED ALWAYS AS (a * 2) STORED)"
+    )
+    assert metadata_api({"type": "pg_track_table", "args": {"table": "gen"}}).status_code == 200
+    rule = {"check": {}} if action == "insert" else {"filter": {}}
+    able = "insertable" if action == "insert" else "updatable"
+    for column in ("id", "b"):
+        perm = rule | {"columns": ["a", column]}
+        assert _refusal(metadata_api(create(action, "gen", "user", perm))).endswith(
+            f'Column "{column}" is not {able} and so cannot have {action} permissions defined'
+        )
+    assert metadata_api(create(action, "gen", "user", rule | {"columns": "*"})).status_code == 200
