@@ -19,6 +19,7 @@ from typing import Any
 
 from hasura_perm.boolexp import ALL_OPERATORS
 from hasura_perm.boolexp import is_session_variable
+from hasura_perm.metadata.export_format import stored_validate_input
 from hasura_perm.names import session_variable
 
 WIDENING, NARROWING, MIXED, NEUTRAL = "widening", "narrowing", "mixed", "neutral"
@@ -244,7 +245,7 @@ _FIELDS = (
     ("query_root_fields", ALL, "set"),
     ("subscription_root_fields", ALL, "set"),
     ("backend_only", False, "restrict_flag"),
-    ("validate_input", None, "restriction"),
+    ("validate_input", None, "webhook"),
 )
 
 
@@ -287,7 +288,8 @@ _NORMALISE = {
     "limit": lambda v: v,
     "grant_flag": bool,
     "restrict_flag": bool,
-    "restriction": lambda v: json.loads(_sort_key(v)),
+    # Compared in the stored form, so `{url}` equals what the server exports for it.
+    "webhook": lambda v: json.loads(_sort_key(stored_validate_input(v))),
 }
 
 
@@ -348,5 +350,5 @@ _DESCRIBE = {
     "limit": _describe_limit,
     "grant_flag": _describe_grant_flag,
     "restrict_flag": _describe_restrict_flag,
-    "restriction": _describe_restriction,
+    "webhook": _describe_restriction,
 }

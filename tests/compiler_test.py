@@ -388,9 +388,12 @@ insert_permissions:
         - title
       backend_only: true
       validate_input:
-        type: http
         definition:
+          forward_client_headers: false
+          headers: []
+          timeout: 10
           url: https://validate.example/notes
+        type: http
 select_permissions:
   - role: editor
     permission:
@@ -450,9 +453,12 @@ update_permissions:
         updated_by: x-hasura-user-db-id
       backend_only: true
       validate_input:
-        type: http
         definition:
+          forward_client_headers: false
+          headers: []
+          timeout: 10
           url: https://validate.example/notes
+        type: http
   - role: viewer
     permission:
       columns:
@@ -467,9 +473,12 @@ delete_permissions:
           _eq: x-hasura-user-db-id
       backend_only: true
       validate_input:
-        type: http
         definition:
+          forward_client_headers: false
+          headers: []
+          timeout: 10
           url: https://validate.example/notes
+        type: http
     comment: Own notes only
 """
 
@@ -809,3 +818,12 @@ def test_root_fields_hasura_accepts_compile_accepts(tmp_path: Path) -> None:
         "name",
         "project_id",
     ]
+
+
+def test_validate_input_keys_hasura_does_not_read_are_refused(tmp_path: Path) -> None:
+    rule = (
+        "table: public.notes\ndelete:\n  editor:\n    filter: {}\n    validate_input:\n"
+        "      type: http\n      definition: {url: 'https://v.example', timout: 5}\n"
+    )
+    problems = problems_of(project(tmp_path, rule))
+    assert any(p.file == NOTES and p.line == 7 and "timout" in p.message for p in problems)

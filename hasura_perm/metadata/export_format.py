@@ -78,8 +78,28 @@ def canonical_permission(action: str, body: dict[str, Any]) -> dict[str, Any]:
     if action != "select" and body.get("backend_only"):
         out["backend_only"] = True
     if action != "select":
-        _put_given(out, "validate_input", body.get("validate_input"))
+        _put_given(out, "validate_input", stored_validate_input(body.get("validate_input")))
     return out
+
+
+# `FromJSON ValidateInputHttpDefinition` (RQL/Types/Permission.hs) fills these in when the
+# server parses a permission, so it stores and exports them whether they were given or not.
+VALIDATE_INPUT_DEFAULTS = {"headers": [], "timeout": 10, "forward_client_headers": False}
+
+
+def stored_validate_input(value: Any) -> Any:
+    """`validate_input` as the server stores and exports it: the definition's defaults filled in,
+    keys it does not read dropped, and every object's keys in ascending order (the export writes
+    it through aeson's `toJSON`, whose objects are key-sorted maps, then `AO.toOrdered`)."""
+    if not isinstance(value, dict) or not isinstance(value.get("definition"), dict):
+        return value  # not a shape the server accepts; leave it for validation to report
+    given = value["definition"]
+    definition = {key: given.get(key, default) for key, default in VALIDATE_INPUT_DEFAULTS.items()}
+    definition["url"] = given.get("url")
+    headers = definition["headers"]
+    if isinstance(headers, list):
+        definition["headers"] = [_sorted_map(h) if isinstance(h, dict) else h for h in headers]
+    return {"definition": _sorted_map(definition), "type": value.get("type")}
 
 
 def permission_entry(role: str, body: dict[str, Any], comment: str | None) -> dict[str, Any]:

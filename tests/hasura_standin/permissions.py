@@ -103,16 +103,77 @@ def _parse_flag(value: dict[str, Any], key: str, path: list[PathPart]) -> bool:
 
 
 def _parse_validate_input(value: dict[str, Any], path: list[PathPart]) -> Any:
+    """`FromJSON ValidateInput` and `ValidateInputHttpDefinition` (RQL/Types/Permission.hs): the
+    definition is kept with its defaults filled in (headers [], timeout 10, forward_client_headers
+    false) and only the keys the server reads."""
     spec = value.get("validate_input")
     if spec is None:
         return None
-    _expect(spec, dict, "ValidateInput", path + ["validate_input"])
-    kind = spec.get("type")
+    here = path + ["validate_input"]
+    _expect(spec, dict, "ValidateInput", here)
+    kind = _require(spec, "type", here)
+    _expect(kind, str, "String", here + ["type"])
     if kind != "http":
+        raise ParseError(here, f"expecting only 'http' for 'type' but got {kind}")
+    definition = _require(spec, "definition", here)
+    here = here + ["definition"]
+    _expect(definition, dict, "ValidateInputHttpDefinition", here)
+    url = _require(definition, "url", here)
+    _expect(url, str, "String", here + ["url"])  # `FromJSON InputWebhook`: withText "String"
+    headers = _parse_headers(definition.get("headers"), here + ["headers"])
+    timeout = definition.get("timeout")
+    timeout = 10 if timeout is None else _parse_timeout(timeout, here + ["timeout"])
+    forward = definition.get("forward_client_headers")
+    forward = False if forward is None else forward
+    _expect(forward, bool, "Bool", here + ["forward_client_headers"])
+    stored = {"url": url, "headers": headers, "timeout": timeout, "forward_client_headers": forward}
+    return {"type": "http", "definition": stored}
+
+
+def _parse_timeout(value: Any, path: list[PathPart]) -> int:
+    """`FromJSON Timeout` (RQL/Types/Common.hs): withScientific, bounded, not negative."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ParseError(
-            path + ["validate_input"], f"expecting only 'http' for 'type' but got {kind}"
+            path,
+            f"parsing Timeout failed, expected Number, but encountered {json_type_name(value)}",
         )
-    return spec
+    if value != int(value):
+        raise ParseError(path, f"{value} is out of bounds")
+    if value < 0:
+        raise ParseError(path, "timeout value cannot be negative")
+    return int(value)
+
+
+def _parse_headers(value: Any, path: list[PathPart]) -> list[dict[str, Any]]:
+    """`FromJSON HeaderConf` (RQL/Types/Headers.hs)."""
+    if value is None:
+        return []
+    _expect(value, list, "[]", path)
+    headers = []
+    for index, item in enumerate(value):
+        here = path + [index]
+        if not isinstance(item, dict):
+            raise ParseError(here, "expecting object for headers")
+        name = _require(item, "name", here)
+        _expect(name, str, "Text", here + ["name"])
+        plain, from_env = item.get("value"), item.get("value_from_env")
+        if plain is None and from_env is None:
+            raise ParseError(here, "expecting value or value_from_env keys")
+        if plain is not None and from_env is not None:
+            raise ParseError(here, "expecting only one of value or value_from_env keys")
+        if plain is not None:
+            _expect(plain, str, "String", here + ["value"])
+            headers.append({"name": name, "value": plain})
+            continue
+        _expect(from_env, str, "Text", here + ["value_from_env"])
+        if from_env.startswith("HASURA_GRAPHQL_"):
+            raise ParseError(
+                here,
+                'env variables starting with "HASURA_GRAPHQL_" are not allowed in '
+                f"value_from_env: {from_env}",
+            )
+        headers.append({"name": name, "value_from_env": from_env})
+    return headers
 
 
 def _parse_insert(value: dict[str, Any], path: list[PathPart]) -> dict[str, Any]:

@@ -376,3 +376,53 @@ def test_generated_and_identity_always_columns_cannot_be_granted(
             f'Column "{column}" is not {able} and so cannot have {action} permissions defined'
         )
     assert metadata_api(create(action, "gen", "user", rule | {"columns": "*"})).status_code == 200
+
+
+def test_validate_input_is_stored_with_its_defaults(
+    metadata_api: Post, schema_standin: StandinServer
+) -> None:
+    """FromJSON ValidateInputHttpDefinition fills headers/timeout/forward_client_headers; the export
+    writes the value through aeson's toJSON (key-sorted objects)."""
+    check = {"type": "http", "definition": {"url": "https://v.example/a", "extra": 1}}
+    perm = {"check": {}, "columns": ["name"], "validate_input": check}
+    assert metadata_api(create("insert", "author", "user", perm)).status_code == 200
+    stored = schema_standin.export()["sources"][0]["tables"][1]["insert_permissions"][0]
+    exported = stored["permission"]["validate_input"]
+    assert exported == {
+        "definition": {
+            "forward_client_headers": False,
+            "headers": [],
+            "timeout": 10,
+            "url": "https://v.example/a",
+        },
+        "type": "http",
+    }
+    assert list(exported) == ["definition", "type"]
+    assert list(exported["definition"]) == ["forward_client_headers", "headers", "timeout", "url"]
+
+
+@pytest.mark.parametrize(
+    ("definition", "path", "message"),
+    [
+        ({"url": "u", "timeout": -1}, "definition.timeout", "timeout value cannot be negative"),
+        (
+            {"url": "u", "headers": [{"name": "a"}]},
+            "definition.headers[0]",
+            "expecting value or value_from_env keys",
+        ),
+        (
+            {"url": "u", "headers": [{"name": "a", "value_from_env": "HASURA_GRAPHQL_X"}]},
+            "definition.headers[0]",
+            "not allowed in value_from_env: HASURA_GRAPHQL_X",
+        ),
+        ({}, "definition", 'key "url" not found'),
+    ],
+)
+def test_validate_input_definition_parse_failures(
+    metadata_api: Post, definition: dict[str, Any], path: str, message: str
+) -> None:
+    perm = {"filter": {}, "validate_input": {"type": "http", "definition": definition}}
+    response = metadata_api(create("delete", "author", "user", perm))
+    assert (response.status_code, response.json()["code"]) == (400, "parse-failed")
+    assert response.json()["path"] == f"$.args.permission.validate_input.{path}"
+    assert response.json()["error"].endswith(message)

@@ -358,3 +358,36 @@ def test_a_comment_only_change_applies_with_set_permission_comment(
     assert [c["type"] for c in sent] == ["pg_set_permission_comment"]
     assert sent[0]["args"]["permission"] == "select" and "type" not in sent[0]["args"]
     assert cli("plan", "--env", "test").code == 0
+
+
+def test_validate_input_given_without_defaults_applies_verifies_and_stays_applied(
+    cli: Cli, server: StandinServer, project: Path
+) -> None:
+    """The server stores validate_input with its defaults filled in (FromJSON
+    ValidateInputHttpDefinition: headers [], timeout 10, forward_client_headers false) and exports
+    its keys sorted; apply must verify against that form and the next plan must be empty."""
+    rules = project / "permissions" / "tables" / "public.project_files.yaml"
+    text = rules.read_text(encoding="utf-8")
+    shorter = text.replace("        timeout: 5\n        forward_client_headers: false\n", "")
+    assert shorter != text
+    rules.write_text(shorter, encoding="utf-8")
+    assert cli("compile").code == 0
+    applied = cli("apply", "--env", "test", "--yes")
+    assert (applied.code, applied.err) == (0, ""), applied.out
+    assert "verified" in applied.out
+    live = tables_of(server.export())["project_files"]["insert_permissions"]
+    assert [p["permission"]["validate_input"] for p in live] == [
+        {
+            "definition": {
+                "forward_client_headers": False,
+                "headers": [],
+                "timeout": 10,
+                "url": "https://files.example.org/validate",
+            },
+            "type": "http",
+        }
+    ]
+    again = cli("plan", "--env", "test")
+    assert (again.code, again.out.startswith("No changes:")) == (0, True), again.out
+    assert cli("drift", "--env", "test").code == 0
+    assert cli("compile", "--check").code == 0

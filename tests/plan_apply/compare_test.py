@@ -206,3 +206,28 @@ def test_change_record_and_plan_round_trip_through_json() -> None:
     again = Plan.from_json(data, "plan.json")
     assert again.changes == [Change.from_json(record)] == plan.changes
     assert Plan([], "s", "e", "default", 1).exit_code == 0
+
+
+def test_validate_input_compares_in_the_form_the_server_stores() -> None:
+    """The server fills in headers/timeout/forward_client_headers (FromJSON
+    ValidateInputHttpDefinition) and exports keys sorted; a `{url}` definition equals that."""
+    given = {"type": "http", "definition": {"url": "https://v.example/a"}}
+    stored = {
+        "definition": {
+            "forward_client_headers": False,
+            "headers": [],
+            "timeout": 10,
+            "url": "https://v.example/a",
+        },
+        "type": "http",
+    }
+    body = {"filter": {}}
+    assert comparable(body | {"validate_input": given}) == comparable(
+        body | {"validate_input": stored}
+    )
+    longer = stored | {"definition": stored["definition"] | {"timeout": 5}}
+    assert field_changes(body | {"validate_input": given}, body | {"validate_input": longer})
+    assert canonical_permission("delete", body | {"validate_input": given}) == {
+        "filter": {},
+        "validate_input": stored,
+    }

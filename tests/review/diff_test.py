@@ -219,9 +219,17 @@ CASES = [
     ),
     Case(
         "root field added",
-        [(N, "[select, select_by_pk]", "[select, select_by_pk, select_aggregate]")],
+        # select_aggregate needs allow_aggregations (validateAllowedRootFields), so both change.
+        [
+            (
+                N,
+                "    query_root_fields: [select, select_by_pk]\n",
+                "    query_root_fields: [select, select_by_pk, select_aggregate]\n"
+                "    allow_aggregations: true\n",
+            )
+        ],
         {upd(NOTES, "select", "service", "widening")},
-        {"query_root_fields": "widening"},
+        {"query_root_fields": "widening", "allow_aggregations": "widening"},
     ),
     Case(
         "root field removed",
