@@ -132,6 +132,40 @@ def test_check_exits_2_with_a_unified_diff_when_stale_and_writes_nothing(tmp_pat
     assert tree_mtimes(root / "metadata") == mtimes
 
 
+ORDERED_NOTES = """\
+table: public.notes
+select:
+  viewer:
+    columns: [id, title, body]
+    filter: {}
+    allow_aggregations: true
+    query_root_fields: [select, select_by_pk, select_aggregate]
+"""
+
+
+def test_check_ignores_an_export_that_differs_only_in_order(tmp_path: Path) -> None:
+    """`hasura metadata export` lists root fields in HashSet order (AllowedRootFields,
+    RQL/Types/Permission.hs) and columns in the order they were sent; compile keeps such an
+    entry as it is, and --check does not call it stale. A real difference still counts."""
+    root = project(tmp_path, ORDERED_NOTES)
+    assert run_cli("--project", str(root), "compile").code == 0
+    path = table_file(root, "public.notes")
+    text = path.read_text(encoding="utf-8")
+    columns = "        - body\n        - id\n        - title\n"
+    roots = "        - select\n        - select_aggregate\n        - select_by_pk\n"
+    assert columns in text and roots in text
+    exported = text.replace(columns, "        - title\n        - id\n        - body\n")
+    exported = exported.replace(
+        roots, "        - select_aggregate\n        - select\n        - select_by_pk\n"
+    )
+    path.write_text(exported, encoding="utf-8")
+    assert run_cli("--project", str(root), "compile", "--check").code == 0
+    assert run_cli("--project", str(root), "compile").code == 0
+    assert path.read_text(encoding="utf-8") == exported
+    path.write_text(exported.replace("        - body\n", "", 1), encoding="utf-8")
+    assert run_cli("--project", str(root), "compile", "--check").code == 2
+
+
 def test_check_on_a_project_never_compiled(tmp_path: Path) -> None:
     root = project(tmp_path)
     result = run_cli("--project", str(root), "compile", "--check")

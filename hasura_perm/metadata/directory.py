@@ -26,6 +26,7 @@ from hasura_perm.metadata import yamlfmt
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import TABLE_KEYS
 from hasura_perm.metadata.export_format import permission_entry
+from hasura_perm.metadata.export_format import same_but_order
 from hasura_perm.metadata.v2_layout import layout_of
 from hasura_perm.metadata.v2_layout import planned_v2_files
 from hasura_perm.metadata.v2_layout import read_v2
@@ -131,8 +132,9 @@ def merge_permissions(
     merged = dict(entry)
     for action, key in PERMISSION_KEYS.items():
         kept = [p for p in entry.get(key) or [] if p.get("role") not in owned_roles]
+        present = {p.get("role"): p for p in entry.get(key) or []}
         ours = [
-            permission_entry(role, body, comment)
+            _unless_only_order(present.get(role), permission_entry(role, body, comment))
             for role, (body, comment) in permissions.get(action, {}).items()
         ]
         combined = sorted(kept + ours, key=lambda p: p["role"])
@@ -141,6 +143,15 @@ def merge_permissions(
         else:
             merged.pop(key, None)
     return _ordered(merged)
+
+
+def _unless_only_order(present: dict[str, Any] | None, ours: dict[str, Any]) -> dict[str, Any]:
+    """The entry already in the file when it differs from ours only in order (a metadata/
+    written by `hasura metadata export` lists root fields in HashSet order and columns in the
+    order they were sent), so neither compile nor `compile --check` reports an order change."""
+    if present is not None and same_but_order(present, ours):
+        return present
+    return ours
 
 
 def _ordered(entry: dict[str, Any]) -> dict[str, Any]:

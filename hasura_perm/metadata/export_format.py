@@ -110,6 +110,31 @@ def permission_entry(role: str, body: dict[str, Any], comment: str | None) -> di
     return entry
 
 
+# Lists whose order carries no meaning to Hasura: root fields are HashSets (RQL/Types/Permission.hs
+# AllowedRootFields), columns and computed fields become HashMaps/HashSets when the permission is
+# built (buildSelPermInfo, buildInsPermInfo, buildUpdPermInfo in RQL/DDL/Permission.hs).
+UNORDERED_LISTS = ("columns", "computed_fields", "query_root_fields", "subscription_root_fields")
+
+
+def same_but_order(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two permission entries are equal once the order of mapping keys and of the body's
+    unordered lists is ignored; any other difference, however harmless, counts."""
+    return _order_free(a) == _order_free(b)
+
+
+def _order_free(entry: dict[str, Any]) -> dict[str, Any]:
+    body = entry.get("permission")
+    if not isinstance(body, dict):
+        return entry
+    free = {
+        key: sorted(value, key=repr)
+        if key in UNORDERED_LISTS and isinstance(value, list)
+        else value
+        for key, value in body.items()
+    }
+    return {**entry, "permission": free}  # dict equality already ignores key order
+
+
 def canonical_boolexp(value: Any) -> Any:
     """Objects inside boolean expressions are exported with keys in alphabetical order
     (aeson's KeyMap), and `$and`/`$or`/`$not`/`$exists` become `_and`/... ."""

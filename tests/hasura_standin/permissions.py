@@ -189,15 +189,34 @@ def _parse_insert(value: dict[str, Any], path: list[PathPart]) -> dict[str, Any]
 
 
 def _parse_root_fields(value: dict[str, Any], key: str, allowed: tuple[str, ...], path) -> Any:
+    """A HashSet of QueryRootFieldType / SubscriptionRootFieldType, each parsed by aeson's generic
+    all-nullary sum parser (`snakeCase . drop 4` tags): duplicates collapse, order is lost."""
     fields = value.get(key)
     if fields is None:
         return None
     _expect(fields, list, "[]", path + [key])
+    type_name = "Hasura.RQL.Types.Permission." + (
+        "QueryRootFieldType" if key == "query_root_fields" else "SubscriptionRootFieldType"
+    )
     for index, name in enumerate(fields):
+        _expect(name, str, type_name, path + [key, index])
         if name not in allowed:
-            # GUESS: text of the enum parse failure.
-            raise ParseError(path + [key, index], f"unexpected root field type: {name}")
-    return list(fields)
+            # aeson's parseAllNullarySum/failWithCTags: Haskell `show` of the tags and the tag.
+            tags = "[" + ",".join(f'"{tag}"' for tag in allowed) + "]"
+            raise ParseError(
+                path + [key, index],
+                f'parsing {type_name} failed, expected one of the tags {tags}, but found tag "{name}"',
+            )
+    return hash_set_order(fields, allowed)
+
+
+def hash_set_order(fields: list[str], declared: tuple[str, ...]) -> list[str]:
+    """The members of a HashSet as `HashSet.toList` yields them on export (`AO.toOrdered` of the
+    set, RQL/Types/Metadata/Serialization.hs): independent of the order they were given in.
+    GUESS: which fixed order: it follows hashable's hash of each constructor's index and
+    unordered-containers' trie layout, which the engine's source does not determine; declaration
+    order is used, and clients must not depend on any order."""
+    return [name for name in declared if name in fields]
 
 
 def _parse_select(value: dict[str, Any], path: list[PathPart]) -> dict[str, Any]:

@@ -426,3 +426,32 @@ def test_validate_input_definition_parse_failures(
     assert (response.status_code, response.json()["code"]) == (400, "parse-failed")
     assert response.json()["path"] == f"$.args.permission.validate_input.{path}"
     assert response.json()["error"].endswith(message)
+
+
+def test_root_fields_are_a_set_whose_export_order_ignores_the_given_order(
+    metadata_api: Post, schema_standin: StandinServer
+) -> None:
+    """AllowedRootFields holds a HashSet (RQL/Types/Permission.hs); the export writes
+    HashSet.toList, so the order sent and duplicates are not kept."""
+    for role, given in (("a", ["select_by_pk", "select"]), ("b", ["select", "select_by_pk"])):
+        perm = {"columns": "*", "filter": {}, "query_root_fields": given + given[:1]}
+        assert metadata_api(create("select", "author", role, perm)).status_code == 200
+    exported = schema_standin.export()["sources"][0]["tables"][1]["select_permissions"]
+    first, second = (p["permission"]["query_root_fields"] for p in exported)
+    assert first == second and sorted(first) == ["select", "select_by_pk"]
+
+
+def test_unknown_root_field_is_aesons_tag_failure(metadata_api: Post) -> None:
+    perm = {"columns": "*", "filter": {}, "subscription_root_fields": ["select", "select_all"]}
+    response = metadata_api(create("select", "author", "user", perm))
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["code"], body["path"]) == (
+        "parse-failed",
+        "$.args.permission.subscription_root_fields[1]",
+    )
+    assert body["error"].endswith(
+        "Internal error message: parsing Hasura.RQL.Types.Permission.SubscriptionRootFieldType "
+        'failed, expected one of the tags ["select","select_by_pk","select_aggregate",'
+        '"select_stream"], but found tag "select_all"'
+    )

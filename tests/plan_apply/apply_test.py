@@ -391,3 +391,34 @@ def test_validate_input_given_without_defaults_applies_verifies_and_stays_applie
     assert (again.code, again.out.startswith("No changes:")) == (0, True), again.out
     assert cli("drift", "--env", "test").code == 0
     assert cli("compile", "--check").code == 0
+
+
+def test_root_fields_exported_in_another_order_are_no_difference(
+    cli: Cli, server: StandinServer, project: Path
+) -> None:
+    """query_root_fields/subscription_root_fields are HashSets on the server (AllowedRootFields,
+    RQL/Types/Permission.hs): the export's order is not the order sent. Verify, plan and drift
+    must not report that as a difference."""
+    rules = project / "permissions" / "tables" / "public.users.yaml"
+    text = rules.read_text(encoding="utf-8")
+    wider = text.replace(
+        "    query_root_fields: [select, select_by_pk]\n",
+        "    query_root_fields: [select_aggregate, select, select_by_pk]\n"
+        "    subscription_root_fields: [select_stream, select]\n"
+        "    allow_aggregations: true\n",
+    )
+    assert wider != text
+    rules.write_text(wider, encoding="utf-8")
+    assert cli("compile").code == 0
+    applied = cli("apply", "--env", "test", "--yes")
+    assert (applied.code, applied.err) == (0, ""), applied.out
+    viewer = next(
+        p
+        for p in tables_of(server.export())["users"]["select_permissions"]
+        if p["role"] == "viewer"
+    )["permission"]
+    sent = ["select", "select_aggregate", "select_by_pk"]  # compile writes them sorted
+    assert sorted(viewer["query_root_fields"]) == sent
+    assert viewer["query_root_fields"] != sent  # the server's own order
+    assert cli("plan", "--env", "test").code == 0
+    assert cli("drift", "--env", "test").code == 0
