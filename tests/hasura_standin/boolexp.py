@@ -57,20 +57,23 @@ def table_text(table: QualifiedName) -> str:
 
 
 def parse_table_name(value: Any, path: list[PathPart]) -> QualifiedName:
-    """`FromJSON QualifiedTable`: a string (schema public) or `{"schema"?, "name"}`."""
+    """`FromJSON (QualifiedObject a)` (Backends/Postgres/SQL/Types.hs): a string (schema public)
+    or `{"schema"?, "name"}`, schema parsed first; SchemaName and TableName are newtypes over
+    Text, so their failures are `parsing Text failed, ...`."""
     if isinstance(value, str):
         return ("public", value)
     if isinstance(value, dict):
+        schema = value.get("schema")
+        schema = "public" if schema is None else schema
+        if not isinstance(schema, str):
+            raise ParseError(path + ["schema"], _expected("Text", "String", schema))
         if "name" not in value:
             raise ParseError(path, 'key "name" not found')
-        name, schema = value["name"], value.get("schema", "public")
+        name = value["name"]
         if not isinstance(name, str):
-            raise ParseError(path + ["name"], _expected("TableName", "String", name))
-        if not isinstance(schema, str):
-            raise ParseError(path + ["schema"], _expected("SchemaName", "String", schema))
+            raise ParseError(path + ["name"], _expected("Text", "String", name))
         return (schema, name)
-    # GUESS: the text of this aeson failure, from issue #10457's `parsing TableName failed`.
-    raise ParseError(path, _expected("TableName", "String", value))
+    raise ParseError(path, "expecting a string/object for QualifiedObject")
 
 
 def _expected(what: str, expected: str, value: Any) -> str:
@@ -137,7 +140,7 @@ def validate(
         elif kind == "_exists":
             target = parse_table_name(value["_table"], [])
             if fields(target) is None:
-                # GUESS: askFieldInfoMapSource's text for an untracked `_table`.
+                # askFieldInfoMapSource (RQL/Types/SchemaCache.hs), NotExists.
                 raise SemanticError(f"table {dquote(table_text(target))} does not exist")
             validate(value["_where"], target, root, fields)
         else:
@@ -264,7 +267,9 @@ def _validate_cast(
     fields: FieldMaps,
 ) -> None:
     if not isinstance(operand, dict):
-        raise SemanticError(_expected("HashMap", "Object", operand))  # GUESS: exact aeson text
+        # parseCast's decodeValue into a `HashMap Text Value` (Backends/Postgres/DDL/BoolExp.hs):
+        # aeson's `withObject "HashMap ~Text"` for keys that coerce from Text.
+        raise SemanticError(_expected("HashMap ~Text", "Object", operand))
     for target in sorted(operand):
         if (column_type, target) not in _VALID_CASTS:
             raise SemanticError(

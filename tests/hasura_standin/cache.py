@@ -68,7 +68,9 @@ def build(metadata: dict[str, Any], load: CatalogLoader) -> list[Inconsistency]:
 
 def _source_unreachable(source: dict[str, Any]) -> Inconsistency:
     definition = boolexp.sort_keys({k: v for k, v in source.items() if k != "tables"})
-    # GUESS: only the sources the stand-in was given are reachable; Hasura says more here.
+    # GUESS: the server records the error of its connection attempt (libpq's text, through
+    # resolveSourceConfig), which its source cannot tell; the stand-in only knows that it was
+    # given no database for this source.
     return Inconsistency(
         ("source", source["name"]),
         "source",
@@ -157,13 +159,14 @@ def _relationship_target(
     fk_on = using.get("foreign_key_constraint_on")
     if isinstance(fk_on, dict) and "table" in fk_on:
         return boolexp.parse_table_name(fk_on["table"], []), None
-    columns = _fk_columns(fk_on)
-    for fk in catalog[table].foreign_keys:
-        if list(fk.columns) == columns:
-            return fk.ref_table, None
-    # GUESS: text for an object relationship whose columns carry no foreign key.
-    shown = ", ".join(dquote(c) for c in columns)
-    return table, f"no foreign constraint exists on the given column(s) {shown}"
+    # getRequiredFkey (RQL/DDL/Relationship.hs): the one key on exactly these columns (as a set).
+    columns = set(_fk_columns(fk_on))
+    found = [fk for fk in catalog[table].foreign_keys if set(fk.columns) == columns]
+    if len(found) == 1:
+        return found[0].ref_table, None
+    if not found:
+        return table, "no foreign constraint exists on the given column(s)"
+    return table, "more than one foreign key constraint exists on the given column(s)"
 
 
 def _fk_columns(fk_on: Any) -> list[str]:

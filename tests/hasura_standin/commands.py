@@ -107,9 +107,14 @@ def _check_known(kind: Any, version: int, path: list[PathPart]) -> None:
     if not isinstance(kind, str):
         raise HasuraError(400, "parse-failed", "parsing Text failed", path + ["type"])
     if version == 2 and kind not in ("replace_metadata", "export_metadata"):
-        # GUESS: the text of the tagged-sum parse failure for RQLMetadataV2.
+        # `FromJSON RQLMetadataV2` (Server/API/Metadata/Instances.hs) is aeson's generic
+        # TaggedObject parser: its failure for an unknown tag, at the tag key.
         raise HasuraError(
-            400, "parse-failed", f'unknown metadata command "{kind}" for version 2', path
+            400,
+            "parse-failed",
+            "parsing Hasura.Server.API.Metadata.Types.RQLMetadataV2 failed, expected tag field "
+            f'to be one of ["replace_metadata","export_metadata"], but found tag "{kind}"',
+            path + ["type"],
         )
     if kind in ARG_PARSERS or kind in BULK_TYPES:
         return
@@ -308,17 +313,18 @@ class Engine:
     def source(self, name: str) -> dict[str, Any]:
         source = md.find_source(self.metadata, name)
         if source is None:
-            # GUESS: text of the missing-source error.
+            # askSourceInfo (RQL/Types/SchemaCache.hs).
             raise bad_request("not-exists", f"source with name {dquote(name)} does not exist")
         return source
 
     def table(
         self, source_name: str, table: QualifiedName, metadata: dict[str, Any] | None = None
     ) -> dict[str, Any]:
+        """askTableMetadata / askTableInfo (RQL/Types/SchemaCache.hs): a missing source gets the
+        same answer as a missing table."""
         source = md.find_source(self.metadata if metadata is None else metadata, source_name)
         found = md.find_table(source, table) if source else None
         if found is None:
-            self.source(source_name)
             raise bad_request(
                 "not-exists",
                 f"table {dquote(table_text(table))} does not exist in source: {source_name}",
@@ -460,9 +466,9 @@ def _drop_permission(perm_type: str) -> Callable[[Engine, Request], Any]:
         source, table, role = args["source"], args["table"], args["role"]
         key = f"{perm_type}_permissions"
         if not any(e["role"] == role for e in engine.table(source, table).get(key) or []):
-            # Code as in tests-py drop_permission_not_exists_error.yaml.
+            # runDropPerm (RQL/DDL/Permission.hs): throw400 PermissionDenied.
             raise bad_request(
-                "bad-request",
+                "permission-denied",
                 f"{perm_type} permission on {dquote(table_text(table))} "
                 f"for role {dquote(role)} does not exist",
             )

@@ -241,3 +241,25 @@ def test_seeding_helpers(standin: StandinServer) -> None:
     standin.set_resource_version(40)
     assert standin.inconsistent_objects() == []
     assert standin.resource_version == 40
+
+
+def test_version_2_takes_only_replace_and_export(metadata_api: Post) -> None:
+    """FromJSON RQLMetadataV2 is aeson's generic TaggedObject parser (Server/API/Metadata/
+    Instances.hs): an unknown tag fails at `$.type`."""
+    response = metadata_api({"type": "bulk", "version": 2, "args": []})
+    assert response.status_code == 400
+    assert response.json() == {
+        "path": "$.type",
+        "error": "parsing Hasura.Server.API.Metadata.Types.RQLMetadataV2 failed, expected tag "
+        'field to be one of ["replace_metadata","export_metadata"], but found tag "bulk"',
+        "code": "parse-failed",
+    }
+
+
+def test_permission_command_on_a_missing_source_names_the_table(metadata_api: Post) -> None:
+    """runCreatePerm/runDropPerm look the table up in the metadata (askTableMetadata,
+    RQL/Types/SchemaCache.hs), so a missing source reads as a missing table."""
+    args = {"source": "nowhere", "table": "author", "role": "user"}
+    response = metadata_api({"type": "pg_drop_select_permission", "args": args})
+    assert (response.status_code, response.json()["code"]) == (400, "not-exists")
+    assert response.json()["error"] == 'table "author" does not exist in source: nowhere'

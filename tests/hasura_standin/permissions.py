@@ -90,7 +90,9 @@ def _parse_boolexp(value: dict[str, Any], key: str, path: list[PathPart]) -> dic
 def _parse_set(value: dict[str, Any], path: list[PathPart]) -> dict[str, Any] | None:
     if value.get("set") is None:
         return None
-    _expect(value["set"], dict, "HashMap", path + ["set"])
+    # ColumnValues = HashMap PGCol Value; PGCol's FromJSONKey is Text's, coerced (aeson's
+    # `withObject "HashMap ~Text"`).
+    _expect(value["set"], dict, "HashMap ~Text", path + ["set"])
     return dict(value["set"])
 
 

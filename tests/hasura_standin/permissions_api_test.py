@@ -79,14 +79,15 @@ def test_role_longer_than_63_characters_is_accepted(metadata_api: Post) -> None:
 
 
 def test_drop_of_a_missing_permission(metadata_api: Post) -> None:
-    """tests-py/queries/v1/permissions/drop_permission_not_exists_error.yaml."""
+    """runDropPerm (RQL/DDL/Permission.hs): `throw400 PermissionDenied`, as in every version since
+    metadata became a JSON blob."""
     args = {"table": {"name": "author", "schema": "public"}, "role": "user"}
     response = metadata_api({"type": "pg_drop_update_permission", "args": args})
     assert response.status_code == 400
     assert response.json() == {
         "path": "$.args",
         "error": 'update permission on "author" for role "user" does not exist',
-        "code": "bad-request",
+        "code": "permission-denied",
     }
 
 
@@ -215,7 +216,8 @@ def test_exists_on_untracked_table(metadata_api: Post) -> None:
 
 
 def test_exists_table_of_wrong_shape_is_a_parse_failure(metadata_api: Post) -> None:
-    """The shape of issue #10457's error: parse-failed, path down to `_exists._table`."""
+    """The shape of issue #10457's error: parse-failed, path down to `_exists._table`; the text is
+    Postgres' `FromJSON (QualifiedObject a)` (Backends/Postgres/SQL/Types.hs)."""
     filter_ = {"_exists": {"_table": ["x"], "_where": {}}}
     response = metadata_api(select_on_article(filter_))
     assert response.status_code == 400
@@ -226,7 +228,7 @@ def test_exists_table_of_wrong_shape_is_a_parse_failure(metadata_api: Post) -> N
     )
     assert body["error"].startswith("Error when parsing command create_select_permission.\n")
     assert body["error"].endswith(
-        "Internal error message: parsing TableName failed, expected String, but encountered Array"
+        "Internal error message: expecting a string/object for QualifiedObject"
     )
 
 

@@ -35,11 +35,28 @@ class RunSql:
         return bool(_DDL_KEYWORDS.search(self.sql))
 
 
+# `FromJSON RQLQuery` (Server/API/V2Query.hs): the types the server knows on /v2/query.
+V2_QUERY_TYPES = {"insert", "select", "update", "delete", "count", "bulk", "concurrent_bulk"}
+V2_QUERY_TYPES |= {f"{backend}_run_sql" for backend in ("mssql", "citus", "cockroach", "bigquery")}
+V2_QUERY_TYPES |= {"bigquery_database_inspection"}
+
+
 def parse_run_sql(body: Any) -> RunSql:
-    if not isinstance(body, dict) or body.get("type") != "run_sql":
-        kind = body.get("type") if isinstance(body, dict) else None
-        # GUESS: the stand-in serves only run_sql on /v2/query.
-        raise HasuraError(400, "parse-failed", f"unsupported /v2/query type: {kind}")
+    """`FromJSON RQLQuery` for `run_sql` and `pg_run_sql`, then `RunSQL`'s arguments."""
+    if not isinstance(body, dict):
+        raise HasuraError(
+            400,
+            "parse-failed",
+            f"parsing RQLQuery failed, expected Object, but encountered {json_type_name(body)}",
+        )
+    kind = body.get("type")
+    if "type" not in body:
+        raise HasuraError(400, "parse-failed", 'key "type" not found')
+    if kind in V2_QUERY_TYPES:
+        # NOT A SERVER BEHAVIOUR: the real server runs these; the stand-in implements run_sql only.
+        raise HasuraError(400, "not-supported", f"the stand-in does not implement {kind}")
+    if kind not in ("run_sql", "pg_run_sql"):
+        raise HasuraError(400, "parse-failed", f"Unrecognised RQLQuery type: {kind}")
     args = body.get("args")
     if not isinstance(args, dict):
         raise HasuraError(

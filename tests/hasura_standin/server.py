@@ -354,5 +354,6 @@ def _decode(raw: bytes) -> Any:
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as err:
-        # GUESS: aeson's text differs; code and status as `parseBody` (invalid-json, 400).
+        # Code and status as `parseBody` (Server/App.hs: invalid-json, 400). GUESS: the text,
+        # which is aeson's parser message for the particular bytes; the engine passes it through.
         raise HasuraError(400, "invalid-json", f"Error in $: {err}") from None
