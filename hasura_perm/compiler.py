@@ -168,6 +168,8 @@ class _TableCompiler:
         value, body = rule.value, {}
         if "columns" in value:
             body["columns"] = self._columns(rule.child("columns"), usage)
+            if action in ("insert", "update"):
+                body["columns"] = self._writable(rule.child("columns"), body["columns"], action)
         for key in ("filter", "check"):
             if key in value:
                 body[key] = compile_boolexp(rule.child(key), self.table, self.ctx, bool(usage))
@@ -189,6 +191,31 @@ class _TableCompiler:
         if action == "select":
             self._check_root_fields(rule, body, usage)
         return canonical_permission(action, body)
+
+    def _writable(self, node: Node, columns: list[str], action: str) -> list[str]:
+        """Hasura refuses an insert/update permission that lists a column it cannot write (identity
+        ALWAYS or generated STORED: buildInsPermInfo/buildUpdPermInfo, RQL/DDL/Permission.hs),
+        and its own `*` leaves them out. So `all` and `all_except` leave them out too, and naming
+        one, directly or through a column set, is an error."""
+        generated = [c for c in columns if c in self.info.generated]
+        if not generated:
+            return columns
+        if node.value == "all" or isinstance(node.value, dict):
+            return [c for c in columns if c not in self.info.generated]
+        items = node.value if isinstance(node.value, list) else [node.value]
+        for column in generated:
+            for i, item in enumerate(items):
+                members = self.spec.column_sets[item].value if item in self.spec.column_sets else []
+                if item == column or column in members:
+                    via = "" if item == column else f" (through column set `{item}`)"
+                    self.ctx.report(
+                        node.child(i) if isinstance(node.value, list) else node,
+                        f"`{column}` of {self.table} is generated (identity ALWAYS or a stored "
+                        f"generated column){via}: Hasura refuses it in {action} columns; "
+                        "leave it out",
+                    )
+                    break
+        return columns
 
     def _check_root_fields(self, rule: Node, body: dict[str, Any], usage: str) -> None:
         """Hasura's `validateAllowedRootFields` (RQL/DDL/Permission.hs), which refuses the

@@ -41,9 +41,18 @@ SELECT
   c.relkind::text AS relkind,
   COALESCE((
     SELECT json_agg(
-             json_build_array(a.attname, format_type(a.atttypid, NULL), a.attnotnull)
+             json_build_array(
+               a.attname, format_type(a.atttypid, NULL), a.attnotnull,
+               CASE WHEN has_identity THEN attidentity::text ELSE '' END = 'a'
+               OR CASE WHEN has_generated THEN attgenerated::text ELSE '' END = 's')
              ORDER BY a.attnum)
     FROM pg_catalog.pg_attribute a
+    -- Servers before 10 (12) have no attidentity (attgenerated) column; there the bare name
+    -- means the one-column row below instead, which the CASE never reads.
+    CROSS JOIN (SELECT current_setting('server_version_num')::int >= 100000)
+      AS attidentity(has_identity)
+    CROSS JOIN (SELECT current_setting('server_version_num')::int >= 120000)
+      AS attgenerated(has_generated)
     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
   ), '[]')::text AS columns,
   COALESCE((
@@ -137,6 +146,9 @@ def _table_from_record(name: str, record: dict[str, str]) -> dict[str, Any]:
         constraints = json.loads(record["constraints"])
         table: dict[str, Any] = {"kind": kind, "columns": {c[0]: c[1] for c in columns}}
         _add_if_any(table, "nullable", sorted(c[0] for c in columns if not c[2]))
+        # Identity ALWAYS and stored generated columns: Hasura cannot insert or update them
+        # (`is_insertable`/`is_updatable` in the engine's pg_table_metadata.sql).
+        _add_if_any(table, "generated", sorted(c[0] for c in columns if len(c) > 3 and c[3]))
         _add_constraints(table, constraints)
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise HasuraPermError(f"unexpected introspection result for {name}: {exc!r}") from None

@@ -34,6 +34,7 @@ class Table:
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...]
     unique: tuple[tuple[str, ...], ...]
+    generated: frozenset[str] = frozenset()  # identity ALWAYS / generated STORED columns
 
 
 @dataclass(frozen=True)
@@ -78,5 +79,6 @@ def snapshot_from_data(data: dict[str, Any], document: Document | None = None) -
                 for fk in spec.get("foreign_keys", ())
             ),
             unique=tuple(tuple(u) for u in spec.get("unique", ())),
+            generated=frozenset(spec.get("generated", ())),
         )
     return Snapshot(tables, document)

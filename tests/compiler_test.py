@@ -827,3 +827,51 @@ def test_validate_input_keys_hasura_does_not_read_are_refused(tmp_path: Path) ->
     )
     problems = problems_of(project(tmp_path, rule))
     assert any(p.file == NOTES and p.line == 7 and "timout" in p.message for p in problems)
+
+
+GENERATED_SCHEMA = {
+    "public.ledger": {
+        "columns": {"id": "bigint", "amount": "numeric", "doubled": "numeric", "note": "text"},
+        "primary_key": ["id"],
+        "generated": ["id", "doubled"],
+    }
+}
+
+
+def ledger_build(tmp_path: Path, rules: str):
+    text = f"table: public.ledger\n{rules}"
+    files = {"roles.yaml": ROLES, "definitions.yaml": DEFINITIONS, "tables/ledger.yaml": text}
+    return make_project(tmp_path / "project", files, schema=GENERATED_SCHEMA)
+
+
+def test_all_leaves_out_columns_hasura_cannot_write(tmp_path: Path) -> None:
+    """buildInsPermInfo/buildUpdPermInfo: Hasura's `*` means the insertable/updatable columns;
+    identity ALWAYS and stored generated columns are neither (pg_table_metadata.sql)."""
+    rules = (
+        "select:\n  viewer: {columns: all, filter: {}}\n"
+        "insert:\n  editor: {columns: all, check: {}}\n"
+        "update:\n  editor: {columns: {all_except: [note]}, filter: {}}\n"
+    )
+    result = build_project(ledger_build(tmp_path, rules))
+    assert permission(result, "public.ledger", "select", "viewer")["columns"] == [
+        "amount",
+        "doubled",
+        "id",
+        "note",
+    ]
+    assert permission(result, "public.ledger", "insert", "editor")["columns"] == ["amount", "note"]
+    assert permission(result, "public.ledger", "update", "editor")["columns"] == ["amount"]
+
+
+@pytest.mark.parametrize("action", ["insert", "update"])
+def test_naming_a_generated_column_for_writing_is_refused(tmp_path: Path, action: str) -> None:
+    other = "check: {}" if action == "insert" else "filter: {}"
+    rules = f"{action}:\n  editor:\n    columns: [amount, doubled]\n    {other}\n"
+    problems = problems_of(ledger_build(tmp_path, rules))
+    assert_problem(
+        problems,
+        "permissions/tables/ledger.yaml",
+        4,
+        "`doubled` of public.ledger is generated",
+        f"Hasura refuses it in {action} columns",
+    )
