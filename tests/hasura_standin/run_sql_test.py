@@ -68,3 +68,15 @@ def test_read_only_refuses_writes_and_rolls_back(query_api: Post) -> None:
     assert response.json()["internal"]["error"]["status_code"] == "25006"
     tables = run(query_api, "SELECT count(*) FROM pg_tables WHERE tablename = 'w'")
     assert tables["result"] == [["count"], ["0"]]
+
+
+def test_pg_run_sql_is_run_sql_and_an_unknown_type_is_unrecognised(query_api: Post) -> None:
+    """FromJSON RQLQuery (Server/API/V2Query.hs)."""
+    response = query_api({"type": "pg_run_sql", "args": {"sql": "SELECT 1 AS one"}})
+    assert (response.status_code, response.json()["result"]) == (200, [["one"], ["1"]])
+    unknown = query_api({"type": "run_sqlx", "args": {"sql": "SELECT 1"}})
+    assert unknown.status_code == 400
+    assert (unknown.json()["code"], unknown.json()["error"]) == (
+        "parse-failed",
+        "Unrecognised RQLQuery type: run_sqlx",
+    )
