@@ -71,6 +71,9 @@ class ExprContext:
     session: dict[str, Node]
     problems: list[tuple[Location, str]] = field(default_factory=list)
     session_used: set[str] = field(default_factory=set)
+    # Tables Hasura tracks: those with a metadata table file, and the managed ones (compile
+    # writes theirs; plan refuses a server that does not track them). None: not known.
+    tracked: set[TableName] | None = None
 
     def report(self, node: Node, message: str) -> None:
         self.problems.append((node.location, message))
@@ -152,6 +155,14 @@ def _exists(node: Node, where: _Where, ctx: ExprContext) -> Any:
             f"unknown table `{_show(spec['_table'])}` in `_exists`{where.usage}",
         )
         return {"_table": spec["_table"], "_where": {}}
+    if ctx.tracked is not None and target not in ctx.tracked:
+        # askFieldInfoMapSource (Hasura's RQL/Types/SchemaCache.hs) refuses the permission.
+        ctx.report(
+            node.child("_table"),
+            f"`{target}` in `_exists` is not tracked by Hasura (it has no table file in "
+            f"metadata/ and no rule manages it){where.usage}; Hasura refuses the permission: "
+            "track the table first",
+        )
     inner = where.inside(target)
     return {
         "_table": {"name": target.name, "schema": target.schema},

@@ -64,6 +64,7 @@ def compile_spec(spec: Spec, catalog: Catalog) -> Compiled:
     parents = role_parents(spec, problems)
     defaults = index_defaults(spec)
     tables = managed_tables(spec, catalog.snapshot, defaults, problems)
+    ctx.tracked = set(catalog.relationships) | set(tables)
     _check_rule_roles(spec, problems)
     result = Compiled(tables=tables, roles=sorted(spec.roles))
     for table in tables:

@@ -57,17 +57,15 @@ def project(
     users: str | None = None,
     conditions: str = CONDITIONS,
     roles: str = ROLES,
+    metadata: dict[str, str] | None = None,
 ) -> Path:
     files = {"roles.yaml": roles, "conditions.yaml": conditions}
     if notes is not None:
         files["tables/notes.yaml"] = notes
     if users is not None:
         files["tables/users.yaml"] = users
-    return make_project(
-        tmp_path / "project",
-        files,
-        metadata={"public.notes": NOTES_METADATA, "public.users": USERS_METADATA},
-    )
+    tracked = {"public.notes": NOTES_METADATA, "public.users": USERS_METADATA}
+    return make_project(tmp_path / "project", files, metadata=tracked | (metadata or {}))
 
 
 def compiled_filter(tmp_path: Path, expression: str, key: str = "filter") -> object:
@@ -477,9 +475,16 @@ def test_exists_table_becomes_name_and_schema(tmp_path: Path, table: str) -> Non
     }
 
 
+AUDIT_LOG_METADATA = "table:\n  name: log\n  schema: audit\n"
+
+
 def test_exists_in_another_schema(tmp_path: Path) -> None:
     expression = "{$exists: {_table: audit.log, _where: {message: {_ilike: '%x%'}}}}"
-    assert compiled_filter(tmp_path, expression) == {
+    root = project(
+        tmp_path, notes_rule(expression, "filter"), metadata={"audit.log": AUDIT_LOG_METADATA}
+    )
+    body = permission(build_project(root), "public.notes", "select", "viewer")
+    assert body["filter"] == {
         "_exists": {
             "_table": {"name": "log", "schema": "audit"},
             "_where": {"message": {"_ilike": "%x%"}},
@@ -770,3 +775,16 @@ def test_dollar_or_takes_a_list(tmp_path: Path) -> None:
     # `$or` is not in the JSON Schema, so the compiler itself must check it.
     _, problems = problems_for(tmp_path, "{$or: {title: {_eq: a}}}")
     assert_problem(problems, NOTES, 5, "`_or` takes a list of boolean expressions")
+
+
+def test_exists_on_a_table_hasura_does_not_track(tmp_path: Path) -> None:
+    """askFieldInfoMapSource (RQL/Types/SchemaCache.hs): Hasura refuses an `_exists` on a table
+    it does not track; a table is tracked when metadata/ has its file or a rule manages it."""
+    root, problems = problems_for(tmp_path, "{_exists: {_table: audit.log, _where: {}}}")
+    assert_problem(
+        problems,
+        NOTES,
+        5,
+        "`audit.log` in `_exists` is not tracked by Hasura",
+        column=column_of(root / NOTES, "_table"),
+    )
