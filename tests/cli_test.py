@@ -166,6 +166,23 @@ def test_check_ignores_an_export_that_differs_only_in_order(tmp_path: Path) -> N
     assert run_cli("--project", str(root), "compile", "--check").code == 2
 
 
+def test_check_ignores_and_or_in_operand_order(tmp_path: Path) -> None:
+    rules = (
+        "table: public.notes\nselect:\n  viewer:\n    columns: [id]\n"
+        "    filter: {_or: [{id: {_in: [1, 2]}}, {title: {_eq: a}}]}\n"
+    )
+    root = project(tmp_path, rules)
+    assert run_cli("--project", str(root), "compile").code == 0
+    path = table_file(root, "public.notes")
+    text = path.read_text(encoding="utf-8")
+    first = "          - id:\n              _in:\n                - 1\n                - 2\n"
+    second = "          - title:\n              _eq: a\n"
+    assert first + second in text
+    swapped_in = first.replace("- 1\n                - 2", "- 2\n                - 1")
+    path.write_text(text.replace(first + second, second + swapped_in), encoding="utf-8")
+    assert run_cli("--project", str(root), "compile", "--check").code == 0
+
+
 def test_check_on_a_project_never_compiled(tmp_path: Path) -> None:
     root = project(tmp_path)
     result = run_cli("--project", str(root), "compile", "--check")

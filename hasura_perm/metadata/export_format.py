@@ -7,6 +7,7 @@ Compile uses it to write files; drift and plan use it so both sides compare alik
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 # Keys of a table entry, in export order.
@@ -114,11 +115,16 @@ def permission_entry(role: str, body: dict[str, Any], comment: str | None) -> di
 # AllowedRootFields), columns and computed fields become HashMaps/HashSets when the permission is
 # built (buildSelPermInfo, buildInsPermInfo, buildUpdPermInfo in RQL/DDL/Permission.hs).
 UNORDERED_LISTS = ("columns", "computed_fields", "query_root_fields", "subscription_root_fields")
+# Inside boolean expressions: the operands of AND/OR and of the set operators.
+UNORDERED_BOOLEXP_LISTS = frozenset(
+    {"_and", "_or", "_in", "_nin", "_has_keys_any", "_has_keys_all"}
+)
 
 
 def same_but_order(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Whether two permission entries are equal once the order of mapping keys and of the body's
-    unordered lists is ignored; any other difference, however harmless, counts."""
+    """Whether two permission entries are equal once the order of mapping keys, of the body's
+    unordered lists and of AND/OR/IN operands in its expressions is ignored; any other
+    difference, however harmless, counts."""
     return _order_free(a) == _order_free(b)
 
 
@@ -126,13 +132,32 @@ def _order_free(entry: dict[str, Any]) -> dict[str, Any]:
     body = entry.get("permission")
     if not isinstance(body, dict):
         return entry
-    free = {
-        key: sorted(value, key=repr)
-        if key in UNORDERED_LISTS and isinstance(value, list)
-        else value
-        for key, value in body.items()
-    }
+    free = {}
+    for key, value in body.items():
+        if key in UNORDERED_LISTS and isinstance(value, list):
+            free[key] = sorted(value, key=repr)
+        elif key in ("filter", "check"):
+            free[key] = _boolexp_order_free(value)
+        else:
+            free[key] = value
     return {**entry, "permission": free}  # dict equality already ignores key order
+
+
+def _sort_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _boolexp_order_free(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: sorted((_boolexp_order_free(v) for v in item), key=_sort_key)
+            if key.replace("$", "_", 1) in UNORDERED_BOOLEXP_LISTS and isinstance(item, list)
+            else _boolexp_order_free(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_boolexp_order_free(item) for item in value]
+    return value
 
 
 def canonical_boolexp(value: Any) -> Any:
