@@ -170,7 +170,9 @@ class _TableCompiler:
         if "columns" in value:
             body["columns"] = self._columns(rule.child("columns"), usage)
             if action in ("insert", "update"):
-                body["columns"] = self._writable(rule.child("columns"), body["columns"], action)
+                body["columns"] = self._writable(
+                    rule.child("columns"), body["columns"], action, usage
+                )
         for key in ("filter", "check"):
             if key in value:
                 body[key] = compile_boolexp(rule.child(key), self.table, self.ctx, bool(usage))
@@ -193,7 +195,7 @@ class _TableCompiler:
             self._check_root_fields(rule, body, usage)
         return canonical_permission(action, body)
 
-    def _writable(self, node: Node, columns: list[str], action: str) -> list[str]:
+    def _writable(self, node: Node, columns: list[str], action: str, usage: str) -> list[str]:
         """Hasura refuses an insert/update permission that lists a column it cannot write (identity
         ALWAYS or generated STORED: buildInsPermInfo/buildUpdPermInfo, RQL/DDL/Permission.hs),
         and its own `*` leaves them out. So `all` and `all_except` leave them out too, and naming
@@ -212,8 +214,8 @@ class _TableCompiler:
                     self.ctx.report(
                         node.child(i) if isinstance(node.value, list) else node,
                         f"`{column}` of {self.table} is generated (identity ALWAYS or a stored "
-                        f"generated column){via}: Hasura refuses it in {action} columns; "
-                        "leave it out",
+                        f"generated column){via}{usage}: Hasura refuses it in {action} "
+                        "columns; leave it out",
                     )
                     break
         return columns
