@@ -16,6 +16,7 @@ from hasura_perm.commands._remote import fresh_plan
 from hasura_perm.errors import ExitCode
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.hasura.bulk import bulk_request
+from hasura_perm.hasura.endpoint import redact_url
 from hasura_perm.plan import Plan
 from hasura_perm.report import text
 from hasura_perm.sync import Live
@@ -93,7 +94,7 @@ def _saved_plan(args: argparse.Namespace, remote: Remote) -> tuple[Plan, Live]:
     found = (plan.environment, plan.endpoint, plan.source)
     if expected != found:
         raise HasuraPermError(
-            f"{args.plan} was made for environment {plan.environment!r} at {plan.endpoint} "
+            f"{args.plan} was made for environment {plan.environment!r} at {redact_url(plan.endpoint)} "
             f"(source {plan.source!r}), not {expected[0]!r} at {expected[1]} "
             f"(source {expected[2]!r}); nothing was applied"
         )

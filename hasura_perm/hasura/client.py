@@ -11,7 +11,6 @@ the secret anyway.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import re
@@ -19,12 +18,15 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
 from hasura_perm import __version__
 from hasura_perm.errors import HasuraPermError
+from hasura_perm.hasura.endpoint import is_loopback  # noqa: F401 - part of this module's API
+from hasura_perm.hasura.endpoint import parse_endpoint
+from hasura_perm.hasura.endpoint import redact_url
+from hasura_perm.hasura.endpoint import require_target
 from hasura_perm.project import Environment
 
 ENDPOINT_ENV = "HASURA_GRAPHQL_ENDPOINT"
@@ -36,7 +38,12 @@ QUERY_ROUTE = "/v2/query"
 DEFAULT_RETRIES = 2  # a read is tried at most 1 + retries times
 DEFAULT_BACKOFF = 0.25  # seconds before the first retry; doubles each time
 MAX_CONNECT_TIMEOUT = 10.0
-TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
+# Worth retrying a read after; a write's outcome is unknown after these. 408 and 52x come from
+# proxies and load balancers (Cloudflare's 520-524), never from Hasura itself.
+TRANSIENT_STATUSES = frozenset({408, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+# 500s that Hasura raises after running a command but before storing anything, so nothing was
+# changed (runMetadataQuery in Hasura/Server/API/Metadata.hs).
+DEFINITE_500_ERRORS = frozenset({"metadata cannot be modified in maintenance mode"})
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,8 @@ class Client:
         endpoint_source: str = "the endpoint",
     ) -> None:
         self._secret = admin_secret
-        self.endpoint = check_endpoint(endpoint.rstrip("/"), insecure=insecure)
+        self._endpoint = parse_endpoint(endpoint, insecure=insecure)
+        self.endpoint = self._endpoint.url
         self.shown_endpoint = redact_url(self.endpoint)  # for messages and saved plans
         self.timeout = float(timeout)
         self.retries = max(0, int(retries))
@@ -166,7 +174,7 @@ class Client:
     def write(self, body: dict[str, Any]) -> Any:
         """A request that changes metadata: sent once, never retried."""
         try:
-            return self._exchange(METADATA_ROUTE, body)
+            return self._exchange(METADATA_ROUTE, body, write=True)
         except _Transient as failure:
             raise WriteOutcomeUnknown(self._scrub(failure.reason)) from None
 
@@ -184,26 +192,29 @@ class Client:
 
     # -- transport
 
-    def _exchange(self, route: str, body: dict[str, Any]) -> Any:
+    def _exchange(self, route: str, body: dict[str, Any], *, write: bool = False) -> Any:
         response = self._post(route, body)
         payload = _json_of(response)
-        if response.status_code == 200 and payload is not _NOT_JSON:
+        status = response.status_code
+        if status == 200 and payload is not _NOT_JSON and payload is not _TOO_DEEP:
             return payload
-        if response.status_code in TRANSIENT_STATUSES:
-            raise _Transient(self._status_reason(response, payload))
-        if response.status_code == 200:  # a success whose body got lost or mangled on the way
-            raise _Transient(
-                f"{self.shown_endpoint} answered HTTP 200 with a body that is not JSON"
-            )
-        not_hasura = not isinstance(payload, dict) or "error" not in payload
-        if response.status_code == 404 or not_hasura:  # 404: no metadata API at this path
+        if _is_hasura_error(payload) and _definite_refusal(status, payload):
+            raise self._api_error(status, payload)
+        reason = self._status_reason(response, payload)
+        # A write that got anything but Hasura's own refusal may have been applied: a proxy's
+        # 524 or 408 can come after the server committed it.
+        if write or status in TRANSIENT_STATUSES or status == 200:
+            raise _Transient(reason)
+        if 300 <= status < 400:
             raise HasuraPermError(
-                self._scrub(
-                    f"{self.shown_endpoint}{route} did not answer like a Hasura metadata API "
-                    f"(HTTP {response.status_code}); check {self.endpoint_source}"
-                )
+                self._scrub(f"{reason}: set {self.endpoint_source} to the URL it points at")
             )
-        raise self._api_error(response.status_code, payload)
+        raise HasuraPermError(
+            self._scrub(
+                f"{self.shown_endpoint}{route} did not answer like a Hasura metadata API "
+                f"(HTTP {status}); check {self.endpoint_source}"
+            )
+        )
 
     def _post(self, route: str, body: dict[str, Any]) -> requests.Response:
         headers = {
@@ -213,11 +224,19 @@ class Client:
         }
         data = json.dumps(body, ensure_ascii=False).encode()
         timeout = (min(self.timeout, MAX_CONNECT_TIMEOUT), self.timeout)
+        url = self.endpoint + route
+        prepared = requests.PreparedRequest()
+        prepared.prepare_url(url, None)  # exactly as requests.post prepares it
+        require_target(prepared.url or "", self._endpoint.target)
         self.requests_sent += 1
         try:
             # A fresh connection per request: a pooled keep-alive connection that the server
             # closed while the user read the plan would make a write fail before it was sent.
-            return requests.post(self.endpoint + route, data=data, headers=headers, timeout=timeout)
+            # No redirects: requests would resend the admin secret header to wherever a
+            # redirect points, even another host or plain http.
+            return requests.post(
+                url, data=data, headers=headers, timeout=timeout, allow_redirects=False
+            )
         except requests.RequestException as exc:
             raise _Transient(self._transport_reason(exc)) from None
 
@@ -242,9 +261,23 @@ class Client:
         return f"{min(self.timeout, MAX_CONNECT_TIMEOUT):g}"
 
     def _status_reason(self, response: requests.Response, payload: Any) -> str:
+        where, status = self.shown_endpoint, response.status_code
+        if 300 <= status < 400:
+            location = _one_line(response.headers.get("Location", "nowhere"))[:200]
+            return (
+                f"{where} answered HTTP {status}, a redirect to {location}; hasura-perm does not "
+                "follow redirects (the admin secret would go along)"
+            )
+        if payload is _TOO_DEEP:
+            return f"{where} answered HTTP {status} with JSON nested too deeply to read"
+        if payload is _NOT_JSON:
+            proxy = "" if status == 200 else " (from a proxy in between?)"
+            return f"{where} answered HTTP {status} with a body that is not JSON{proxy}"
         error = payload.get("error") if isinstance(payload, dict) else None
-        detail = f": {_one_line(str(error))}" if error else ""
-        return f"{self.shown_endpoint} answered HTTP {response.status_code}{detail}"
+        if error is None and status != 500:
+            return f"{where} answered HTTP {status} with JSON that is not a Hasura answer"
+        detail = f": {_one_line(str(error))[:500]}" if error else ""
+        return f"{where} answered HTTP {status}{detail}"
 
     def _api_error(self, status: int, payload: dict[str, Any]) -> HasuraApiError:
         code = str(payload.get("code", "unknown"))
@@ -264,6 +297,22 @@ class Client:
 
 
 _NOT_JSON = object()
+_TOO_DEEP = object()
+
+
+def _is_hasura_error(payload: Any) -> bool:
+    """A QErr as Hasura encodes it (Hasura/Base/Error.hs): `{path, error, code}`."""
+    return isinstance(payload, dict) and all(
+        isinstance(payload.get(key), str) for key in ("path", "error", "code")
+    )
+
+
+def _definite_refusal(status: int, payload: dict[str, Any]) -> bool:
+    """Whether Hasura's error says the request was not carried out. 404 is a wrong route (see
+    the caller); 408 and other 5xx may come from a proxy after the server committed a write."""
+    if status == 500:
+        return _one_line(payload["error"]) in DEFINITE_500_ERRORS
+    return 400 <= status < 500 and status not in (404, 408)
 
 
 def _setting(env: Environment, key: str, default: float) -> float:
@@ -280,6 +329,8 @@ def _json_of(response: requests.Response) -> Any:
         return response.json()
     except ValueError:
         return _NOT_JSON
+    except RecursionError:  # the JSON decoder recurses per nesting level
+        return _TOO_DEEP
 
 
 def _one_line(text: str) -> str:
@@ -287,29 +338,5 @@ def _one_line(text: str) -> str:
 
 
 def check_endpoint(endpoint: str, *, insecure: bool) -> str:
-    """`endpoint` if it is an http(s) URL we may send the admin secret to."""
-    parts = urlsplit(endpoint)
-    shown = redact_url(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise HasuraPermError(f"endpoint {shown!r} is not an http:// or https:// URL")
-    if parts.scheme == "http" and not insecure and not is_loopback(parts.hostname):
-        raise HasuraPermError(
-            f"refusing to send the admin secret over plain http to {parts.hostname}: use an "
-            "https:// endpoint, or pass --insecure (or set `insecure: true` on the environment) "
-            "if the network is trusted"
-        )
-    return endpoint
-
-
-def redact_url(text: str) -> str:
-    """`text` with the password of any URL in it replaced by ***."""
-    return re.sub(r"(://[^:/@\s]*:)[^/@\s]*@", r"\1***@", text)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    """`endpoint` (normalised) if it is an http(s) URL we may send the admin secret to."""
+    return parse_endpoint(endpoint, insecure=insecure).url

@@ -1,5 +1,7 @@
 """Faults a test arms before driving a client: 5xx answers, hangs, dropped connections (before or
-after the change is applied), and a concurrent console edit right after an export."""
+after the change is applied), answers of a proxy in front of the server (any status, body and
+headers, given before the request reaches the server or after it was applied), and a concurrent
+console edit right after an export."""
 
 from __future__ import annotations
 
@@ -14,13 +16,15 @@ DEFAULT_500_BODY = {"path": "$", "error": "stand-in: injected internal error", "
 
 @dataclass
 class Fault:
-    action: str  # "status" | "hang" | "drop_before" | "drop_after"
+    action: str  # "status" | "hang" | "drop_before" | "drop_after" | "proxy_before" | "proxy_after"
     request_type: str | None  # the body's `type` ("run_sql" on /v2/query); None matches any
     remaining: int
     status: int = 500
     body: Any = None
     seconds: float = 0.0
     then: str = "apply"  # after a hang: "apply" the request, or "drop" the connection unanswered
+    raw: bytes = b""  # a proxy's answer: the body as sent
+    headers: dict[str, str] | None = None  # a proxy's answer: headers (Content-Type included)
 
     def matches(self, request_type: str | None) -> bool:
         return self.request_type is None or self.request_type == request_type
@@ -77,6 +81,26 @@ class Faults:
         if when not in ("before", "after"):
             raise ValueError("when must be 'before' or 'after'")
         self._arm(Fault(f"drop_{when}", request_type, times))
+
+    def proxy_answer_next(
+        self,
+        request_type: str | None = None,
+        *,
+        status: int,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        when: str = "after",
+        times: int = 1,
+    ) -> None:
+        """Answer as a proxy in front of the server would: `status`, the raw `body` and `headers`,
+        `before` the request reaches the server, or `after` the server ran (and applied) it, its
+        own answer lost (a gateway timeout, an origin error page)."""
+        if when not in ("before", "after"):
+            raise ValueError("when must be 'before' or 'after'")
+        headers = {"Content-Type": "text/html; charset=utf-8"} | (headers or {})
+        self._arm(
+            Fault(f"proxy_{when}", request_type, times, status=status, raw=body, headers=headers)
+        )
 
     def edit_after_next_export(self, request: dict[str, Any] | None = None) -> None:
         """Right after the next `export_metadata` is answered (its body already computed), apply

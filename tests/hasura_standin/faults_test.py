@@ -126,3 +126,77 @@ def test_request_log_records_what_the_client_sent(
         "answered",
     )
     assert record.body["resource_version"] == 1
+
+
+def test_a_proxy_answer_after_the_server_applied(
+    metadata_api: Post, schema_standin: StandinServer
+) -> None:
+    version = schema_standin.resource_version
+    schema_standin.faults.proxy_answer_next(
+        "pg_create_select_permission", status=524, body=b"<html>A timeout occurred</html>"
+    )
+    answer = metadata_api(create_select("user"))
+    assert (answer.status_code, answer.text) == (524, "<html>A timeout occurred</html>")
+    assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert select_roles(schema_standin) == ["user"], "the server applied it"
+    assert schema_standin.resource_version == version + 1
+
+
+def test_a_proxy_answer_before_the_request_reaches_the_server(
+    metadata_api: Post, schema_standin: StandinServer
+) -> None:
+    schema_standin.faults.proxy_answer_next(
+        status=307, headers={"Location": "http://elsewhere.invalid/v1/metadata"}, when="before"
+    )
+    answer = requests.post(
+        schema_standin.url + "/v1/metadata",
+        json=create_select("user"),
+        headers=schema_standin.headers,
+        timeout=5,
+        allow_redirects=False,
+    )
+    assert answer.status_code == 307
+    assert answer.headers["Location"] == "http://elsewhere.invalid/v1/metadata"
+    assert select_roles(schema_standin) == []
+
+
+def test_maintenance_mode_refuses_writes_with_500_after_running_them(
+    metadata_api: Post, schema_standin: StandinServer
+) -> None:
+    """runMetadataQuery: the command runs (its own errors come first), then a write is refused
+    before the metadata is stored, so before the resource_version check."""
+    version = schema_standin.resource_version
+    schema_standin.maintenance_mode = True
+    schema_standin.read_only_mode = True  # maintenance mode wins
+    refused = metadata_api(create_select("user", resource_version=version - 1))
+    assert (refused.status_code, refused.json()) == (
+        500,
+        {
+            "path": "$",
+            "error": "metadata cannot be modified in maintenance mode",
+            "code": "unexpected",
+        },
+    )
+    missing_table = create_select("user")
+    missing_table["args"] = {**missing_table["args"], "table": "nope"}
+    bad = metadata_api(missing_table)
+    assert (bad.status_code, bad.json()["code"]) == (400, "not-exists")
+    assert metadata_api({"type": "export_metadata", "args": {}}).status_code == 200
+    assert select_roles(schema_standin) == []
+    assert schema_standin.resource_version == version
+
+
+def test_read_only_mode_refuses_writes_with_400(
+    metadata_api: Post, schema_standin: StandinServer
+) -> None:
+    schema_standin.read_only_mode = True
+    refused = metadata_api(create_select("user"))
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {
+            "path": "$",
+            "error": "metadata cannot be modified in read-only mode",
+            "code": "not-supported",
+        },
+    )
+    assert select_roles(schema_standin) == []

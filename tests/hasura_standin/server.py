@@ -40,11 +40,19 @@ class RequestRecord:
     type: str | None
     body: Any
     status: int | None  # None: the connection was dropped without an answer
-    outcome: str  # "answered" | "fault" | "dropped_before" | "dropped_after"
+    outcome: str  # "answered" | "fault" | "dropped_before" | "dropped_after" | "proxy_..."
 
 
 class _Dropped(Exception):
     """Close the connection without answering."""
+
+
+class _ProxyAnswer(Exception):
+    """Answer with a proxy's status, raw body and headers instead of the server's answer."""
+
+    def __init__(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        super().__init__(status)
+        self.status, self.body, self.headers = status, body, headers
 
 
 class StandinServer:
@@ -68,6 +76,9 @@ class StandinServer:
         self.faults = Faults()
         self.requests: list[RequestRecord] = []
         self.edit_results: list[tuple[int, Any]] = []
+        # HASURA_GRAPHQL_ENABLE_MAINTENANCE_MODE and the read-only mode (runMetadataQuery)
+        self.maintenance_mode = False
+        self.read_only_mode = False
         self._metadata = md.empty_metadata(list(self.sources))
         self._resource_version = 1
         self._lock = threading.Lock()
@@ -192,10 +203,20 @@ class StandinServer:
             engine = self._engine()
             result = engine.run(request, [])
             if request.modifies_metadata():
+                self._check_modes()
                 self._commit(engine, request.resource_version)
             return 200, result
         except HasuraError as err:
             return err.status, err.to_json()
+
+    def _check_modes(self) -> None:
+        """runMetadataQuery (Hasura/Server/API/Metadata.hs): after the command ran, before the
+        metadata is stored (so before the resource_version check), a write is refused in
+        maintenance mode (500, which wins over read-only mode) and in read-only mode (400)."""
+        if self.maintenance_mode:
+            raise HasuraError(500, "unexpected", "metadata cannot be modified in maintenance mode")
+        if self.read_only_mode:
+            raise HasuraError(400, "not-supported", "metadata cannot be modified in read-only mode")
 
     def _commit(self, engine: commands.Engine, referenced: int | None) -> None:
         """`setMetadata (fromMaybe current resource_version)`: checked after the command ran."""
@@ -304,6 +325,10 @@ class _Handler(BaseHTTPRequestHandler):
         except _Dropped:
             self.close_connection = True
             return
+        except _ProxyAnswer as proxy:
+            record.status = proxy.status
+            self._send_raw(proxy.status, proxy.body, proxy.headers)
+            return
         record.status = status
         self._send_json(status, payload)
 
@@ -327,6 +352,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.action == "drop_before":
             record.outcome = "dropped_before"
             raise _Dropped
+        if fault is not None and fault.action == "proxy_before":
+            record.outcome = "proxy_before"
+            raise _ProxyAnswer(fault.status, fault.raw, fault.headers or {})
         if self.path == "/v1/metadata":
             result = self.standin.handle_metadata(body, role)
         elif self.path == "/v1/graphql":
@@ -336,6 +364,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.action == "drop_after":
             record.outcome = "dropped_after"
             raise _Dropped
+        if fault is not None and fault.action == "proxy_after":
+            record.outcome = f"proxy_after (server answered {result[0]})"
+            raise _ProxyAnswer(fault.status, fault.raw, fault.headers or {})
         return result
 
     def _send_json(self, status: int, payload: Any) -> None:
@@ -343,8 +374,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, data, "application/json; charset=utf-8")
 
     def _send(self, status: int, data: bytes, content_type: str) -> None:
+        self._send_raw(status, data, {"Content-Type": content_type})
+
+    def _send_raw(self, status: int, data: bytes, headers: dict[str, str]) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
