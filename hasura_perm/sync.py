@@ -153,35 +153,63 @@ def apply_plan(client: Client, plan: Plan, live: Live) -> Outcome:
         raise HasuraPermError(_refusal(refused, plan, live, client)) from None
     except WriteOutcomeUnknown as unknown:
         return _settle(client, plan, live, intended, str(unknown))
-    return _verify(plan, live, read_live(client, plan.source), intended)
+    try:
+        after = read_live(client, plan.source)
+    except HasuraPermError as exc:
+        raise HasuraPermError(
+            f"{plan.environment} accepted the apply (HTTP 200), so it holds the intended "
+            f"permissions unless someone changed them since, but reading them back to verify "
+            f"failed: {exc}; run `hasura-perm drift --env {plan.environment}` to check"
+        ) from None
+    return _verify(plan, live, after, intended)
 
 
 def _refusal(refused: HasuraApiError, plan: Plan, live: Live, client: Client) -> str:
+    """What a definite refusal means: the bulk is atomic and nothing of it was applied. A
+    conflicting edit made since the plan was read can surface as a 400 from one of the commands
+    (a create finds the permission already defined, a drop finds it gone) before the server
+    compares resource_version (runMetadataQuery in Hasura/Server/API/Metadata.hs)."""
+    env = plan.environment
     if refused.status == 409:
         return (
-            f"the metadata of {plan.environment} changed since it was read at resource_version "
+            f"the metadata of {env} changed since it was read at resource_version "
             f"{plan.resource_version} (a console edit or another apply?); the server refused the "
             "write and nothing was applied: run apply again to plan against the current state"
         )
     change = change_at(refused.path, plan.changes, plan.source)
     what = f" while {_doing(change)}" if change else ""
-    state = _state_after_refusal(client, live)
-    return f"{plan.environment} refused the apply{what}: {refused.error} ({refused.code}); {state}"
-
-
-def _doing(change: Change) -> str:
-    verb = {ADD: "creating", REMOVE: "dropping"}.get(change.change, "replacing")
-    return f"{verb} the {change.action} permission of {change.role} on {change.table}"
-
-
-def _state_after_refusal(client: Client, live: Live) -> str:
+    said = f"{refused.error} (HTTP {refused.status} {refused.code})"
     try:
         now = read_live(client, live.source)
     except HasuraPermError:
-        return "a refused bulk changes nothing, but reading the metadata back failed"
+        return (
+            f"{env} refused the apply{what}: {said}; a refused bulk changes nothing, but reading "
+            "the metadata back failed"
+        )
+    if now.resource_version != plan.resource_version:
+        return (
+            f"the metadata of {env} changed since it was read at resource_version "
+            f"{plan.resource_version} (now {now.resource_version}: a console edit or another "
+            f"apply?) and conflicts with this plan: the server refused the write{what}: {said}; "
+            "nothing of this plan was applied: run apply again to plan against the current state"
+        )
     if same_permissions(now.permissions, live.permissions):
-        return "nothing was applied (the server holds the same permissions as before)"
-    return "nothing of this plan was applied, but the permissions changed meanwhile: run drift"
+        return (
+            f"{env} refused the apply{what}: {said}; nothing was applied (the server holds the "
+            "same permissions as before)"
+        )
+    return (
+        f"{env} refused the apply{what}: {said}; nothing of this plan was applied, but the "
+        f"permissions differ from those the plan was made against: run `hasura-perm drift "
+        f"--env {env}`"
+    )
+
+
+def _doing(change: Change) -> str:
+    if change.comment_only:
+        return f"setting the comment of the {change.action} permission of {change.role} on {change.table}"
+    verb = {ADD: "creating", REMOVE: "dropping"}.get(change.change, "replacing")
+    return f"{verb} the {change.action} permission of {change.role} on {change.table}"
 
 
 def _settle(

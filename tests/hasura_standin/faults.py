@@ -25,6 +25,7 @@ class Fault:
     then: str = "apply"  # after a hang: "apply" the request, or "drop" the connection unanswered
     raw: bytes = b""  # a proxy's answer: the body as sent
     headers: dict[str, str] | None = None  # a proxy's answer: headers (Content-Type included)
+    skip: int = 0  # matching requests to let through untouched first
 
     def matches(self, request_type: str | None) -> bool:
         return self.request_type is None or self.request_type == request_type
@@ -74,13 +75,19 @@ class Faults:
         self._arm(Fault("hang", request_type, times, seconds=seconds, then=then))
 
     def drop_next(
-        self, request_type: str | None = None, *, when: str = "before", times: int = 1
+        self,
+        request_type: str | None = None,
+        *,
+        when: str = "before",
+        times: int = 1,
+        skip: int = 0,
     ) -> None:
         """Close the connection without an answer, `before` running the request or `after` it was
-        applied (metadata and resource_version changed, the client never hears of it)."""
+        applied (metadata and resource_version changed, the client never hears of it), after
+        letting `skip` matching requests through."""
         if when not in ("before", "after"):
             raise ValueError("when must be 'before' or 'after'")
-        self._arm(Fault(f"drop_{when}", request_type, times))
+        self._arm(Fault(f"drop_{when}", request_type, times, skip=skip))
 
     def proxy_answer_next(
         self,
@@ -116,6 +123,9 @@ class Faults:
     def take(self, request_type: str | None) -> Fault | None:
         with self._lock:
             for fault in self._faults:
+                if fault.matches(request_type) and fault.skip > 0:
+                    fault.skip -= 1
+                    return None
                 if fault.matches(request_type):
                     fault.remaining -= 1
                     if fault.remaining <= 0:

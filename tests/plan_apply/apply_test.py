@@ -243,7 +243,8 @@ def test_apply_refuses_to_make_metadata_inconsistent(cli: Cli, server: StandinSe
     assert result.err.startswith("error: test refused the apply while creating the ")
     assert 'column "storage_key" does not exist' in result.err
     assert result.err.rstrip().endswith(
-        "(invalid-configuration); nothing was applied (the server holds the same permissions "
+        "(HTTP 400 invalid-configuration); nothing was applied (the server holds the same "
+        "permissions "
         "as before)"
     )
     assert server.export() == before
