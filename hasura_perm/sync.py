@@ -51,7 +51,7 @@ class Live:
 
 
 def read_live(client: Client, source: str) -> Live:
-    export = client.export_metadata()
+    export = client.export_metadata(source)
     return Live(
         export,
         source,

@@ -123,7 +123,7 @@ def _read(args: argparse.Namespace, project: Project | None, source: str | None)
         raise HasuraPermError(f"--env needs a project ({CONFIG_NAME} with `environments:`)")
     environment = project.environment(args.env)
     client = Client.for_environment(environment, insecure=args.insecure)
-    export = client.export_metadata()
+    export = client.export_metadata(source)
     return read_export(export.metadata, source, file=f"export_metadata of {args.env}")
 
 

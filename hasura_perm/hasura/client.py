@@ -27,6 +27,7 @@ from hasura_perm.hasura.endpoint import is_loopback  # noqa: F401 - part of this
 from hasura_perm.hasura.endpoint import parse_endpoint
 from hasura_perm.hasura.endpoint import redact_url
 from hasura_perm.hasura.endpoint import require_target
+from hasura_perm.metadata import export_shape
 from hasura_perm.project import Environment
 
 ENDPOINT_ENV = "HASURA_GRAPHQL_ENDPOINT"
@@ -138,15 +139,29 @@ class Client:
 
     # -- the calls
 
-    def export_metadata(self) -> Export:
+    def export_metadata(self, source: str | None = None) -> Export:
+        """The server's metadata; with `source`, the parts that source's permissions are read
+        from are checked (a malformed answer is an error naming its JSON path)."""
         answer = self.read({"type": "export_metadata", "version": 2, "args": {}})
         version = answer.get("resource_version") if isinstance(answer, dict) else None
         metadata = answer.get("metadata") if isinstance(answer, dict) else None
-        if not isinstance(version, int) or not isinstance(metadata, dict):
+        if (
+            isinstance(version, bool)
+            or not isinstance(version, int)
+            or not isinstance(metadata, dict)
+        ):
             raise HasuraPermError(
                 f"{self.shown_endpoint} answered export_metadata without resource_version and metadata; "
                 "hasura-perm needs Hasura v2.0 or later"
             )
+        try:
+            export_shape.check_depth(metadata, "$.metadata")
+            if source is not None:
+                export_shape.check_source(metadata, source)
+        except HasuraPermError as malformed:
+            raise HasuraPermError(
+                self._scrub(f"{self.shown_endpoint} answered export_metadata malformed {malformed}")
+            ) from None
         return Export(version, metadata)
 
     def run_sql(self, sql: str, *, source: str = "default") -> list[list[Any]]:

@@ -1,0 +1,145 @@
+"""Checks on the shape of a server's export_metadata answer, before anything reads it.
+
+A proxy, a broken server or a hostile one can answer anything; every part that plan, apply,
+drift and import read is checked here, so a bad answer is one message naming the JSON path
+(`$.metadata.sources[0].tables[3].select_permissions[1].role`), never an internal error.
+Parts hasura-perm does not read are not checked: other sources, other metadata, unknown keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hasura_perm.errors import HasuraPermError
+from hasura_perm.metadata.export_format import PERMISSION_KEYS
+
+MAX_DEPTH = 200  # JSON nesting; real metadata stays far below, and deeper input would recurse
+
+BOOLEXP_FIELDS = ("filter", "check")
+STRING_LISTS = ("computed_fields", "query_root_fields", "subscription_root_fields")
+BOOLEANS = ("allow_aggregations", "backend_only")
+OBJECTS = ("set", "validate_input")
+
+
+class ShapeError(HasuraPermError):
+    """One malformed part of an answer, at a JSON path."""
+
+    def __init__(self, path: str, expected: str, found: Any) -> None:
+        super().__init__(f"at {path}: expected {expected}, found {_kind(found)}")
+        self.path = path
+
+
+def check_depth(value: Any, path: str = "$") -> None:
+    """Refuse JSON nested deeper than MAX_DEPTH (checked without recursion)."""
+    stack = [(value, path, 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            shown = where if len(where) <= 160 else f"{where[:100]} ... {where[-50:]}"
+            raise HasuraPermError(f"at {shown}: JSON nested more than {MAX_DEPTH} levels deep")
+        if isinstance(node, dict):
+            stack.extend((v, _key(where, k), depth + 1) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(node))
+
+
+def check_source(metadata: dict[str, Any], source: str, path: str = "$.metadata") -> None:
+    """The parts of `metadata` that the permissions of `source` are read from."""
+    sources = _list_or_none(metadata.get("sources"), f"{path}.sources")
+    for i, entry in enumerate(sources):
+        where = f"{path}.sources[{i}]"
+        _require(entry, dict, "an object", where)
+        _require(entry.get("name"), str, "a string", f"{where}.name")
+        if entry["name"] == source:
+            _check_tables(entry.get("tables"), f"{where}.tables")
+
+
+def _check_tables(tables: Any, path: str) -> None:
+    for i, table in enumerate(_list_or_none(tables, path)):
+        where = f"{path}[{i}]"
+        _require(table, dict, "an object", where)
+        _check_table_name(table.get("table"), f"{where}.table")
+        for key in PERMISSION_KEYS.values():
+            for j, perm in enumerate(_list_or_none(table.get(key), f"{where}.{key}")):
+                _check_permission(perm, f"{where}.{key}[{j}]")
+
+
+def _check_table_name(value: Any, path: str) -> None:
+    if isinstance(value, str):
+        return
+    _require(value, dict, "a table name (a string or {schema, name})", path)
+    _require(value.get("name"), str, "a string", f"{path}.name")
+    if "schema" in value:
+        _require(value["schema"], str, "a string", f"{path}.schema")
+
+
+def _check_permission(perm: Any, path: str) -> None:
+    _require(perm, dict, "an object with role and permission", path)
+    role = perm.get("role")
+    if not isinstance(role, str) or not role:
+        raise ShapeError(f"{path}.role", "a role name", role)
+    if perm.get("comment") is not None:
+        _require(perm["comment"], str, "a string", f"{path}.comment")
+    body = perm.get("permission")
+    _require(body, dict, "an object", f"{path}.permission")
+    _check_body(body, f"{path}.permission")
+
+
+def _check_body(body: dict[str, Any], path: str) -> None:
+    columns = body.get("columns")
+    if columns is not None and columns != "*":
+        _string_list(columns, f"{path}.columns", '"*" or a list of column names')
+    for key in BOOLEXP_FIELDS:
+        if body.get(key) is not None:
+            _require(body[key], dict, "a boolean expression (an object)", f"{path}.{key}")
+    for key in STRING_LISTS:
+        if body.get(key) is not None:
+            _string_list(body[key], f"{path}.{key}", "a list of names")
+    for key in BOOLEANS:
+        if body.get(key) is not None:
+            _require(body[key], bool, "true or false", f"{path}.{key}")
+    for key in OBJECTS:
+        if body.get(key) is not None:
+            _require(body[key], dict, "an object", f"{path}.{key}")
+    limit = body.get("limit")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ShapeError(f"{path}.limit", "a whole number >= 0", limit)
+
+
+def _string_list(value: Any, path: str, expected: str) -> None:
+    _require(value, list, expected, path)
+    for i, item in enumerate(value):
+        _require(item, str, "a string", f"{path}[{i}]")
+
+
+def _list_or_none(value: Any, path: str) -> list[Any]:
+    if value is None:
+        return []
+    _require(value, list, "a list", path)
+    return value
+
+
+def _require(value: Any, kind: type, expected: str, path: str) -> None:
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise ShapeError(path, expected, value)
+
+
+def _key(path: str, key: str) -> str:
+    plain = key.isidentifier()
+    return f"{path}.{key}" if plain else f"{path}[{key!r}]"
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):  # whole or not at all: the caller scrubs whole secrets only
+        return (
+            f"the string {value!r}" if len(value) <= 40 else f"a string of {len(value)} characters"
+        )
+    return f"the number {value}" if isinstance(value, (int, float)) else type(value).__name__
