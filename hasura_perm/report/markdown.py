@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hasura_perm.plan import Change
 from hasura_perm.plan import Plan
+from hasura_perm.report import md
 from hasura_perm.report.common import DRIFT_WORDS
 from hasura_perm.report.common import SIGNS
 from hasura_perm.report.common import detail_lines
@@ -13,15 +14,15 @@ from hasura_perm.sync import Drift
 
 
 def render_plan(plan: Plan) -> str:
-    title = f"### hasura-perm plan: {plan.environment}"
+    title = f"### hasura-perm plan: {md.escape(plan.environment)}"
     return _document(title, plan_summary_line(plan), plan.changes, drift=False)
 
 
 def render_drift(drift: Drift) -> str:
-    title = f"### hasura-perm drift: {drift.environment}"
+    title = f"### hasura-perm drift: {md.escape(drift.environment)}"
     text = _document(title, drift_summary_line(drift), drift.changes, drift=True)
     if drift.unowned:
-        rows = "".join(f"- `{t}` {a} {r}\n" for t, a, r in drift.unowned)
+        rows = "".join(f"- {md.code(str(t))} {a} {md.code(r)}\n" for t, a, r in drift.unowned)
         text += (
             "\n<details><summary>Not managed by hasura-perm: "
             f"{len(drift.unowned)} permission(s) of undeclared roles</summary>\n\n{rows}\n</details>\n"
@@ -37,19 +38,17 @@ def _document(title: str, summary: str, changes: list[Change], *, drift: bool) -
         lines += [_row(c, drift) for c in changes]
         lines += ["", "<details><summary>Details</summary>", ""]
         for change in changes:
-            lines.append(f"- {SIGNS[change.change]} `{change.table}` {change.action} {change.role}")
-            lines.extend(f"  - `{_escape(line)}`" for line in detail_lines(change))
+            where = f"{md.code(str(change.table))} {change.action} {md.code(change.role)}"
+            lines.append(f"- {SIGNS[change.change]} {where}")
+            lines.extend(f"  - {md.code(line)}" for line in detail_lines(change))
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
 
 def _row(change: Change, drift: bool) -> str:
     word = DRIFT_WORDS[change.change] if drift else change.change
+    table, role = md.cell(md.code(str(change.table))), md.cell(md.code(change.role))
     return (
-        f"| {SIGNS[change.change]} | `{change.table}` | {change.action} | {change.role} "
+        f"| {SIGNS[change.change]} | {table} | {change.action} | {role} "
         f"| {word} | {change.effect} |"
     )
-
-
-def _escape(text: str) -> str:
-    return text.replace("`", "'")

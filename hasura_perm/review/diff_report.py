@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -22,6 +21,7 @@ from hasura_perm.compare import normal_boolexp
 from hasura_perm.metadata.export_json import Entry
 from hasura_perm.plan import ADD
 from hasura_perm.plan import REMOVE
+from hasura_perm.report import md
 from hasura_perm.report.common import BODY_ORDER
 from hasura_perm.report.common import compact
 from hasura_perm.report.common import heading
@@ -303,7 +303,7 @@ def render_markdown(result: ReviewDiff) -> str:
         f"**{MARKS[worst] + ' ' if worst else ''}{summary_line(result)}**",
         "",
     ]
-    lines += [f"> {_md_escape(note)}" for note in result.notes]
+    lines += [f"> {md.escape(note)}" for note in result.notes]
     if result.notes:
         lines.append("")
     groups = by_table(result.changes)
@@ -322,7 +322,7 @@ def _worst(result: ReviewDiff) -> str | None:
 def _md_revision(revision: Any) -> str:
     if revision.commit is None:
         return revision.label
-    return f"{_code(revision.label)} ({revision.commit[:10]})"
+    return f"{md.code(revision.label)} ({revision.commit[:10]})"
 
 
 def _md_overview(groups: list[tuple[str, list[ReviewedChange]]]) -> list[str]:
@@ -334,7 +334,7 @@ def _md_overview(groups: list[tuple[str, list[ReviewedChange]]]) -> list[str]:
         effects = [c.change.effect for c in changes]
         counts = " | ".join(str(effects.count(e)) for e in (WIDENING, MIXED, NARROWING, NEUTRAL))
         mark = MARKS[changes[0].change.effect]
-        name = _code(table).replace("|", "\\|")  # GFM: a pipe in a cell, even in code
+        name = md.cell(md.code(table))
         lines.append(f"| {mark} | {name} | {counts} |")
     return [*lines, ""]
 
@@ -350,7 +350,7 @@ def _md_table(table: str, changes: list[ReviewedChange]) -> list[str]:
     for reviewed in changes:
         change = reviewed.change
         lines.append(
-            f"- {MARKS[change.effect]} **{change.action}** {_code(change.role)}: "
+            f"- {MARKS[change.effect]} **{change.action}** {md.code(change.role)}: "
             f"{WORDS[change.change]}, **{change.effect}**"
         )
         for item in describe(reviewed):
@@ -368,24 +368,12 @@ def _md_item(item: Item, depth: int) -> list[str]:
 
 def _md_part(part: str) -> str:
     if isinstance(part, Code):
-        return _code(part)
+        return md.code(part)
     if isinstance(part, Arrow):
         return " → "
     if isinstance(part, Origin):
         return part
-    return _md_escape(part)
-
-
-def _md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_<>\[\]|])", r"\\\1", text)
-
-
-def _code(text: str) -> str:
-    """A markdown code span that holds any text, backticks included."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    return md.escape(part)
 
 
 # ---------------------------------------------------------------- JSON

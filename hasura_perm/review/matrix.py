@@ -17,6 +17,7 @@ from hasura_perm.compiler import Compiled
 from hasura_perm.compiler import Permission
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.names import TableName
+from hasura_perm.report import md
 from hasura_perm.resolve import default_rules
 from hasura_perm.resolve import index_defaults
 from hasura_perm.review.rules import SpecIndex
@@ -248,17 +249,16 @@ def render_markdown(matrix: Matrix) -> str:
     ]
     for action in matrix.actions:
         lines += [f"### {action}", ""]
-        lines.append("| table | " + " | ".join(_md_cell(r) for r in matrix.roles) + " |")
+        header = " | ".join(md.cell(md.code(r)) for r in matrix.roles)
+        lines.append(f"| table | {header} |")
         lines.append("|---" * (len(matrix.roles) + 1) + "|")
         for table in matrix.tables:
-            cells = [_md_cell(cell_text(matrix.cell(table, r, action))) for r in matrix.roles]
-            lines.append(f"| `{table}` | " + " | ".join(cells) + " |")
+            cells = [
+                md.cell(md.escape(cell_text(matrix.cell(table, r, action)))) for r in matrix.roles
+            ]
+            lines.append(f"| {md.cell(md.code(str(table)))} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
-
-
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 def render_json(matrix: Matrix) -> str:

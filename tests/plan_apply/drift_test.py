@@ -120,4 +120,4 @@ def test_drift_markdown(cli: Cli, applied: StandinServer) -> None:
     console(applied, "pg_drop_select_permission", "departments", "viewer")
     result = cli("drift", "--env", "test", "--format", "markdown")
     assert result.code == 2
-    assert "| - | `public.departments` | select | viewer | missing | narrowing |" in result.out
+    assert "| - | `public.departments` | select | `viewer` | missing | narrowing |" in result.out

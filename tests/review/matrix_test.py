@@ -76,7 +76,7 @@ def test_markdown_one_table_per_action() -> None:
         "### update",
         "### delete",
     ]
-    assert "| table | editor | file_service | project_admin | viewer |" in md
+    assert "| table | `editor` | `file_service` | `project_admin` | `viewer` |" in md
     assert (
         "| `public.projects` | 17/17 · filtered | — | 17/17 · all rows | 11/17 · filtered |" in md
     )
