@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 from tests.hasura_standin import StandinServer
-from tests.plan_apply.conftest import Cli
 from tests.plan_apply.conftest import SECRET
+from tests.plan_apply.conftest import Cli
 
 HTML_ROLE = "</details><img/src=x/onerror=alert(1)>"
 PIPE_ROLE = "a|b"
