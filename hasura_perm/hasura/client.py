@@ -94,6 +94,8 @@ class Client:
         self._secret = admin_secret
         self._endpoint = parse_endpoint(endpoint, insecure=insecure)
         self.endpoint = self._endpoint.url
+        if self._endpoint.target.scheme == "http" and not insecure:
+            _refuse_plain_proxy(self.endpoint + METADATA_ROUTE, self._endpoint.target.host)
         self.shown_endpoint = redact_url(self.endpoint)  # for messages and saved plans
         self.timeout = float(timeout)
         self.retries = max(0, int(retries))
@@ -313,6 +315,19 @@ class Client:
 
 _NOT_JSON = object()
 _TOO_DEEP = object()
+
+
+def _refuse_plain_proxy(url: str, host: str) -> None:
+    """A plain-http endpoint on this machine is allowed because the secret never leaves it; an
+    HTTP_PROXY (or ALL_PROXY) that requests would send the request through breaks that."""
+    proxies = requests.utils.get_environ_proxies(url)
+    via = proxies.get("http") or proxies.get("all")
+    if via:
+        raise HasuraPermError(
+            f"refusing to send the admin secret over plain http through the proxy "
+            f"{redact_url(via)} (from HTTP_PROXY or ALL_PROXY): add {host} to NO_PROXY, use an "
+            "https:// endpoint, or pass --insecure if the network is trusted"
+        )
 
 
 def _is_hasura_error(payload: Any) -> bool:

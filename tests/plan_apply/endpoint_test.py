@@ -6,6 +6,8 @@ URLs, credentials in the URL, and redirects must never carry the secret somewher
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -155,3 +157,63 @@ def test_every_request_is_checked_against_the_endpoint_that_was_checked(
             client.export_metadata()
     assert server.requests == []
     assert client.requests_sent == 0
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[str, list[bytes]]]:
+    """A bare TCP listener that records what it receives (a would-be proxy)."""
+    received: list[bytes] = []
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    sock.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(1.0)
+                try:
+                    received.append(conn.recv(65536))
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", received
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        sock.close()
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY"])
+def test_a_proxy_never_carries_the_secret_over_plain_http(
+    cli: Cli,
+    server: StandinServer,
+    listener: tuple[str, list[bytes]],
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+) -> None:
+    """A loopback http endpoint is allowed because the secret stays on this machine; requests
+    would send it in clear through HTTP_PROXY (it does not bypass loopback by itself)."""
+    proxy, received = listener
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, proxy)
+    result = cli("plan", "--env", "test")
+    assert result.code == 1
+    assert result.err == (
+        f"error: refusing to send the admin secret over plain http through the proxy {proxy} "
+        "(from HTTP_PROXY or ALL_PROXY): add 127.0.0.1 to NO_PROXY, use an https:// endpoint, "
+        "or pass --insecure if the network is trusted\n"
+    )
+    assert received == [] and server.requests == []
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert cli("plan", "--env", "test").code == 2
+    assert received == []
