@@ -93,4 +93,7 @@ def _through_hasura(
 ) -> dict[str, Any]:
     client = Client.for_environment(project.environment(env_name), insecure=insecure)
     rows = client.run_sql(INTROSPECTION_SQL, source=project.source)
-    return snapshot_from_rows(rows, schemas=schemas)
+    try:
+        return snapshot_from_rows(rows, schemas=schemas)
+    except HasuraPermError as exc:  # it may quote the answer, which a hostile server controls
+        raise HasuraPermError(client.scrub(f"{client.shown_endpoint}: {exc}")) from None

@@ -173,7 +173,18 @@ class Client:
         rows = answer.get("result") if isinstance(answer, dict) else None
         if not isinstance(rows, list):
             raise HasuraPermError(f"{self.shown_endpoint} answered run_sql without result rows")
+        for i, row in enumerate(rows):
+            # RunSQLRes (RQL/DDL/Schema.hs, resToCSV): every value is text, NULL as "NULL"
+            if not isinstance(row, list) or not all(v is None or isinstance(v, str) for v in row):
+                raise HasuraPermError(
+                    f"{self.shown_endpoint} answered run_sql malformed at $.result[{i}]: "
+                    "expected a row of texts and nulls"
+                )
         return rows
+
+    def scrub(self, text: str) -> str:
+        """`text` without the admin secret or URL credentials: for messages about answers."""
+        return self._scrub(text)
 
     def read(self, body: dict[str, Any], *, route: str = METADATA_ROUTE) -> Any:
         """A request that changes nothing: retried with backoff on transient failures."""

@@ -240,3 +240,47 @@ def test_a_malformed_answer_never_echoes_the_secret(
     result = cli("plan", "--env", "test")
     assert result.code == 1
     assert "found the string '<redacted>'" in result.err
+
+
+HEADER = ["table_schema", "table_name", "relkind", "columns", "constraints"]
+
+# run_sql answer -> the message after "error: {url}"
+MALFORMED_RUN_SQL: dict[str, tuple[Any, str]] = {
+    "rows a string": (
+        {"result_type": "TuplesOk", "result": "x"},
+        " answered run_sql without result rows",
+    ),
+    "a row a number": (
+        {"result_type": "TuplesOk", "result": [HEADER, 5]},
+        " answered run_sql malformed at $.result[1]: expected a row of texts and nulls",
+    ),
+    "a value an object": (
+        {"result_type": "TuplesOk", "result": [HEADER, ["public", "t", "r", {}, "[]"]]},
+        " answered run_sql malformed at $.result[1]: expected a row of texts and nulls",
+    ),
+    "secret as relkind": (
+        {"result_type": "TuplesOk", "result": [HEADER, ["public", "t", SECRET, "[]", "[]"]]},
+        ": unexpected introspection result for public.t: KeyError('<redacted>')",
+    ),
+    "secret as header": (
+        {"result_type": "TuplesOk", "result": [[SECRET]]},
+        f": unexpected introspection result: header ['<redacted>'], expected {HEADER}",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED_RUN_SQL)
+def test_a_malformed_run_sql_answer_is_one_error_without_the_secret(
+    cli: Cli, server: StandinServer, case: str
+) -> None:
+    answer, said = MALFORMED_RUN_SQL[case]
+    server.faults.proxy_answer_next(
+        "run_sql",
+        status=200,
+        body=json.dumps(answer).encode(),
+        headers={"Content-Type": "application/json"},
+        when="before",
+    )
+    result = cli("schema", "pull", "--env", "test")
+    assert result.code == 1
+    assert result.err == f"error: {server.url}{said}\n"
