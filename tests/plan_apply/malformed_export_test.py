@@ -14,7 +14,7 @@ from tests.hasura_standin import StandinServer
 from tests.plan_apply.conftest import SECRET
 from tests.plan_apply.conftest import Cli
 
-COMMANDS = [["plan"], ["drift"], ["apply", "--yes"]]
+COMMANDS = [["plan"], ["drift"], ["apply", "--yes"], ["import", "--dry-run"]]
 TABLE = "$.metadata.sources[0].tables[0]"
 PERM = f"{TABLE}.select_permissions[0]"
 BODY = f"{PERM}.permission"
