@@ -1,8 +1,12 @@
 """The Hasura metadata API client: the only module that imports requests.
 
 Reads (export_metadata, read-only run_sql) are retried with backoff on timeouts, dropped
-connections and 5xx answers. Writes are sent exactly once: when their outcome is unknown the
-caller gets WriteOutcomeUnknown and must find out what the server holds (see hasura_perm.apply).
+connections, 5xx answers and proxies' 408 and 52x. Writes are sent exactly once: an answer that is
+not Hasura's definite refusal (HasuraApiError) leaves the outcome unknown, and the caller gets
+WriteOutcomeUnknown and must find out what the server holds (see hasura_perm.sync).
+
+Requests go only to the endpoint checked by hasura_perm.hasura.endpoint, never through a redirect,
+and never through a proxy over plain http.
 
 The admin secret travels only in the `x-hasura-admin-secret` header. Every message this module
 produces is built by us (never a requests exception's text, which may hold URLs) and scrubbed of
@@ -23,7 +27,6 @@ import requests
 
 from hasura_perm import __version__
 from hasura_perm.errors import HasuraPermError
-from hasura_perm.hasura.endpoint import is_loopback  # noqa: F401 - part of this module's API
 from hasura_perm.hasura.endpoint import parse_endpoint
 from hasura_perm.hasura.endpoint import redact_url
 from hasura_perm.hasura.endpoint import require_target
