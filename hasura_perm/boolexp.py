@@ -378,9 +378,12 @@ def _show(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def condition_references(value: Any, names: set[str] | dict[str, Any]) -> list[str]:
+def condition_references(
+    value: Any, names: set[str] | dict[str, Any], columns: set[str]
+) -> list[str]:
     """The condition names an expression uses, found without a table (for unused
-    conditions): a string where an expression may stand that names a condition."""
+    conditions): a string where an expression may stand that names a condition. Under a
+    key that is a column somewhere (`{status: active}`) a string is a value, not a name."""
     found: list[str] = []
     stack = [value]
     while stack:
@@ -398,5 +401,6 @@ def condition_references(value: Any, names: set[str] | dict[str, Any]) -> list[s
                 elif name == "_exists" and isinstance(child, dict):
                     stack.append(child.get("_where"))
                 elif name is None and not str(key).startswith(("_", "$")):
-                    stack.append(child)  # a relationship's expression (or a column's)
+                    if key not in columns or isinstance(child, dict):
+                        stack.append(child)  # a relationship's expression (or a column's)
     return found

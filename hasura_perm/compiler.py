@@ -83,7 +83,10 @@ def _unused_condition_cycles(spec: Spec, ctx: ExprContext) -> None:
     """Cycles among conditions no rule uses: compile never walks them, but they are broken
     and would fail the day a rule uses one."""
     unused = {n: node for n, node in spec.conditions.items() if n not in ctx.conditions_used}
-    edges = {n: condition_references(node.value, unused) for n, node in unused.items()}
+    if not unused:
+        return
+    columns = {c for table in ctx.catalog.snapshot.tables.values() for c in table.columns}
+    edges = {n: condition_references(node.value, unused, columns) for n, node in unused.items()}
     for cycle in find_cycles(edges):
         ctx.report(
             unused[cycle[0]],
