@@ -69,7 +69,36 @@ def _named_list(entry: dict[str, Any], key: str) -> list[Problem]:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             found = _kind(item.get("name")) if isinstance(item, dict) else _kind(item)
             problems.append(((key, index), f"each of `{key}` needs a text `name`, found {found}"))
+        elif key in ("object_relationships", "array_relationships"):
+            problems += _using(item.get("using"), (key, index, "using"))
     return problems
+
+
+def _using(using: Any, where: tuple[Any, ...]) -> list[Problem]:
+    """A relationship's `using`: what compile reads to find the target table."""
+    if using is None:
+        return []
+    if not isinstance(using, dict):
+        return [(where, f"`using` must be a mapping, found {_kind(using)}")]
+    fk = using.get("foreign_key_constraint_on")
+    names = isinstance(fk, list) and all(isinstance(c, str) for c in fk)
+    if fk is not None and not (isinstance(fk, str | dict) or names):
+        return [
+            (
+                (*where, "foreign_key_constraint_on"),
+                f"`foreign_key_constraint_on` must be a column, a list of columns or a "
+                f"mapping, found {_kind(fk)}",
+            )
+        ]
+    manual = using.get("manual_configuration")
+    if manual is not None and not isinstance(manual, dict):
+        return [
+            (
+                (*where, "manual_configuration"),
+                f"`manual_configuration` must be a mapping, found {_kind(manual)}",
+            )
+        ]
+    return []
 
 
 def _permissions(entry: dict[str, Any], key: str) -> list[Problem]:

@@ -680,6 +680,11 @@ def load(text: str, *, filename: str) -> object:
     try:
         _refuse_unsafe(text, filename)
         return yaml.load(text, Loader=_Loader)
+    except yaml.reader.ReaderError as error:  # a control character: an offset, no mark
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        message = f"invalid YAML: character U+{error.character:04X} is not allowed"
+        raise SpecError([(Location(filename, line, column), message)]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)

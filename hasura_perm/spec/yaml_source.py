@@ -74,6 +74,9 @@ def load_text(text: str, name: str) -> Document:
     try:
         for event in yaml.parse(text, Loader=_PARSER):
             builder.feed(event)
+    except yaml.reader.ReaderError as e:  # a control character: libyaml gives an offset
+        line, col = _offset_line(text, e.position)
+        _fail(name, line, col, f"invalid YAML: character U+{e.character:04X} is not allowed")
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -81,6 +84,12 @@ def load_text(text: str, name: str) -> Document:
     except yaml.YAMLError as e:
         _fail(name, 0, 0, f"invalid YAML: {e}")
     return Document(name, builder.result, builder.locations)
+
+
+def _offset_line(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _fail(name: str, line: int, col: int, message: str) -> None:

@@ -105,6 +105,16 @@ def test_schema_snapshot_linking_to_itself(tmp_path: Path) -> None:
             "must be a list",
         ),
         ("- just\n- a list\n", 1, "expected a table entry with a `table:` key"),
+        (
+            "table: {name: notes, schema: public}\nobject_relationships:\n  - name: author\n    using: 5\n",
+            4,
+            "`using` must be a mapping, found `5`",
+        ),
+        (
+            "table: {name: notes, schema: public}\narray_relationships:\n  - name: n\n    using:\n      foreign_key_constraint_on: 5\n",
+            5,
+            "`foreign_key_constraint_on` must be a column",
+        ),
     ],
 )
 @pytest.mark.parametrize("command", ["compile", "lint", "import"])
@@ -202,3 +212,19 @@ def test_import_with_a_dangling_include_exits_1(tmp_path: Path) -> None:
 def test_roles_file_fixture_is_valid(tmp_path: Path) -> None:
     root = project(tmp_path, {"roles.yaml": ROLES})
     assert compile_(root).code == 0  # type: ignore[attr-defined]
+
+
+def test_import_of_a_select_permission_with_null_columns(tmp_path: Path) -> None:
+    entry = (
+        "table: {name: notes, schema: public}\nselect_permissions:\n  - role: legacy\n"
+        "    permission:\n      columns: null\n      filter: {}\n"
+        "insert_permissions:\n  - role: legacy\n    permission:\n      columns: [id]\n"
+        "      check: {}\n"
+    )
+    root = project(tmp_path, metadata={"public.notes": entry})
+    schema = root / "permissions" / "schema.yaml"
+    result = run_cli(
+        "import", "--metadata", str(root / "metadata"), "--schema", str(schema), "--dry-run"
+    )
+    assert "internal error" not in result.err
+    assert result.code in (0, 1)
