@@ -178,3 +178,18 @@ def test_mode_000_folder_as_another_user_for_real() -> None:
     finally:
         (base / "project" / "permissions" / "tables").chmod(0o755)
         shutil.rmtree(base)
+
+
+def test_unreadable_permission_tests_are_an_error_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hasura_perm.errors import SpecError
+    from hasura_perm.permission_tests.cases import test_files
+
+    root = project(tmp_path)
+    tests = root / "permissions" / "tests"
+    (tests / "more").mkdir(parents=True)
+    (tests / "viewer.yaml").write_text("cases: []\n")
+    with unreadable(monkeypatch, tests / "more"), pytest.raises(SpecError) as caught:
+        test_files(tests, root)
+    assert "permissions/tests/more: cannot read folder: Permission denied" in str(caught.value)
