@@ -228,3 +228,25 @@ def test_import_of_a_select_permission_with_null_columns(tmp_path: Path) -> None
     )
     assert "internal error" not in result.err
     assert result.code in (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("- table: {name: notes, schema: public}\n- table: 5\n", 2, "`table` must be"),
+        (
+            "- table: {name: notes, schema: public}\n  select_permissions: [5]\n",
+            2,
+            "a permission must be a mapping",
+        ),
+        ("- &t {table: {name: notes, schema: public}}\n- *t\n", 1, "anchors (&name)"),
+    ],
+)
+def test_malformed_config_v2_tables_yaml(
+    tmp_path: Path, text: str, line: int, fragment: str
+) -> None:
+    root = project(tmp_path)
+    tables = write(root / "metadata", "tables.yaml", text)
+    write(root / "metadata", "version.yaml", "version: 2\n")
+    err = assert_located(compile_(root), str(tables), line)
+    assert fragment in err
