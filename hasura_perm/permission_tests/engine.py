@@ -110,7 +110,9 @@ def schema_sql_path(project: Project, override: str | None = None) -> Path | Non
 
 def load(project: Project, only: list[str] | None = None, case_filter: str | None = None) -> Loaded:
     compiled_build = build(project)
-    snapshot = load_snapshot(project.schema_file, project.relative(project.schema_file))
+    snapshot = load_snapshot(
+        project.schema_file, project.relative(project.schema_file), root=project.root
+    )
     spec = load_spec(project.permissions_dir, project.root, skip={project.schema_file})
     meta = read_metadata(project.metadata_dir, project.source)
     catalog = Catalog(snapshot)
