@@ -55,7 +55,7 @@ def write_tree(
     `show(path)`: how a message names a path."""
     if inside is not None:
         for path in files:
-            ensure_inside(path, inside, what or str(inside))
+            ensure_inside(path, inside, what or f"{inside.name}/")
     if not files:
         return
     tx = _Transaction()
