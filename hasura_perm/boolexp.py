@@ -22,6 +22,7 @@ from hasura_perm.spec import Node
 from hasura_perm.spec.validate import did_you_mean
 
 LOGICAL = {"_and", "_or", "_not", "_exists"}
+MAX_CONDITION_DEPTH = 64  # conditions using conditions; keeps compile's recursion bounded
 
 COMPARISON = {"_eq", "_ne", "_neq", "_gt", "_lt", "_gte", "_lte"}
 LIST_OPS = {"_in", "_nin"}
@@ -74,6 +75,7 @@ class ExprContext:
     # Tables Hasura tracks: those with a metadata table file, and the managed ones (compile
     # writes theirs; plan refuses a server that does not track them). None: not known.
     tracked: set[TableName] | None = None
+    conditions_used: set[str] = field(default_factory=set)
 
     def report(self, node: Node, message: str) -> None:
         self.problems.append((node.location, message))
@@ -103,7 +105,11 @@ class _Where:
 def compile_boolexp(node: Node, table: TableName, ctx: ExprContext, shared: bool = False) -> Any:
     """The Hasura form of a rule's expression; problems go to ctx.problems.
     `shared`: the rule comes from a default, so messages name the table."""
-    return _expr(node, _Where(table, table, shared), ctx)
+    try:
+        return _expr(node, _Where(table, table, shared), ctx)
+    except RecursionError:  # conditions within conditions, each nested to the YAML limit
+        ctx.report(node, "expression nested too deeply (through conditions); simplify it")
+        return {}
 
 
 def _expr(node: Node, where: _Where, ctx: ExprContext) -> Any:
@@ -192,6 +198,15 @@ def _condition(node: Node, where: _Where, ctx: ExprContext) -> Any:
         chain = " -> ".join((*where.conditions_open, name))
         ctx.report(definition, f"condition `{name}` refers to itself ({chain})")
         return {}
+    if len(where.conditions_open) >= MAX_CONDITION_DEPTH:
+        chain = " -> ".join(where.conditions_open[:3])
+        ctx.report(
+            node,
+            f"conditions use each other more than {MAX_CONDITION_DEPTH} deep "
+            f"({chain} -> ...); the limit is {MAX_CONDITION_DEPTH}",
+        )
+        return {}
+    ctx.conditions_used.add(name)
     inner = _Where(where.table, where.root, where.shared, (*where.conditions_open, name))
     return _expr(definition, inner, ctx)
 
@@ -361,3 +376,31 @@ def _mentions_session(value: Any) -> bool:
 
 def _show(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
+
+
+def condition_references(
+    value: Any, names: set[str] | dict[str, Any], columns: set[str]
+) -> list[str]:
+    """The condition names an expression uses, found without a table (for unused
+    conditions): a string where an expression may stand that names a condition. Under a
+    key that is a column somewhere (`{status: active}`) a string is a value, not a name."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if item in names:
+                found.append(item)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                name = _logical_name(key) if isinstance(key, str) else None
+                if name in ("_and", "_or") and isinstance(child, list):
+                    stack.extend(child)
+                elif name == "_not":
+                    stack.append(child)
+                elif name == "_exists" and isinstance(child, dict):
+                    stack.append(child.get("_where"))
+                elif name is None and not str(key).startswith(("_", "$")):
+                    if key not in columns or isinstance(child, dict):
+                        stack.append(child)  # a relationship's expression (or a column's)
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -18,6 +19,7 @@ from hasura_perm.metadata.directory import read_metadata
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.project import Project
 from hasura_perm.snapshot import load_snapshot
+from hasura_perm.spec import Spec
 from hasura_perm.spec import load_spec
 
 
@@ -30,7 +32,9 @@ class Build:
 
 
 def build(project: Project) -> Build:
-    snapshot = load_snapshot(project.schema_file, project.relative(project.schema_file))
+    snapshot = load_snapshot(
+        project.schema_file, project.relative(project.schema_file), root=project.root
+    )
     spec = load_spec(project.permissions_dir, project.root, skip={project.schema_file})
     meta = read_metadata(project.metadata_dir, project.source)
     catalog = Catalog(snapshot)
@@ -47,7 +51,23 @@ def build(project: Project) -> Build:
         }
         entries[table] = merge_permissions(existing, ours, set(compiled.roles))
     files = planned_files(meta, entries)
-    return Build(compiled, meta, files, _unmanaged_warnings(compiled, meta, project))
+    warnings = _invisible_character_warnings(spec) + _unmanaged_warnings(compiled, meta, project)
+    return Build(compiled, meta, files, warnings)
+
+
+def _invisible_character_warnings(spec: Spec) -> list[str]:
+    """Role names with bidirectional controls or zero-width characters can look like
+    another role (`admin\u200b`, a right-to-left override): say so."""
+    warnings = []
+    for name, node in spec.roles.items():
+        hidden = [ch for ch in name if unicodedata.category(ch) == "Cf"]
+        if hidden:
+            codes = ", ".join(f"U+{ord(ch):04X}" for ch in dict.fromkeys(hidden))
+            warnings.append(
+                f"{node.location}: role name {name!r} contains invisible or bidirectional "
+                f"characters ({codes}); it may not be the role it looks like"
+            )
+    return warnings
 
 
 def _unmanaged_warnings(compiled: Compiled, meta: MetadataDir, project: Project) -> list[str]:

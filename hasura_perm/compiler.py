@@ -13,11 +13,13 @@ from typing import Any
 
 from hasura_perm.boolexp import ExprContext
 from hasura_perm.boolexp import compile_boolexp
+from hasura_perm.boolexp import condition_references
 from hasura_perm.boolexp import is_session_variable
 from hasura_perm.boolexp import literal_fits
 from hasura_perm.catalog import Catalog
 from hasura_perm.errors import Location
 from hasura_perm.errors import SpecError
+from hasura_perm.graphs import find_cycles
 from hasura_perm.metadata.export_format import canonical_permission
 from hasura_perm.names import TableName
 from hasura_perm.names import session_variable
@@ -70,10 +72,26 @@ def compile_spec(spec: Spec, catalog: Catalog) -> Compiled:
     for table in tables:
         table_compiler = _TableCompiler(spec, ctx, parents, defaults, table)
         result.permissions[table] = table_compiler.run()
+    _unused_condition_cycles(spec, ctx)
     if problems:
         raise SpecError(problems)
     result.session_used = ctx.session_used
     return result
+
+
+def _unused_condition_cycles(spec: Spec, ctx: ExprContext) -> None:
+    """Cycles among conditions no rule uses: compile never walks them, but they are broken
+    and would fail the day a rule uses one."""
+    unused = {n: node for n, node in spec.conditions.items() if n not in ctx.conditions_used}
+    if not unused:
+        return
+    columns = {c for table in ctx.catalog.snapshot.tables.values() for c in table.columns}
+    edges = {n: condition_references(node.value, unused, columns) for n, node in unused.items()}
+    for cycle in find_cycles(edges):
+        ctx.report(
+            unused[cycle[0]],
+            f"conditions use each other in a cycle: {' -> '.join(cycle)}",
+        )
 
 
 def _check_rule_roles(spec: Spec, problems: list[tuple[Location, str]]) -> None:

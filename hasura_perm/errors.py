@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from typing import NamedTuple
 
 
@@ -50,3 +51,25 @@ class SpecError(HasuraPermError):
         if hidden > 0:
             shown.append(f"... and {hidden} more problem(s)")
         return "\n".join(shown)
+
+
+EXCERPT_CHARS = 40
+_SECRET_ASSIGNMENT = re.compile(
+    r"(?i)\b([\w.-]*(?:secret|passw(?:or)?d|pwd|token|api[_-]?key|private[_-]?key|"
+    r"access[_-]?key|credential|auth)[\w.-]*\s*[=:]\s*)\S+"
+)
+_LONG_OPAQUE = re.compile(r"[A-Za-z0-9+/_=-]{32,}")
+
+
+def excerpt(value: object) -> str:
+    """Input text as a message may quote it: one short line, with anything that looks like
+    a secret (`KEY=value` with a secret-ish key, long opaque tokens) replaced by `…`.
+
+    A mis-pointed file (a link to `.env`) must never have its contents echoed."""
+    text = str(value)
+    text = _SECRET_ASSIGNMENT.sub(r"\1…", text)
+    text = _LONG_OPAQUE.sub("…", text)
+    text = " ".join(text.split())  # one line
+    if len(text) > EXCERPT_CHARS:
+        text = text[: EXCERPT_CHARS - 1] + "…"
+    return text

@@ -8,8 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from hasura_perm.errors import HasuraPermError
+from hasura_perm.errors import Location
 from hasura_perm.errors import SpecError
+from hasura_perm.paths import file_name_problem
+from hasura_perm.paths import is_inside
 from hasura_perm.spec import validate
+from hasura_perm.spec.yaml_source import Document
 from hasura_perm.spec.yaml_source import load_file
 
 CONFIG_NAME = "hasura-perm.yaml"
@@ -39,10 +43,13 @@ class Project:
 
     def relative(self, path: Path) -> str:
         """A path as the user sees it: relative to the project root when inside it."""
-        try:
-            return str(path.resolve().relative_to(self.root.resolve()))
-        except ValueError:
-            return str(path)
+        # Lexically first, so a link keeps its own name in messages.
+        for candidate, base in ((path, self.root), (path.absolute(), self.root.resolve())):
+            try:
+                return str(candidate.relative_to(base))
+            except ValueError:
+                continue
+        return str(path)
 
     def environment(self, name: str) -> Environment:
         if name not in self.environments:
@@ -74,7 +81,7 @@ def load_project(project_dir: str | Path | None = None) -> Project:
     doc = load_file(config_path, CONFIG_NAME)
     data = {} if doc.data is None else doc.data
     doc.data = data
-    problems = validate.check(doc, "project")
+    problems = validate.check(doc, "project") or _path_problems(root, doc)
     if problems:
         raise SpecError(problems)
     return Project(
@@ -89,6 +96,27 @@ def load_project(project_dir: str | Path | None = None) -> Project:
         schema_sql=_schema_sql(root, data),
         boolean_null_collapse=bool((data.get("tests") or {}).get("boolean_null_collapse")),
     )
+
+
+def _path_problems(root: Path, doc: Document) -> list[tuple[Location, str]]:
+    """Folders and files the project names must lie inside it; the source name becomes a
+    folder under metadata/databases/."""
+    problems = []
+    for key in ("permissions", "metadata", "schema"):
+        value = doc.data.get(key)
+        if value is not None and not is_inside(root / value, root):
+            problems.append(
+                (
+                    doc.locate((key,)),
+                    f"`{key}: {value}` points outside the project folder; give a path inside it",
+                )
+            )
+    source = doc.data.get("source")
+    if source is not None:
+        problem = file_name_problem(source, "source", identifier=False)
+        if problem:
+            problems.append((doc.locate(("source",)), problem))
+    return problems
 
 
 def _schema_sql(root: Path, data: dict[str, Any]) -> Path | None:

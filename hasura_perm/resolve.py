@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 
 from hasura_perm.errors import Location
+from hasura_perm.graphs import depths
+from hasura_perm.graphs import find_cycles
 from hasura_perm.names import TableName
 from hasura_perm.snapshot import Snapshot
 from hasura_perm.spec import ACTIONS
@@ -19,6 +21,9 @@ from hasura_perm.spec import Spec
 from hasura_perm.spec.validate import did_you_mean
 
 Problems = list[tuple[Location, str]]
+
+
+MAX_INHERITANCE_DEPTH = 64
 
 
 def role_parents(spec: Spec, problems: Problems) -> dict[str, tuple[str, ...]]:
@@ -45,30 +50,24 @@ def role_parents(spec: Spec, problems: Problems) -> dict[str, tuple[str, ...]]:
                     )
                 )
         parents[name] = tuple(p for p in inherits if p in spec.roles)
-    for cycle in _cycles(parents):
+    for cycle in find_cycles(parents):
         node = spec.roles[cycle[0]]
         problems.append((node.location, f"roles inherit in a cycle: {' -> '.join(cycle)}"))
         for role in cycle:
             parents[role] = ()  # so resolution further on cannot loop
+    for role, depth in depths(parents).items():
+        if depth <= MAX_INHERITANCE_DEPTH:
+            continue
+        parents[role] = ()  # resolution recurses once per level
+        if depth == MAX_INHERITANCE_DEPTH + 1:  # name the first role past the limit only
+            problems.append(
+                (
+                    spec.roles[role].location,
+                    f"role `{role}` inherits through {depth} levels; the limit is "
+                    f"{MAX_INHERITANCE_DEPTH}",
+                )
+            )
     return parents
-
-
-def _cycles(parents: dict[str, tuple[str, ...]]) -> list[list[str]]:
-    found, state = [], {}  # state: 1 visiting, 2 done
-
-    def visit(role: str, trail: list[str]) -> None:
-        state[role] = 1
-        for parent in parents.get(role, ()):
-            if state.get(parent) == 1:
-                found.append([*trail[trail.index(parent) :], parent])
-            elif parent not in state:
-                visit(parent, [*trail, parent])
-        state[role] = 2
-
-    for role in sorted(parents):
-        if role not in state:
-            visit(role, [role])
-    return found
 
 
 @dataclass(frozen=True)

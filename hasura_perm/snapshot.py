@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from hasura_perm.errors import HasuraPermError
+from hasura_perm.errors import Location
 from hasura_perm.errors import SpecError
 from hasura_perm.names import TableName
+from hasura_perm.paths import file_name_problem
+from hasura_perm.pgtypes import is_type_name
 from hasura_perm.spec import validate
 from hasura_perm.spec.yaml_source import Document
 from hasura_perm.spec.yaml_source import load_file
@@ -46,17 +49,42 @@ class Snapshot:
         return self.tables.get(name)
 
 
-def load_snapshot(path: Path, display_name: str | None = None) -> Snapshot:
-    if not path.is_file():
+def load_snapshot(
+    path: Path, display_name: str | None = None, *, root: Path | None = None
+) -> Snapshot:
+    if not path.is_file() and not path.is_symlink():
         raise HasuraPermError(
             f"schema snapshot {display_name or path} does not exist; create it with "
             "`hasura-perm schema pull --database-url URL` (or set `schema:` in hasura-perm.yaml)"
         )
-    doc = load_file(path, display_name)
-    problems = validate.check(doc, "snapshot")
+    doc = load_file(path, display_name, root=root)
+    problems = validate.check(doc, "snapshot") or _name_problems(doc)
     if problems:
         raise SpecError(problems)
     return snapshot_from_data(doc.data, doc)
+
+
+def _name_problems(doc: Document) -> list[tuple[Location, str]]:
+    """Table names become metadata file names and column types are pasted into the SQL of
+    permission tests: both must be what Postgres can have."""
+    problems = []
+    for key, spec in doc.data["tables"].items():
+        name = TableName.parse(key)
+        for part, what in ((name.schema, "schema"), (name.name, "table")):
+            problem = file_name_problem(part, what)
+            if problem:
+                problems.append((doc.locate(("tables", key)), problem))
+        for column, pg_type in spec["columns"].items():
+            if not is_type_name(pg_type):
+                problems.append(
+                    (
+                        doc.locate(("tables", key, "columns", column)),
+                        f"column `{column}`: {pg_type!r} is not a Postgres type name "
+                        "(write it as `hasura-perm schema pull` does, e.g. `integer`, "
+                        "`character varying`, `text[]`)",
+                    )
+                )
+    return problems
 
 
 def snapshot_from_data(data: dict[str, Any], document: Document | None = None) -> Snapshot:

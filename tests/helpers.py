@@ -103,7 +103,21 @@ def text_of(content: Content) -> str | bytes:
         return content
     if isinstance(content, str):
         return textwrap.dedent(content)
-    return yaml.safe_dump(content, sort_keys=False, default_flow_style=False, allow_unicode=True)
+    return yaml.dump(
+        content,
+        Dumper=_NoAliasDumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+    )
+
+
+class _NoAliasDumper(yaml.SafeDumper):
+    """Shared values are written out each time: the metadata reader refuses anchors, as
+    files the Hasura CLI writes never have them."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def write(root: Path, relative: str, content: Content) -> Path:

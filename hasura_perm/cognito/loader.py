@@ -25,6 +25,8 @@ def load_cognito(project: Project) -> CognitoProject:
     result = build(project)
     # build() does not hand out the spec and snapshot; reading them again costs milliseconds.
     spec = load_spec(project.permissions_dir, project.root, skip={project.schema_file})
-    snapshot = load_snapshot(project.schema_file, project.relative(project.schema_file))
+    snapshot = load_snapshot(
+        project.schema_file, project.relative(project.schema_file), root=project.root
+    )
     cognito_compile_hook(spec, result.compiled, snapshot)
     return CognitoProject(compile_mapping(spec, snapshot), result)

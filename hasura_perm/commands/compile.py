@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         for path, text in sorted(stale.items()):
             sys.stdout.writelines(_diff(project.relative(path), path, text))
         return ExitCode.DIFFERENCES
-    write_files(stale)
+    write_files(stale, inside=project.metadata_dir, show=project.relative)
     changed = f"{len(stale)} file(s) written" if stale else "no changes"
     print(f"Compiled {summary}: {changed}.")
     for path in sorted(stale):

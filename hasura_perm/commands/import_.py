@@ -92,14 +92,12 @@ def run(args: argparse.Namespace) -> int:
         _refuse_existing(out, snapshot_path)
     result = import_permissions(read, snapshot)
     if not args.dry_run:
-        write_files({out / relative: text for relative, text in result.files.items()})
+        write_files({out / relative: text for relative, text in result.files.items()}, inside=out)
     shown = f"{out}/" if not args.dry_run else f"{out}/ (dry run: nothing written)"
     print(result.report.render(shown), end="")
     if args.report:
-        Path(args.report).write_text(
-            json.dumps(result.report.as_dict(), indent=2, ensure_ascii=False) + "\n",
-            encoding="utf-8",
-        )
+        report = json.dumps(result.report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+        write_files({Path(args.report): report})
     if not args.dry_run:
         print(_next_steps(project, out, snapshot_path))
     return ExitCode.OK

@@ -73,17 +73,22 @@ def run(args: argparse.Namespace) -> int:
             raise HasuraPermError("pass either --env or --database-url, not both")
         project = load_project(args.project)
         snapshot = _through_hasura(project, args.env, args.insecure, schemas)
-        out = Path(args.out) if args.out else project.schema_file
     else:
         url = args.database_url or os.environ.get("DATABASE_URL")
         if not url:
             raise HasuraPermError(
                 "no database given: pass --database-url URL, set DATABASE_URL, or pass --env NAME"
             )
-        out = Path(args.out) if args.out else load_project(args.project).schema_file
+        project = None if args.out else load_project(args.project)
         snapshot = introspect(url, schemas=schemas)
     text = HEADER + yamlfmt.dump(snapshot, kind="other")
-    write_files({out: text})
+    if args.out:  # the user's own choice of place
+        out = Path(args.out)
+        write_files({out: text})
+    else:  # the project's snapshot, which hasura-perm.yaml keeps inside the project
+        assert project is not None
+        out = project.schema_file
+        write_files({out: text}, inside=project.root, show=project.relative)
     print(f"Wrote {len(snapshot['tables'])} tables to {out}.")
     return ExitCode.OK
 

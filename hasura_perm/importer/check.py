@@ -431,7 +431,9 @@ def _write_without_read(read: ReadMetadata, columns_of: dict[TableName, list[str
 
 def _columns(block: ReadPermission, all_columns: list[str]) -> list[str]:
     listed = block.raw.get("columns", "*")
-    return list(all_columns) if listed == "*" else [c for c in listed if isinstance(c, str)]
+    if listed == "*":
+        return list(all_columns)
+    return [c for c in listed or () if isinstance(c, str)]  # `columns: null` lists none
 
 
 def _update_check_spellings(read: ReadMetadata) -> list[Oddity]:

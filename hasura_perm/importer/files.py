@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from hasura_perm.errors import HasuraPermError
 from hasura_perm.importer import yamlout
 from hasura_perm.importer.plan import DefaultEntry
 from hasura_perm.importer.plan import Plan
 from hasura_perm.names import TableName
+from hasura_perm.paths import file_name_problem
 
 TABLES_DIR = "tables"
 
@@ -30,6 +32,11 @@ def plan_files(plan: Plan, origin: str) -> dict[str, str]:
 
 
 def table_file_path(table: TableName) -> str:
+    # Names come from someone else's metadata: they must be one part of a file name.
+    for part, what in ((table.schema, "schema"), (table.name, "table")):
+        problem = file_name_problem(part, what)
+        if problem:
+            raise HasuraPermError(f"cannot import {table!s}: {problem}")
     return f"{TABLES_DIR}/{table.schema}.{table.name}.yaml"
 
 

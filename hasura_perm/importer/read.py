@@ -32,6 +32,7 @@ from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import canonical_permission
 from hasura_perm.metadata.v2_layout import layout_of
 from hasura_perm.names import TableName
+from hasura_perm.reading import read_text
 
 EXPORT_FILE = "export_metadata"  # the `file` of blocks read from a server's export
 
@@ -164,8 +165,14 @@ def read_export(
 
 def _read_v3(root: Path, source: str | None) -> ReadMetadata:
     databases = root / "databases" / "databases.yaml"
-    sources = yamlfmt.load(databases.read_text(encoding="utf-8"), filename=_display(databases))
-    sources = sources if isinstance(sources, list) else []
+    shown = _display(databases)
+    sources = yamlfmt.load(read_text(databases, shown, root=root), filename=shown)
+    if not isinstance(sources, list) or not sources:
+        found = "nothing" if sources is None else "no list of sources"
+        raise HasuraPermError(
+            f"{shown}: found {found}; a Hasura CLI v3 export lists its sources (databases) "
+            "there. Export the metadata again with `hasura metadata export`"
+        )
     names = [str(s.get("name")) for s in sources if isinstance(s, dict)]
     chosen = _choose_source(names, source, _display(databases))
     meta = read_metadata(root, chosen)
@@ -185,7 +192,7 @@ def _read_v3(root: Path, source: str | None) -> ReadMetadata:
 def _read_v2(root: Path, source: str | None) -> ReadMetadata:
     path = root / "tables.yaml"
     shown = _display(path)
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, shown, root=root)
     tables = yamlfmt.load(text, filename=shown) or []
     if not isinstance(tables, list):
         raise HasuraPermError(f"{shown}: expected a list of table entries")
@@ -227,7 +234,7 @@ def _top_level_files(root: Path) -> dict[str, Any]:
     path = root / "inherited_roles.yaml"
     if path.is_file():
         out["inherited_roles"] = yamlfmt.load(
-            path.read_text(encoding="utf-8"), filename=_display(path)
+            read_text(path, _display(path), root=root), filename=_display(path)
         )
     return out
 

@@ -44,7 +44,9 @@ def context_from_project(project: Project) -> LintContext:
     """Raises SpecError when the project does not compile (lint needs what compile builds)."""
     result = build(project)
     spec = load_spec(project.permissions_dir, project.root, skip={project.schema_file})
-    snapshot = load_snapshot(project.schema_file, project.relative(project.schema_file))
+    snapshot = load_snapshot(
+        project.schema_file, project.relative(project.schema_file), root=project.root
+    )
     entries = {name: f.entry for name, f in result.metadata.tables.items()}
     tables = _tables(snapshot, entries, {}, None)
     for name, node in spec.tables.items():

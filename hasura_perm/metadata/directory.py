@@ -14,8 +14,7 @@ everything else in a table file, and every other file, exactly as it was.
 
 from __future__ import annotations
 
-import os
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -27,10 +26,16 @@ from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import TABLE_KEYS
 from hasura_perm.metadata.export_format import permission_entry
 from hasura_perm.metadata.export_format import same_but_order
+from hasura_perm.metadata.shape import raise_located
+from hasura_perm.metadata.shape import table_entry_problems
 from hasura_perm.metadata.v2_layout import layout_of
 from hasura_perm.metadata.v2_layout import planned_v2_files
 from hasura_perm.metadata.v2_layout import read_v2
 from hasura_perm.names import TableName
+from hasura_perm.paths import is_inside
+from hasura_perm.reading import read_text
+from hasura_perm.spec.yaml_source import MAX_FILE_BYTES
+from hasura_perm.writing import write_tree
 
 INCLUDE = "!include "
 
@@ -61,40 +66,76 @@ class MetadataDir:
 
 
 def read_metadata(root: Path, source: str) -> MetadataDir:
-    """The table files of `source`; an absent directory reads as empty."""
+    """The table files of `source`; an absent directory reads as empty.
+
+    Every file must be readable, well formed and inside `root`: an `!include` or a link
+    that leaves metadata/ is refused, since compile rewrites the files it reads."""
     result = MetadataDir(root, source)
     if layout_of(root) == "v2":
         read_v2(result)
         return result
     databases = root / "databases" / "databases.yaml"
-    if not databases.is_file():
+    if not databases.exists() and not databases.is_symlink():
         return result
-    sources = _load(databases) or []
-    entry = next((s for s in sources if isinstance(s, dict) and s.get("name") == source), None)
-    if entry is None:
+    text, sources = _load(databases, root)
+    if sources is None:
         return result
-    tables = entry.get("tables")
+    if not isinstance(sources, list):
+        raise_located([((), "expected a list of sources")], text, str(databases))
+    index = next(
+        (i for i, s in enumerate(sources) if isinstance(s, dict) and s.get("name") == source),
+        None,
+    )
+    if index is None:
+        return result
+    tables = sources[index].get("tables")
     if isinstance(tables, str) and tables.startswith(INCLUDE):
-        result.tables_list = databases.parent / tables[len(INCLUDE) :]
-        tables = _load(result.tables_list) if result.tables_list.is_file() else []
-    for item in tables or []:
-        _read_table(result, item)
+        result.tables_list = _included(databases, tables, root, text, (index, "tables"))
+        list_text, tables = _load(result.tables_list, root)
+        where, base = str(result.tables_list), ()
+    else:
+        list_text, where, base = text, str(databases), (index, "tables")
+    if tables is not None and not isinstance(tables, list):
+        raise_located([((), "`tables` must be a list or an `!include`")], list_text, where, base)
+    for position, item in enumerate(tables or []):
+        _read_table(result, item, list_text, where, (*base, position))
     return result
 
 
-def _read_table(result: MetadataDir, item: Any) -> None:
+def _included(
+    parent: Path, reference: str, root: Path, text: str | None, at: tuple[Any, ...]
+) -> Path:
+    """The file an `!include` names, relative to the including file; inside `root`."""
+    relative = reference[len(INCLUDE) :].strip()
+    path = parent.parent / relative
+    if not relative or not is_inside(path, root):
+        raise_located(
+            [((), f"`!include {relative}` points outside {root.name}/; refused")],
+            text,
+            str(parent),
+            at,
+        )
+    if not path.exists() and not path.is_symlink():
+        raise_located(
+            [((), f"includes {relative}, which does not exist (a dangling `!include`)")],
+            text,
+            str(parent),
+            at,
+        )
+    return path
+
+
+def _read_table(
+    result: MetadataDir, item: Any, list_text: str | None, where: str, at: tuple[Any, ...]
+) -> None:
     if isinstance(item, str) and item.startswith(INCLUDE):
-        path = result.tables_dir / item[len(INCLUDE) :]
-        if not path.is_file():
-            raise HasuraPermError(
-                f"{result.tables_list} includes {path.name}, which does not exist"
-            )
-        text = path.read_text(encoding="utf-8")
-        entry = yamlfmt.load(text, filename=str(path))
+        list_file = result.tables_list or Path(where)
+        path = _included(list_file, item, result.root, list_text, at)
+        text, entry = _load(path, result.root)
+        raise_located(table_entry_problems(entry), text, str(path))
     else:  # inline table entry (not what the CLI writes, but valid)
         path, text, entry = Path(), None, item
-    if not isinstance(entry, dict) or "table" not in entry:
-        raise HasuraPermError(f"{path}: expected a table entry with a `table:` key")
+        raise_located(table_entry_problems(entry), list_text, where, at)
     name = table_name_of(entry["table"])
     result.tables[name] = TableFile(path, entry, text)
 
@@ -105,8 +146,10 @@ def table_name_of(value: Any) -> TableName:
     return TableName(value.get("schema", "public"), value["name"])
 
 
-def _load(path: Path) -> Any:
-    return yamlfmt.load(path.read_text(encoding="utf-8"), filename=str(path))
+def _load(path: Path, root: Path) -> tuple[str, Any]:
+    shown = str(path)
+    text = read_text(path, shown, limit=MAX_FILE_BYTES, root=root)
+    return text, yamlfmt.load(text, filename=shown)
 
 
 def file_of(meta: MetadataDir, table: TableName) -> Path:
@@ -228,15 +271,9 @@ def stale_files(files: dict[Path, str]) -> dict[Path, str]:
     return out
 
 
-def write_files(files: dict[Path, str]) -> None:
-    """Write every file via a temporary file and rename, so none is ever half-written."""
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+def write_files(
+    files: dict[Path, str], *, inside: Path | None = None, show: Callable[[Path], str] = str
+) -> None:
+    """Write all files or none (see hasura_perm/writing.py); with `inside`, refuse any path
+    that would leave that folder."""
+    write_tree(files, inside=inside, show=show)

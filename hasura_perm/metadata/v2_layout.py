@@ -26,7 +26,11 @@ import yaml
 
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.metadata import yamlfmt
+from hasura_perm.metadata.shape import raise_located
+from hasura_perm.metadata.shape import table_entry_problems
 from hasura_perm.names import TableName
+from hasura_perm.reading import read_text
+from hasura_perm.spec.yaml_source import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from hasura_perm.metadata.directory import MetadataDir
@@ -98,14 +102,16 @@ def read_v2(meta: MetadataDir) -> None:
     meta.tables_list = path
     tables_file = TablesFile(path)
     meta.v2 = tables_file
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, str(path), limit=MAX_FILE_BYTES, root=meta.root)
     entries = yamlfmt.load(text, filename=str(path))
     if entries is None:
         entries = []
     if not isinstance(entries, list):
         raise HasuraPermError(f"{path}: expected a list of table entries")
+    for index, entry in enumerate(entries):
+        raise_located(table_entry_problems(entry), text, str(path), (index,))
     tables_file.indentless = _is_indentless(text, entries)
     starts = _item_starts(text, str(path), len(entries))
     lines = text.splitlines(keepends=True)

@@ -678,7 +678,13 @@ def load(text: str, *, filename: str) -> object:
     are an error, as they are for the CLI.
     """
     try:
+        _refuse_unsafe(text, filename)
         return yaml.load(text, Loader=_Loader)
+    except yaml.reader.ReaderError as error:  # a control character: an offset, no mark
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        message = f"invalid YAML: character U+{error.character:04X} is not allowed"
+        raise SpecError([(Location(filename, line, column), message)]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)
@@ -687,6 +693,42 @@ def load(text: str, *, filename: str) -> object:
         ) from None
     except yaml.YAMLError as error:
         raise SpecError([(Location(filename), f"invalid YAML: {error}")]) from None
+
+
+MAX_DEPTH = 64
+_ALLOWED_TAGS = {"!include", "tag:yaml.org,2002:merge", "!"}
+# Only text holding one of these can have an anchor, alias, tag or deep nesting.
+_SUSPECT = re.compile(rf"[&*]|!(?!include )|^ {{{2 * MAX_DEPTH}}}|(?:- ){{8}}", re.MULTILINE)
+
+
+def _refuse_unsafe(text: str, filename: str) -> None:
+    """Anchors, aliases, tags and deep nesting have no place in metadata the CLI exports:
+    an alias bomb of a few kilobytes expands to hundreds of megabytes. Refused at file:line,
+    as the permissions reader does."""
+    if _SUSPECT.search(text) is None and text.count("{") + text.count("[") <= MAX_DEPTH:
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=_Base):
+        kind = type(event)
+        if kind is yaml.AliasEvent:
+            _refuse_at(filename, event, "YAML aliases (*name) are not allowed in metadata")
+        if kind in (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent):
+            if event.anchor is not None:
+                _refuse_at(filename, event, "YAML anchors (&name) are not allowed in metadata")
+            explicit = kind is not yaml.ScalarEvent or not event.implicit[0]
+            if event.tag is not None and explicit and event.tag not in _ALLOWED_TAGS:
+                _refuse_at(filename, event, f"YAML tags ({event.tag}) are not allowed in metadata")
+        if kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                _refuse_at(filename, event, f"nesting deeper than {MAX_DEPTH} levels")
+        elif kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+            depth -= 1
+
+
+def _refuse_at(filename: str, event: yaml.Event, message: str) -> None:
+    mark = event.start_mark
+    raise SpecError([(Location(filename, mark.line + 1, mark.column + 1), message)])
 
 
 def _describe(error: yaml.MarkedYAMLError) -> str:

@@ -19,6 +19,7 @@ from hasura_perm.errors import Location
 from hasura_perm.errors import SpecError
 from hasura_perm.names import TableName
 from hasura_perm.permission_tests.sql import text_value
+from hasura_perm.reading import yaml_files
 from hasura_perm.snapshot import Snapshot
 from hasura_perm.spec import Node
 from hasura_perm.spec import Spec
@@ -100,10 +101,13 @@ class TestFile:
     cases: list[Case]
 
 
-def test_files(tests_dir: Path) -> list[Path]:
+def test_files(tests_dir: Path, root: Path | None = None) -> list[Path]:
+    """Every test file; anything that cannot be read is an error, so no test is skipped
+    silently (`root`: the project, which links may not leave)."""
     if not tests_dir.is_dir():
         return []
-    return sorted(p for p in tests_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    base = root or tests_dir
+    return yaml_files(tests_dir, base, lambda p: _display(p, base), skip=set(), skip_dirs=set())
 
 
 def load_suite(paths: list[Path], root: Path, spec: Spec, snapshot: Snapshot) -> list[TestFile]:
@@ -111,7 +115,7 @@ def load_suite(paths: list[Path], root: Path, spec: Spec, snapshot: Snapshot) ->
     problems: Problems = []
     files = []
     for path in paths:
-        loaded = _FileLoader(path, _display(path, root), spec, snapshot, problems).load()
+        loaded = _FileLoader(path, _display(path, root), spec, snapshot, problems, root).load()
         if loaded is not None:
             files.append(loaded)
     if problems:
@@ -120,22 +124,31 @@ def load_suite(paths: list[Path], root: Path, spec: Spec, snapshot: Snapshot) ->
 
 
 def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
+    for candidate, base in ((path, root), (path.absolute(), root.resolve())):
+        try:
+            return str(candidate.relative_to(base))
+        except ValueError:
+            continue
+    return str(path)
 
 
 class _FileLoader:
     def __init__(
-        self, path: Path, display: str, spec: Spec, snapshot: Snapshot, problems: Problems
+        self,
+        path: Path,
+        display: str,
+        spec: Spec,
+        snapshot: Snapshot,
+        problems: Problems,
+        root: Path | None = None,
     ) -> None:
         self.path, self.display, self.spec, self.snapshot = path, display, spec, snapshot
         self.problems = problems
+        self.root = root  # the project; a link out of it is refused
 
     def load(self) -> TestFile | None:
         try:
-            doc = load_file(self.path, self.display)
+            doc = load_file(self.path, self.display, root=self.root)
         except SpecError as error:
             self.problems.extend(error.problems)
             return None

@@ -110,7 +110,9 @@ def schema_sql_path(project: Project, override: str | None = None) -> Path | Non
 
 def load(project: Project, only: list[str] | None = None, case_filter: str | None = None) -> Loaded:
     compiled_build = build(project)
-    snapshot = load_snapshot(project.schema_file, project.relative(project.schema_file))
+    snapshot = load_snapshot(
+        project.schema_file, project.relative(project.schema_file), root=project.root
+    )
     spec = load_spec(project.permissions_dir, project.root, skip={project.schema_file})
     meta = read_metadata(project.metadata_dir, project.source)
     catalog = Catalog(snapshot)
@@ -130,7 +132,7 @@ def load(project: Project, only: list[str] | None = None, case_filter: str | Non
 def _selected_files(project: Project, only: list[str] | None) -> list[Path]:
     folder = tests_dir(project)
     if not only:
-        found = test_files(folder)
+        found = test_files(folder, project.root)
         if not found:
             raise HasuraPermError(
                 f"no permission tests in {project.relative(folder)}/; write cases in "
@@ -144,7 +146,7 @@ def _selected_files(project: Project, only: list[str] | None) -> list[Path]:
         found = next((c for c in candidates if c.exists()), None)
         if found is None:
             raise HasuraPermError(f"{item} does not exist")
-        paths += test_files(found) if found.is_dir() else [found]
+        paths += test_files(found, project.root) if found.is_dir() else [found]
     return sorted({p.resolve() for p in paths})
 
 

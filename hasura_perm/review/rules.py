@@ -173,4 +173,6 @@ def _table_of(value: Any) -> TableName | None:
 
 
 def load_project_snapshot(project: Project) -> Snapshot:
-    return load_snapshot(project.schema_file, project.relative(project.schema_file))
+    return load_snapshot(
+        project.schema_file, project.relative(project.schema_file), root=project.root
+    )

@@ -16,6 +16,7 @@ from hasura_perm.errors import HasuraPermError
 from hasura_perm.errors import Location
 from hasura_perm.errors import SpecError
 from hasura_perm.names import TableName
+from hasura_perm.reading import yaml_files
 from hasura_perm.spec import validate
 from hasura_perm.spec.yaml_source import Document
 from hasura_perm.spec.yaml_source import load_file
@@ -62,54 +63,93 @@ class Spec:
     cognito: Node | None = None  # the `cognito:` section (hasura_perm/cognito), at most one
 
 
-def spec_files(permissions_dir: Path, skip: set[Path]) -> list[Path]:
-    """Every YAML file under permissions/, except permission tests and the snapshot."""
+def spec_files(permissions_dir: Path, skip: set[Path], root: Path | None = None) -> list[Path]:
+    """Every YAML file under permissions/, except permission tests and the snapshot.
+
+    Anything under permissions/ that cannot be read is an error naming it, never skipped:
+    a table file left out would hand its table to the defaults."""
     if not permissions_dir.is_dir():
         raise HasuraPermError(
             f"permissions folder {permissions_dir} does not exist; create it or set "
             "`permissions:` in hasura-perm.yaml"
         )
-    tests_dir = permissions_dir / "tests"
-    found = [
-        p
-        for p in sorted(permissions_dir.rglob("*"))
-        if p.suffix in (".yaml", ".yml")
-        and p.is_file()
-        and p.resolve() not in skip
-        and tests_dir not in p.parents
-    ]
-    return found
+    root = root or permissions_dir
+    return yaml_files(
+        permissions_dir,
+        root,
+        lambda p: _display(p, root),
+        skip=skip,
+        skip_dirs={permissions_dir / "tests"},
+    )
 
 
 def load_spec(permissions_dir: Path, root: Path, skip: set[Path] | None = None) -> Spec:
     """Load and validate every spec file; raise SpecError listing all problems found."""
     spec = Spec()
     problems: list[tuple[Location, str]] = []
-    for path in spec_files(permissions_dir, {p.resolve() for p in skip or ()}):
+    try:
+        paths = spec_files(permissions_dir, {p.resolve() for p in skip or ()}, root)
+    except SpecError as e:
+        paths, problems = [], list(e.problems)
+    for path in paths:
         display = _display(path, root)
         try:
-            doc = load_file(path, display)
+            doc = load_file(path, display, root=root)
         except SpecError as e:
             problems.extend(e.problems)
             continue
         spec.files.append(display)
         if doc.data is None:
             continue  # an empty file is harmless
-        file_problems = validate.check(doc, "permissions")
+        file_problems = _count_problems(doc) or validate.check(doc, "permissions")
         if file_problems:
             problems.extend(file_problems)
             continue
         _gather(spec, doc, problems)
+    for section in ("roles", "session"):
+        defined, limit = list(getattr(spec, section).values()), LIMITS[section]
+        if len(defined) > limit:
+            label = NAMED_SECTIONS[section]
+            problems.append(
+                (
+                    defined[limit].location,
+                    f"more than {limit} {label}s across all files; the limit is {limit}",
+                )
+            )
     if problems:
         raise SpecError(problems)
     return spec
 
 
+# More than any real project has, few enough that compile stays fast; checked before the
+# (slower) schema validation so a huge file fails at once.
+LIMITS = {"roles": 1_000, "session": 1_000, "defaults": 1_000}
+
+
+def _count_problems(doc: Document) -> list[tuple[Location, str]]:
+    if not isinstance(doc.data, dict):
+        return []
+    problems = []
+    for section, limit in LIMITS.items():
+        value = doc.data.get(section)
+        if isinstance(value, dict | list) and len(value) > limit:
+            problems.append(
+                (
+                    doc.locate((section,)),
+                    f"`{section}` has {len(value)} entries; the limit is {limit}",
+                )
+            )
+    return problems
+
+
 def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
+    # The path as found (a link keeps its own name), relative to the project when inside it.
+    for candidate, base in ((path, root), (path.absolute(), root.resolve())):
+        try:
+            return str(candidate.relative_to(base))
+        except ValueError:
+            continue
+    return str(path)
 
 
 def _gather(spec: Spec, doc: Document, problems: list[tuple[Location, str]]) -> None:

@@ -13,6 +13,7 @@ from jsonschema.exceptions import ValidationError
 from jsonschema.exceptions import best_match
 
 from hasura_perm.errors import Location
+from hasura_perm.errors import excerpt
 from hasura_perm.spec.yaml_source import Document
 
 _TYPE_NAMES = {
@@ -130,9 +131,11 @@ def _message(error: ValidationError) -> str:
     if kind == "enum":
         options = ", ".join(str(v) for v in error.validator_value)
         hint = _did_you_mean(str(error.instance), [str(v) for v in error.validator_value])
-        return f"`{error.instance}` is not allowed{where}; expected one of: {options}{hint}"
+        return (
+            f"`{excerpt(error.instance)}` is not allowed{where}; expected one of: {options}{hint}"
+        )
     if kind == "pattern":
-        return f"`{error.instance}` is not a valid {_field_name(error)}"
+        return f"`{excerpt(error.instance)}` is not a valid {_field_name(error)}"
     if kind in ("oneOf", "anyOf"):
         return f"{_describe(error.instance)} is not valid{where}: {_describe_schema(error.schema)}"
     if kind == "uniqueItems":
@@ -155,7 +158,7 @@ _NAME_RULES = {
 def _bad_name(error: ValidationError) -> str:
     parent = next((p for p in reversed(error.absolute_path) if isinstance(p, str)), "")
     rule = _NAME_RULES.get(parent, "name (letters, digits, _ and -, not starting with a digit)")
-    return f"`{error.instance}` is not a valid {rule}"
+    return f"`{excerpt(error.instance)}` is not a valid {rule}"
 
 
 def _where(error: ValidationError) -> str:
@@ -184,7 +187,7 @@ def _describe(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return str(value).lower()
-    return f"`{value}`"
+    return f"`{excerpt(value)}`"
 
 
 def _did_you_mean(word: str, options: list[str]) -> str:
