@@ -26,6 +26,7 @@ from hasura_perm.lint.context import Relation
 from hasura_perm.lint.context import RoleInfo
 from hasura_perm.lint.context import SessionVariable
 from hasura_perm.lint.context import TableInfo
+from hasura_perm.lint.exposure import new_exposures
 from hasura_perm.lint.sql_schema import SqlSchema
 from hasura_perm.lint.sql_schema import read_sql_schema
 from hasura_perm.names import TableName
@@ -63,6 +64,9 @@ def context_from_project(project: Project) -> LintContext:
         roles=_spec_roles(spec),
         session=_spec_session(spec),
         has_schema=True,
+        spec=spec,
+        session_used=frozenset(result.compiled.session_used),
+        exposures=new_exposures(result.compiled, result.metadata),
     )
 
 
@@ -187,11 +191,13 @@ def _metadata_roles(
 
 def _inherited_grants(grants: list[Grant], roles: dict[str, RoleInfo]) -> list[Grant]:
     """Hasura inherited roles: select from any parent (filters ORed, columns joined);
-    insert, update and delete only when every parent that has one has the same."""
+    insert, update and delete only when every parent that has one has the same. A parent
+    may itself be an inherited role (`administrator` <- `organizer` <- `user`), so parents
+    are resolved first."""
     index = {(g.table, g.action, g.role): g for g in grants}
     tables = sorted({g.table for g in grants})
     extra = []
-    for role in (r for r in roles.values() if r.parents):
+    for role in _parents_first(roles):
         for table in tables:
             for action in ACTIONS:
                 if (table, action, role.name) in index:
@@ -202,7 +208,29 @@ def _inherited_grants(grants: list[Grant], roles: dict[str, RoleInfo]) -> list[G
                 grant = _combine(found, role.name, action)
                 if grant is not None:
                     extra.append(grant)
+                    index[(table, action, role.name)] = grant
     return extra
+
+
+def _parents_first(roles: dict[str, RoleInfo]) -> list[RoleInfo]:
+    """Inherited roles ordered so that every inherited parent comes before its children
+    (a cycle, which Hasura refuses, is cut where it closes)."""
+    ordered: list[RoleInfo] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        role = roles.get(name)
+        if role is None or name in seen:
+            return
+        seen.add(name)
+        for parent in role.parents:
+            visit(parent)
+        if role.parents:
+            ordered.append(role)
+
+    for name in sorted(roles):
+        visit(name)
+    return ordered
 
 
 def _combine(parents: list[Grant], role: str, action: str) -> Grant | None:
@@ -250,6 +278,7 @@ def _tables(
             name=name,
             columns=dict(table.columns) if table else None,
             primary_key=tuple(table.primary_key) if table else None,
+            unique_keys=tuple(table.unique) if table else (),
             foreign_keys=table.foreign_keys if table else (),
             relationships=relations(name, entry, known),
             kind=table.kind if table else "table",
@@ -259,8 +288,19 @@ def _tables(
             computed_fields=frozenset(
                 c["name"] for c in entry.get("computed_fields") or () if isinstance(c, dict)
             ),
+            session_computed_fields=_session_computed_fields(entry),
+            is_enum=entry.get("is_enum") is True,
         )
     return tables
+
+
+def _session_computed_fields(entry: dict[str, Any]) -> frozenset[str]:
+    found = set()
+    for field in entry.get("computed_fields") or ():
+        definition = field.get("definition") if isinstance(field, dict) else None
+        if isinstance(definition, dict) and definition.get("session_argument"):
+            found.add(field["name"])
+    return frozenset(found)
 
 
 def relations(

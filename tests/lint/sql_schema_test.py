@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from hasura_perm.lint.sql_schema import read_sql_schema
 from hasura_perm.names import TableName
 from hasura_perm.snapshot import snapshot_from_data
+from tests.lint.corpus import corpus_dir
 
-MOPED = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "moped"
+MOPED = corpus_dir("moped")
 
 DDL = """
 -- a comment; with a semicolon
@@ -98,7 +97,7 @@ def test_before_triggers_fill_only_what_they_always_assign():
     assert schema.filled == {TableName("public", "notes"): {"insert": {"body"}}}
 
 
-@pytest.mark.skipif(not MOPED.is_dir(), reason="the Moped corpus is not in ../shared")
+@pytest.mark.skipif(not MOPED.is_dir(), reason="the Moped corpus is not in shared/")
 def test_moped_dump_every_permission_table_and_column_is_found():
     from hasura_perm.importer.read import read_metadata_dir
 
