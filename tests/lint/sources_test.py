@@ -101,3 +101,28 @@ def test_inherited_and_default_rules_point_at_the_rule_that_produced_them(tmp_pa
     assert subjects(problems) == ["public.projects update viewer"]
     assert {str(p.location) for p in problems} == {"permissions/defaults.yaml:6:7"}
     assert problems[0].origin == "from default `public.*`"
+
+
+def test_nested_inherited_roles_take_their_parents_inherited_rules(tmp_path):
+    # real-project shape (a tournament manager): administrator <- organizer <- user; the
+    # organizer's select on a table comes from user through two levels
+    from hasura_perm.lint.sources import context_from_metadata
+    from tests.helpers import write
+    from tests.helpers import write_metadata
+    from tests.lint.lintkit import table
+
+    matches = table(
+        "public.matches",
+        select={"user": {"columns": ["id"], "filter": {}}},
+        update={"organizer": {"columns": ["name"], "filter": {}}},
+    )
+    write_metadata(tmp_path / "metadata", {"public.matches": matches})
+    write(
+        tmp_path / "metadata",
+        "inherited_roles.yaml",
+        "- role_name: organizer\n  role_set: [player]\n- role_name: player\n  role_set: [user]\n",
+    )
+    ctx = context_from_metadata(tmp_path / "metadata")
+    grant = ctx.grant(ctx.grants[0].table, "select", "organizer")
+    assert grant is not None and grant.origin == "inherited from player"
+    assert found(ctx, "write-without-select") == []
