@@ -71,34 +71,35 @@ def _part_always_true(key: str, value: Any) -> bool:
     return False
 
 
-def caller_scoped(expr: Any, ctx: LintContext, table: TableName) -> bool:
-    """True when the rows it admits depend on who is asking."""
+def caller_scoped(
+    expr: Any, ctx: LintContext, table: TableName, *, any_branch: bool = False
+) -> bool:
+    """True when the rows it admits depend on who is asking. `any_branch`: an `_or`
+    counts when one branch does (partly scoped: the other branches admit rows through
+    data, such as a group open to everyone)."""
     if not isinstance(expr, dict) or not expr:
         return False
-    return any(_part_scoped(_key(k), v, ctx, table) for k, v in expr.items())
+    return any(_part_scoped(_key(k), v, ctx, table, any_branch) for k, v in expr.items())
 
 
-def _part_scoped(key: str, value: Any, ctx: LintContext, table: TableName) -> bool:
-    if key == "_and":
-        return isinstance(value, list) and any(caller_scoped(v, ctx, table) for v in value)
-    if key == "_or":
-        return (
-            isinstance(value, list)
-            and bool(value)
-            and all(caller_scoped(v, ctx, table) for v in value)
-        )
+def _part_scoped(key: str, value: Any, ctx: LintContext, table: TableName, any_: bool) -> bool:
+    if key in ("_and", "_or"):
+        if not isinstance(value, list) or not value:
+            return False
+        scoped = [caller_scoped(v, ctx, table, any_branch=any_) for v in value]
+        return any(scoped) if key == "_and" or any_ else all(scoped)
     if key == "_not":
         return False
     if key == "_exists":
         where = value.get("_where") if isinstance(value, dict) else None
-        return caller_scoped(where, ctx, _exists_table(value) or table)
+        return caller_scoped(where, ctx, _exists_table(value) or table, any_branch=any_)
     info = ctx.table(table)
     relation = info.relationships.get(key)
     if relation is not None:
-        return caller_scoped(value, ctx, relation.target or _UNKNOWN)
+        return caller_scoped(value, ctx, relation.target or _UNKNOWN, any_branch=any_)
     if looks_like_relationship(value):
         # a relationship we cannot resolve (no schema for its target): its shape says so
-        return caller_scoped(value, ctx, _UNKNOWN)
+        return caller_scoped(value, ctx, _UNKNOWN, any_branch=any_)
     if key in info.session_computed_fields or (
         table == _UNKNOWN and key in ctx.session_computed_fields()
     ):

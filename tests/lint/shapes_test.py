@@ -316,3 +316,26 @@ def test_a_staff_role_handing_out_roles_is_still_reported(tmp_path):
     problems = found(ctx, "unfiltered-write")
     assert subjects(problems) == ["public.user_roles update teacher"]
     assert "only administrators should hand out" in problems[0].message
+
+
+def test_a_committee_role_setting_any_members_admin_level_is_reported(tmp_path):
+    # real-project shape (a band's website): the webmaster manages every row, members own
+    # their account row; the webmaster may also set any member's `admin` level
+    tables = [
+        table(
+            f"public.{name}",
+            update={"webmaster": {"columns": ["title"], "filter": {}}},
+            delete={"webmaster": {"filter": {}}},
+            select={"member": {"columns": ["id"], "filter": MINE}},
+        )
+        for name in ("gigs", "venues", "news")
+    ]
+    users = table(
+        "public.users",
+        update={
+            "webmaster": {"columns": ["first_name", "admin"], "filter": {}},
+            "member": {"columns": ["first_name"], "filter": {"id": {"_eq": ME}}},
+        },
+    )
+    problems = found(context(tmp_path, *tables, users, schema=None), "unfiltered-write")
+    assert subjects(problems) == ["public.users update webmaster"]

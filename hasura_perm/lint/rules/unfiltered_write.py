@@ -27,8 +27,8 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 
 from hasura_perm.lint.analysis import always_true
+from hasura_perm.lint.analysis import caller_scoped
 from hasura_perm.lint.analysis import owner_columns
-from hasura_perm.lint.analysis import session_variables
 from hasura_perm.lint.analysis import write_scoped
 from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
@@ -44,7 +44,8 @@ def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
     for grant in ctx.each("update", "delete"):
         if _exempt(ctx, grant) or _names_caller(ctx, grant) or ctx.changes_nothing(grant):
             continue
-        if owner_columns(ctx, grant.table, for_writes=True):
+        staff = ctx.is_admin(grant.role)
+        if not staff and owner_columns(ctx, grant.table, for_writes=True):
             continue  # owned-rows-writable
         how = (
             "the filter is empty"
@@ -52,7 +53,7 @@ def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
             else "the filter does not depend on the caller"
         )
         verb = "update" if grant.action == "update" else "delete"
-        if ctx.is_admin(grant.role):
+        if staff:
             how += (
                 f"; {grant.role} is taken for staff, but this table decides who holds which "
                 "role or permission, which only administrators should hand out"
@@ -90,10 +91,13 @@ def _touch_only(ctx: LintContext, grant: Grant) -> bool:
 
 
 def _names_caller(ctx: LintContext, grant: Grant) -> bool:
-    """Some branch of the filter depends on who is asking (a session variable, or a
-    session-aware computed field). A filter whose other branches admit rows through data
-    (a group open to everyone) is a choice made in that data, not a rule that ignores
-    the caller."""
+    """Some branch of the filter ties rows to who is asking (a session variable compared
+    for equality or membership, or a session-aware computed field), or the post-update
+    check does (analysis.write_scoped). A filter whose other branches admit rows through
+    data (a group open to everyone) is a choice made in that data, not a rule that
+    ignores the caller; `{id: {_ne: X-Hasura-User-Id}}` (everyone but me) ties nothing."""
     if write_scoped(ctx, grant):
         return True
-    return not always_true(grant.filter) and bool(session_variables(grant.filter))
+    if always_true(grant.filter):  # `{}`, or an `_or` with an always-true branch
+        return False
+    return caller_scoped(grant.filter, ctx, grant.table, any_branch=True)
