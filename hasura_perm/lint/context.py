@@ -63,6 +63,7 @@ class Relation:
     kind: str  # "object" | "array"
     target: TableName | None  # None when the metadata and schema do not tell
     local_columns: tuple[str, ...]  # columns of this table that pick the related rows
+    remote: tuple[str, ...] = ()  # array relationship by foreign key: the other table's columns
 
 
 @dataclass(frozen=True)

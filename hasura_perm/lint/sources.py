@@ -291,6 +291,29 @@ def _tables(
             session_computed_fields=_session_computed_fields(entry),
             is_enum=entry.get("is_enum") is True,
         )
+    return _back_references(tables)
+
+
+def _back_references(tables: dict[TableName, TableInfo]) -> dict[TableName, TableInfo]:
+    """Without a schema an object relationship `foreign_key_constraint_on: team_id` does
+    not say which table it reaches; the array relationship that comes back does
+    (`teams.roster: {foreign_key_constraint_on: {table: team_roster, column: team_id}}`),
+    so `team_roster.team` reaches `teams`."""
+    back: dict[tuple[TableName, tuple[str, ...]], TableName] = {}
+    for info in tables.values():
+        for relation in info.relationships.values():
+            if relation.kind == "array" and relation.target is not None and relation.remote:
+                back.setdefault((relation.target, relation.remote), info.name)
+    for name, info in tables.items():
+        found = {
+            key: dataclasses.replace(relation, target=back[(name, relation.local_columns)])
+            for key, relation in info.relationships.items()
+            if relation.target is None
+            and relation.kind == "object"
+            and (name, relation.local_columns) in back
+        }
+        if found:
+            tables[name] = dataclasses.replace(info, relationships={**info.relationships, **found})
     return tables
 
 
@@ -313,8 +336,17 @@ def relations(
             if isinstance(rel, dict) and isinstance(rel.get("name"), str):
                 using = rel.get("using") or {}
                 target, local = _relation_ends(name, kind, using, known)
-                found[rel["name"]] = Relation(rel["name"], kind, target, local)
+                found[rel["name"]] = Relation(rel["name"], kind, target, local, _remote(using))
     return found
+
+
+def _remote(using: dict[str, Any]) -> tuple[str, ...]:
+    """The other table's columns of an array relationship by foreign key."""
+    fk = using.get("foreign_key_constraint_on")
+    if not isinstance(fk, dict):
+        return ()
+    remote = fk.get("columns") or fk.get("column")
+    return (remote,) if isinstance(remote, str) else tuple(remote or ())
 
 
 def _relation_ends(

@@ -126,3 +126,45 @@ def test_nested_inherited_roles_take_their_parents_inherited_rules(tmp_path):
     grant = ctx.grant(ctx.grants[0].table, "select", "organizer")
     assert grant is not None and grant.origin == "inherited from player"
     assert found(ctx, "write-without-select") == []
+
+
+def test_without_a_schema_an_object_relationship_reaches_the_table_whose_array_comes_back(
+    tmp_path,
+):
+    # real-project shape (a team manager): `team_roster.team` by foreign key column, and
+    # `teams.roster` back by {table, column}; `role` in the filter is team_roster's column
+    # (teams has a session-aware computed field of that name, which must not be taken)
+    from tests.lint.lintkit import context
+    from tests.lint.lintkit import table
+
+    teams = table(
+        "public.teams",
+        array_relationships=[
+            {
+                "name": "roster",
+                "using": {
+                    "foreign_key_constraint_on": {"table": "team_roster", "column": "team_id"}
+                },
+            }
+        ],
+        computed_fields=[
+            {
+                "name": "role",
+                "definition": {
+                    "function": {"schema": "public", "name": "team_role"},
+                    "session_argument": "hasura_session",
+                },
+            }
+        ],
+    )
+    any_admin = {"team": {"roster": {"role": {"_eq": "Admin"}}}}
+    roster = table(
+        "public.team_roster",
+        object_relationships=[{"name": "team", "using": {"foreign_key_constraint_on": "team_id"}}],
+        select={"user": {"columns": ["id"], "filter": {"player_id": {"_eq": "X-Hasura-User-Id"}}}},
+        update={"user": {"columns": ["status"], "filter": any_admin, "check": any_admin}},
+    )
+    ctx = context(tmp_path, teams, roster, schema=None)
+    relation = ctx.table(ctx.grants[0].table).relationships["team"]
+    assert str(relation.target) == "public.teams"
+    assert subjects(found(ctx, "owned-rows-writable")) == ["public.team_roster update user"]
