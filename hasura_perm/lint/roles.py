@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from hasura_perm.lint.context import LintContext
 
@@ -91,6 +92,15 @@ def _judge(
     if _anonymous(ctx, role):
         return RoleJudgement(role, False, "anonymous", "it only reads and never names the caller")
     if _USER_WORD.search(lower):
+        if _editor_of_shared_data(ctx, role, writes, open_writes):
+            return RoleJudgement(
+                role,
+                True,
+                "staff",
+                f"it may update or delete every row of {len(open_tables)} of the "
+                f"{len(tables)} tables it writes, none of them users' own rows (an editor of "
+                "shared content, although named like a user)",
+            )
         return RoleJudgement(role, False, "user", "its name says user")
     named = _SERVICE_WORD.search(lower) or _STAFF_WORD.search(lower)
     kind = "service" if _SERVICE_WORD.search(lower) else "staff"
@@ -99,6 +109,27 @@ def _judge(
     if others_scoped and len(tables) >= MIN_TABLES and share >= STAFF_SHARE:
         return RoleJudgement(role, True, "staff", evidence)
     return RoleJudgement(role, False, "user", "its rules act for one caller")
+
+
+def _editor_of_shared_data(
+    ctx: LintContext, role: str, writes: list[Any], open_writes: list[Any]
+) -> bool:
+    """A role named like a user that edits shared content (a back-office's `user`): it
+    manages every row of most tables it writes, at least MIN_TABLES of them, none of which
+    holds users' own rows (those stay the user signal: a `consumer` writing every cart),
+    while its own rules elsewhere know who is asking (a filter, check or preset with the
+    caller's user id: its comments, its profile), or none of its rules ever asks (a shared
+    workspace: every account edits the same content)."""
+    from hasura_perm.lint.analysis import owner_columns
+    from hasura_perm.lint.analysis import session_variables
+
+    tables = {g.table for g in writes}
+    if len(tables) < MIN_TABLES or len(open_writes) < STAFF_SHARE * len(writes):
+        return False
+    used = set().union(*(session_variables(g.body) for g in ctx.grants if g.role == role))
+    if used - {"x-hasura-role"} and not any(ctx.is_user_variable(v) for v in used):
+        return False
+    return not any(owner_columns(ctx, g.table, for_writes=True) for g in open_writes)
 
 
 def _scoped(ctx: LintContext, grant: object) -> bool:

@@ -97,3 +97,16 @@ def test_first_run_explains_the_roles_it_trusted_and_the_line_to_change_it(tmp_p
     configured = lint(ctx, only("owned-rows-writable", Settings(admin_roles=())))
     assert "roles taken" not in lint_text.render(configured)
     assert len(configured.problems) == 6  # teacher is a user now: every open write
+
+
+def test_a_user_named_editor_of_shared_content_is_staff(tmp_path):
+    # real-project shape (a legal-content back-office): `user` edits every document,
+    # glossary entry and alert, and no rule of it ever names the caller
+    tables = [
+        table(f"public.{name}", update={"user": OPEN}, delete={"user": {"filter": {}}})
+        for name in ("documents", "glossary", "alerts")
+    ]
+    ctx = context(tmp_path, *tables, schema=SCHEMALESS)
+    judgement = ctx.judgement("user")
+    assert judgement.kind == "staff" and "named like a user" in judgement.reason
+    assert found(ctx, "unfiltered-write") == []
