@@ -105,7 +105,8 @@ def _judge(
     named = _SERVICE_WORD.search(lower) or _STAFF_WORD.search(lower)
     kind = "service" if _SERVICE_WORD.search(lower) else "staff"
     if others_scoped and writes and named and share >= NAMED_STAFF_SHARE:
-        return RoleJudgement(role, True, kind, f"its name says {kind} and {evidence}")
+        word = named.group(2)
+        return RoleJudgement(role, True, kind, f"its name (`{word}`) says {kind} and {evidence}")
     if others_scoped and len(tables) >= MIN_TABLES and share >= STAFF_SHARE:
         return RoleJudgement(role, True, "staff", evidence)
     return RoleJudgement(role, False, "user", "its rules act for one caller")

@@ -91,7 +91,10 @@ def test_first_run_explains_the_roles_it_trusted_and_the_line_to_change_it(tmp_p
     result = lint(ctx, only("unfiltered-write"))
     text = lint_text.render(result)
     assert "roles taken for administrators, staff or services" in text
-    assert "teacher: staff, because its name says staff and it may update or delete every " in text
+    assert (
+        "teacher: staff, because its name (`teacher`) says staff and it may update or delete every "
+        in text
+    )
     assert "admin_roles: [teacher]" in text
     # said once in configuration, lint follows it and stops explaining
     configured = lint(ctx, only("owned-rows-writable", Settings(admin_roles=())))
