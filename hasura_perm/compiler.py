@@ -46,6 +46,8 @@ class Permission:
     comment: str | None
     location: Location  # the rule that produced it
     origin: str  # "table file", "default `public.*`", "inherited from editor (table file)"
+    # columns came from `all` or `all_except`: a column added to the schema joins them
+    expands_all: bool = False
 
 
 @dataclass
@@ -169,7 +171,14 @@ class _TableCompiler:
                 return None
         origin = f"inherited from {first_parent} ({first.origin})"
         return Permission(
-            self.table, action, role, first.body, first.comment, first.location, origin
+            self.table,
+            action,
+            role,
+            first.body,
+            first.comment,
+            first.location,
+            origin,
+            first.expands_all,
         )
 
     def _from_rule(self, rule: Node, action: str, role: str, origin: str) -> Permission | None:
@@ -180,7 +189,11 @@ class _TableCompiler:
             body = self._compile_rule(rule, action)
             self.compiled_rules[id(rule.value)] = body
         comment = rule.value.get("comment")
-        return Permission(self.table, action, role, body, comment, rule.location, origin)
+        columns = rule.value.get("columns")
+        expands_all = columns == "all" or isinstance(columns, dict)
+        return Permission(
+            self.table, action, role, body, comment, rule.location, origin, expands_all
+        )
 
     def _compile_rule(self, rule: Node, action: str) -> dict[str, Any]:
         usage = "" if rule.doc is self._table_doc else f" (applied to {self.table})"

@@ -10,6 +10,7 @@ from pathlib import Path
 from hasura_perm.build import Build
 from hasura_perm.build import build
 from hasura_perm.errors import ExitCode
+from hasura_perm.lint.exposure import new_exposures
 from hasura_perm.metadata.directory import stale_files
 from hasura_perm.metadata.directory import write_files
 from hasura_perm.project import load_project
@@ -42,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
     result = build(project)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    for exposure in new_exposures(result.compiled, result.metadata):
+        print(f"notice: {exposure.describe()}", file=sys.stderr)
     stale = stale_files(result.files)
     summary = (
         f"{len(result.compiled.tables)} tables, {len(result.compiled.roles)} roles, "

@@ -35,6 +35,9 @@ class LintResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (rule id, why)
     suppressed: list[tuple[Problem, Suppression]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the source could not provide
+    # (role, kind, why) for the roles taken for administrators, staff or services; empty
+    # when lint.admin_roles lists them (the user has said it)
+    trusted_roles: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -55,6 +58,10 @@ def lint(ctx: LintContext, config: LintConfig | None = None) -> LintResult:
     config = config or default_config()
     ctx = dataclasses.replace(ctx, settings=config.settings)
     result = LintResult([], fail_level=config.fail_level, notes=list(ctx.notes))
+    if config.settings.admin_roles is None:
+        result.trusted_roles = [
+            (j.role, j.kind, j.reason) for j in ctx.role_judgements().values() if j.manages_all
+        ]
     found: list[Problem] = []
     for rule_id, module in RULES.items():
         setting = config.rules[rule_id]
@@ -70,9 +77,24 @@ def lint(ctx: LintContext, config: LintConfig | None = None) -> LintResult:
             found.append(
                 dataclasses.replace(problem, rule=rule_id, level=setting.level, origin=origin)
             )
-    result.problems = _apply_suppressions(found, config.suppressions, result)
+    result.problems = _apply_suppressions(_once_per_rule(found), config.suppressions, result)
     result.problems.sort(key=Problem.sort_key)
     return result
+
+
+def _once_per_rule(problems: list[Problem]) -> list[Problem]:
+    """A finding on a permission a role inherits unchanged is the parent's finding again,
+    at the same place: report it once, at the parent (children appear in its origin)."""
+    direct = {
+        (p.rule, p.table, p.action, p.location)
+        for p in problems
+        if "inherited from" not in p.origin
+    }
+    return [
+        p
+        for p in problems
+        if "inherited from" not in p.origin or (p.rule, p.table, p.action, p.location) not in direct
+    ]
 
 
 def _origin(ctx: LintContext, problem: Problem) -> str:
@@ -97,6 +119,8 @@ def missing_need(ctx: LintContext, module: ModuleType, options: dict[str, object
                 "which roles tokens can carry is unknown: map roles to cognito_groups, or list "
                 "them in lint.claims.roles"
             )
+        if need == "project" and ctx.spec is None:
+            return "needs the project's permissions/ (not available with --metadata)"
         if need == "views" and not any(t.view_sources for t in ctx.tables.values()):
             return "no view definitions: pass --schema with a SQL dump (CREATE VIEW statements)"
         if need in MARKS and not ctx.any_marked(need) and not options.get("all_tables"):

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
 from hasura_perm.names import TableName
 from hasura_perm.names import session_variable
@@ -70,31 +71,52 @@ def _part_always_true(key: str, value: Any) -> bool:
     return False
 
 
-def caller_scoped(expr: Any, ctx: LintContext, table: TableName) -> bool:
-    """True when the rows it admits depend on who is asking."""
+def caller_scoped(
+    expr: Any, ctx: LintContext, table: TableName, *, any_branch: bool = False
+) -> bool:
+    """True when the rows it admits depend on who is asking. `any_branch`: an `_or`
+    counts when one branch does (partly scoped: the other branches admit rows through
+    data, such as a group open to everyone)."""
     if not isinstance(expr, dict) or not expr:
         return False
-    return any(_part_scoped(_key(k), v, ctx, table) for k, v in expr.items())
+    return any(_part_scoped(_key(k), v, ctx, table, any_branch) for k, v in expr.items())
 
 
-def _part_scoped(key: str, value: Any, ctx: LintContext, table: TableName) -> bool:
-    if key == "_and":
-        return isinstance(value, list) and any(caller_scoped(v, ctx, table) for v in value)
-    if key == "_or":
-        return (
-            isinstance(value, list)
-            and bool(value)
-            and all(caller_scoped(v, ctx, table) for v in value)
-        )
+def _part_scoped(key: str, value: Any, ctx: LintContext, table: TableName, any_: bool) -> bool:
+    if key in ("_and", "_or"):
+        if not isinstance(value, list) or not value:
+            return False
+        scoped = [caller_scoped(v, ctx, table, any_branch=any_) for v in value]
+        return any(scoped) if key == "_and" or any_ else all(scoped)
     if key == "_not":
         return False
     if key == "_exists":
         where = value.get("_where") if isinstance(value, dict) else None
-        return caller_scoped(where, ctx, _exists_table(value) or table)
-    relation = ctx.table(table).relationships.get(key)
+        return caller_scoped(where, ctx, _exists_table(value) or table, any_branch=any_)
+    info = ctx.table(table)
+    relation = info.relationships.get(key)
     if relation is not None:
-        return caller_scoped(value, ctx, relation.target or table)
+        return caller_scoped(value, ctx, relation.target or _UNKNOWN, any_branch=any_)
+    if looks_like_relationship(value):
+        # a relationship we cannot resolve (no schema for its target): its shape says so
+        return caller_scoped(value, ctx, _UNKNOWN, any_branch=any_)
+    if key in info.session_computed_fields or (
+        table == _UNKNOWN and key in ctx.session_computed_fields()
+    ):
+        return True  # the function sees the session: its result depends on the caller
     return _column_scoped(value)
+
+
+_UNKNOWN = TableName("", "")  # a table we know nothing about
+
+
+def looks_like_relationship(value: Any) -> bool:
+    """A nested boolean expression rather than a column's operators: some key is a
+    logical operator, or does not start with `_` (a column or relationship of the
+    target). Column operators all start with `_` (or `$`)."""
+    if not isinstance(value, dict) or not value:
+        return False
+    return any(_key(k) in _LOGICAL or not _key(k).startswith("_") for k in value)
 
 
 def _column_scoped(value: Any) -> bool:
@@ -129,8 +151,9 @@ def _walk(
                 yield from _walk(where, ctx, target, (*path, f"_exists {target}"))
         elif key in ctx.table(table).relationships:
             relation = ctx.table(table).relationships[key]
-            if relation.target is not None:
-                yield from _walk(value, ctx, relation.target, (*path, key))
+            yield from _walk(value, ctx, relation.target or _UNKNOWN, (*path, key))
+        elif looks_like_relationship(value):
+            yield from _walk(value, ctx, _UNKNOWN, (*path, key))
         else:
             yield from _column_tests(table, key, value, path)
 
@@ -322,3 +345,35 @@ def _user_links(ctx: LintContext, table: TableName) -> dict[str, str]:
             if key[0] in info.columns and key[0] not in keyed:
                 links.setdefault(key[0], f"named like the key of {users.name}")
     return links
+
+
+def unclaimed_only(expr: Any, owners: set[str]) -> bool:
+    """The expression requires an owner column to be null (`{user_id: {_is_null: true}}`,
+    alone or as a part of `_and`): it admits only rows nobody owns yet, such as an unused
+    invitation or demo code a user is about to claim."""
+    if not isinstance(expr, dict):
+        return False
+    for raw_key, value in expr.items():
+        key = _key(raw_key)
+        if key == "_and" and isinstance(value, list):
+            if any(unclaimed_only(item, owners) for item in value):
+                return True
+        elif key in owners and isinstance(value, dict):
+            if any(_key(op) == "_is_null" and operand is True for op, operand in value.items()):
+                return True
+    return False
+
+
+def write_scoped(ctx: LintContext, grant: Grant) -> bool:
+    """The rows an update or delete may change depend on the caller: its filter is caller
+    scoped, or (update) its post-update check is and reads no column the update writes.
+    Hasura rolls the whole mutation back when a changed row fails the check, so a check
+    the caller cannot make true by writing restricts the rows as a filter would."""
+    if caller_scoped(grant.filter, ctx, grant.table):
+        return True
+    if grant.action != "update" or not caller_scoped(grant.check, ctx, grant.table):
+        return False
+    writable = ctx.writable(grant)
+    if writable is None:
+        return False
+    return not (depends_on(grant.check, ctx, grant.table) & writable)

@@ -24,11 +24,25 @@ from hasura_perm.snapshot import ForeignKey
 ACTIONS = ("insert", "select", "update", "delete")
 MARKS = ("sensitive", "append_only", "lookup", "large")
 
-# Role names that say "administrator": whole words only (`moped-admin`, `project_admin`,
-# not `badminton`). Hasura's own `admin` bypasses permissions and is handled by its own rule.
-_ADMIN_WORD = re.compile(r"(^|[^a-z0-9])(admin|administrator|superuser|root|sysadmin)([^a-z0-9]|$)")
 # Session variables that carry the caller's identity: x-hasura-user-id, x-hasura-user-db-id.
 _USER_VARIABLE = re.compile(r"^x-hasura-(.*[-_])?user([-_].*)?[-_]?id$")
+_PRIVILEGE_WORDS = {
+    "role", "roles", "permission", "permissions", "privilege", "privileges", "grant",
+    "grants", "acl", "acls",
+}  # fmt: skip
+_HOLDER_WORDS = {"user", "users", "account", "accounts", "member", "members", "profile"}
+_PRIVILEGE_COLUMNS = {
+    "role", "roles", "role_id", "role_name", "allowed_roles", "default_role", "admin",
+    "is_admin", "is_staff", "is_superuser", "permissions", "user_type", "access_level",
+}  # fmt: skip
+_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def _words(name: str) -> list[str]:
+    """`UserRole` -> [user, role]; `user_roles` -> [user, roles]."""
+    return [w.lower() for w in _WORD.findall(name)]
+
+
 DEFAULT_USERS_TABLES = ("*.users", "*.user", "*.*_users", "*.accounts")
 # Columns that record who made or changed a row and when: the server should fill them.
 DEFAULT_AUDIT_COLUMNS = (
@@ -49,6 +63,7 @@ class Relation:
     kind: str  # "object" | "array"
     target: TableName | None  # None when the metadata and schema do not tell
     local_columns: tuple[str, ...]  # columns of this table that pick the related rows
+    remote: tuple[str, ...] = ()  # array relationship by foreign key: the other table's columns
 
 
 @dataclass(frozen=True)
@@ -56,12 +71,17 @@ class TableInfo:
     name: TableName
     columns: dict[str, str] | None  # column -> Postgres type; None: no schema for it
     primary_key: tuple[str, ...] | None = None
+    unique_keys: tuple[tuple[str, ...], ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
     relationships: dict[str, Relation] = field(default_factory=dict)
     kind: str = "table"  # "table" | "view" | ...
     location: Location | None = None  # its metadata entry, when there is one
     view_sources: tuple[TableName, ...] = ()  # tables a view reads, when known
     computed_fields: frozenset[str] = frozenset()
+    # computed fields whose function receives the session (`session_argument`): a filter
+    # on one of them depends on who is asking
+    session_computed_fields: frozenset[str] = frozenset()
+    is_enum: bool = False  # a Hasura enum table: its rows are the allowed values
     # "insert"/"update" -> columns a BEFORE trigger overwrites whatever the caller sends
     server_filled: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -141,6 +161,9 @@ class LintContext:
     has_schema: bool  # columns, types and keys are known
     settings: Settings = field(default_factory=Settings)
     notes: list[str] = field(default_factory=list)  # what the source could not provide
+    spec: Any = None  # project mode: the parsed permissions/ (hasura_perm.spec.Spec)
+    session_used: frozenset[str] = frozenset()  # project mode: variables compiled rules use
+    exposures: list[Any] = field(default_factory=list)  # project mode: lint/exposure.py
 
     def __post_init__(self) -> None:
         self._index: dict[tuple[TableName, str, str], Grant] = {
@@ -149,6 +172,7 @@ class LintContext:
         self._by_table: dict[TableName, list[Grant]] = {}
         for grant in self.grants:
             self._by_table.setdefault(grant.table, []).append(grant)
+        self._judgements: dict[str, Any] | None = None
 
     # -- lookups
 
@@ -186,13 +210,46 @@ class LintContext:
         filled = self.table(grant.table).server_filled.get(grant.action, frozenset())
         return columns - set(grant.presets) - filled
 
+    def changes_nothing(self, grant: Grant) -> bool:
+        """An update that may set no column at all (`columns: []` and no preset): Hasura
+        keeps it, but it changes no row."""
+        return grant.action == "update" and not grant.body.get("columns") and not grant.presets
+
     # -- shared judgements
 
+    def role_judgements(self) -> dict[str, Any]:
+        """role -> RoleJudgement (lint/roles.py), computed once per context."""
+        if self._judgements is None:
+            from hasura_perm.lint.roles import judge_roles  # roles.py reads the context
+
+            self._judgements = judge_roles(self)
+        return self._judgements
+
+    def judgement(self, role: str) -> Any:
+        """The RoleJudgement of one role (also of a role no rule names)."""
+        found = self.role_judgements().get(role)
+        if found is None:
+            from hasura_perm.lint.roles import judge_roles
+
+            found = judge_roles(self, (role,))[role]
+        return found
+
     def is_admin(self, role: str) -> bool:
-        """An administrator role that is expected to see and change everything."""
-        if self.settings.admin_roles is not None:
-            return role in self.settings.admin_roles
-        return bool(_ADMIN_WORD.search(role.lower()))
+        """An administrator, staff or service role, expected to see and change every row:
+        listed in `lint.admin_roles`, else named like an administrator, else judged from
+        what its rules allow (lint/roles.py)."""
+        judgement = self.judgement(role)
+        return bool(judgement and judgement.manages_all)
+
+    def is_named_admin(self, role: str) -> bool:
+        """An administrator by configuration or by name, not only by behaviour: the roles
+        trusted to hand out roles and permissions."""
+        judgement = self.judgement(role)
+        return bool(judgement and judgement.kind in ("configured", "admin"))
+
+    def is_anonymous(self, role: str) -> bool:
+        judgement = self.judgement(role)
+        return bool(judgement and judgement.kind == "anonymous")
 
     def is_user_variable(self, name: str) -> bool:
         """A session variable that identifies the caller (a user id)."""
@@ -210,6 +267,35 @@ class LintContext:
 
     def is_audit_column(self, column: str) -> bool:
         return any(fnmatch.fnmatchcase(column.lower(), p) for p in self.settings.audit_columns)
+
+    def session_computed_fields(self) -> frozenset[str]:
+        """Names of every session-aware computed field, for filters that reach a table
+        whose name we do not know (a relationship, without a schema)."""
+        return frozenset().union(*(t.session_computed_fields for t in self.tables.values()))
+
+    def is_privilege_table(self, name: TableName) -> bool:
+        """A table that says which user holds which role or permission (`user_roles`,
+        `UserRole`, `member_permissions`): writing it hands out access. Both halves of the
+        name count, so `project_personnel_roles` (job titles) is not one."""
+        words = set(_words(name.name))
+        return bool(words & _PRIVILEGE_WORDS) and bool(words & _HOLDER_WORDS)
+
+    def privilege_columns(self, grant: Grant) -> frozenset[str]:
+        """Columns of an accounts table that say what a user may do (`role`, `is_admin`),
+        among those the grant writes."""
+        if not self.is_users_table(grant.table):
+            return frozenset()
+        writable = self.writable(grant) or frozenset()
+        return frozenset(c for c in writable if c.lower() in _PRIVILEGE_COLUMNS)
+
+    def is_identity_column(self, table: TableName, column: str) -> bool:
+        """The row's own key: its primary key or a single-column unique key (`slug`), or,
+        without a schema, a column named `id` or `slug`."""
+        info = self.table(table)
+        if info.primary_key is None:
+            return column in ("id", "slug")
+        keys = (info.primary_key, *info.unique_keys)
+        return any(tuple(key) == (column,) for key in keys)
 
     def marked(self, table: TableName, mark: str) -> bool:
         patterns = self.settings.marks.get(mark, ())

@@ -26,6 +26,7 @@ from hasura_perm.lint.context import Relation
 from hasura_perm.lint.context import RoleInfo
 from hasura_perm.lint.context import SessionVariable
 from hasura_perm.lint.context import TableInfo
+from hasura_perm.lint.exposure import new_exposures
 from hasura_perm.lint.sql_schema import SqlSchema
 from hasura_perm.lint.sql_schema import read_sql_schema
 from hasura_perm.names import TableName
@@ -65,6 +66,9 @@ def context_from_project(project: Project) -> LintContext:
         roles=_spec_roles(spec),
         session=_spec_session(spec),
         has_schema=True,
+        spec=spec,
+        session_used=frozenset(result.compiled.session_used),
+        exposures=new_exposures(result.compiled, result.metadata),
     )
 
 
@@ -189,11 +193,13 @@ def _metadata_roles(
 
 def _inherited_grants(grants: list[Grant], roles: dict[str, RoleInfo]) -> list[Grant]:
     """Hasura inherited roles: select from any parent (filters ORed, columns joined);
-    insert, update and delete only when every parent that has one has the same."""
+    insert, update and delete only when every parent that has one has the same. A parent
+    may itself be an inherited role (`administrator` <- `organizer` <- `user`), so parents
+    are resolved first."""
     index = {(g.table, g.action, g.role): g for g in grants}
     tables = sorted({g.table for g in grants})
     extra = []
-    for role in (r for r in roles.values() if r.parents):
+    for role in _parents_first(roles):
         for table in tables:
             for action in ACTIONS:
                 if (table, action, role.name) in index:
@@ -204,7 +210,29 @@ def _inherited_grants(grants: list[Grant], roles: dict[str, RoleInfo]) -> list[G
                 grant = _combine(found, role.name, action)
                 if grant is not None:
                     extra.append(grant)
+                    index[(table, action, role.name)] = grant
     return extra
+
+
+def _parents_first(roles: dict[str, RoleInfo]) -> list[RoleInfo]:
+    """Inherited roles ordered so that every inherited parent comes before its children
+    (a cycle, which Hasura refuses, is cut where it closes)."""
+    ordered: list[RoleInfo] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        role = roles.get(name)
+        if role is None or name in seen:
+            return
+        seen.add(name)
+        for parent in role.parents:
+            visit(parent)
+        if role.parents:
+            ordered.append(role)
+
+    for name in sorted(roles):
+        visit(name)
+    return ordered
 
 
 def _combine(parents: list[Grant], role: str, action: str) -> Grant | None:
@@ -252,6 +280,7 @@ def _tables(
             name=name,
             columns=dict(table.columns) if table else None,
             primary_key=tuple(table.primary_key) if table else None,
+            unique_keys=tuple(table.unique) if table else (),
             foreign_keys=table.foreign_keys if table else (),
             relationships=relations(name, entry, known),
             kind=table.kind if table else "table",
@@ -261,8 +290,42 @@ def _tables(
             computed_fields=frozenset(
                 c["name"] for c in entry.get("computed_fields") or () if isinstance(c, dict)
             ),
+            session_computed_fields=_session_computed_fields(entry),
+            is_enum=entry.get("is_enum") is True,
         )
+    return _back_references(tables)
+
+
+def _back_references(tables: dict[TableName, TableInfo]) -> dict[TableName, TableInfo]:
+    """Without a schema an object relationship `foreign_key_constraint_on: team_id` does
+    not say which table it reaches; the array relationship that comes back does
+    (`teams.roster: {foreign_key_constraint_on: {table: team_roster, column: team_id}}`),
+    so `team_roster.team` reaches `teams`."""
+    back: dict[tuple[TableName, tuple[str, ...]], TableName] = {}
+    for info in tables.values():
+        for relation in info.relationships.values():
+            if relation.kind == "array" and relation.target is not None and relation.remote:
+                back.setdefault((relation.target, relation.remote), info.name)
+    for name, info in tables.items():
+        found = {
+            key: dataclasses.replace(relation, target=back[(name, relation.local_columns)])
+            for key, relation in info.relationships.items()
+            if relation.target is None
+            and relation.kind == "object"
+            and (name, relation.local_columns) in back
+        }
+        if found:
+            tables[name] = dataclasses.replace(info, relationships={**info.relationships, **found})
     return tables
+
+
+def _session_computed_fields(entry: dict[str, Any]) -> frozenset[str]:
+    found = set()
+    for field in entry.get("computed_fields") or ():
+        definition = field.get("definition") if isinstance(field, dict) else None
+        if isinstance(definition, dict) and definition.get("session_argument"):
+            found.add(field["name"])
+    return frozenset(found)
 
 
 def relations(
@@ -275,8 +338,17 @@ def relations(
             if isinstance(rel, dict) and isinstance(rel.get("name"), str):
                 using = rel.get("using") or {}
                 target, local = _relation_ends(name, kind, using, known)
-                found[rel["name"]] = Relation(rel["name"], kind, target, local)
+                found[rel["name"]] = Relation(rel["name"], kind, target, local, _remote(using))
     return found
+
+
+def _remote(using: dict[str, Any]) -> tuple[str, ...]:
+    """The other table's columns of an array relationship by foreign key."""
+    fk = using.get("foreign_key_constraint_on")
+    if not isinstance(fk, dict):
+        return ()
+    remote = fk.get("columns") or fk.get("column")
+    return (remote,) if isinstance(remote, str) else tuple(remote or ())
 
 
 def _relation_ends(

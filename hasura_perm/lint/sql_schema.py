@@ -5,7 +5,9 @@ Why not load it into PostgreSQL: real dumps need extensions that may not be inst
 (Moped's needs PostGIS), and lint must work offline. DDL is regular enough to read what
 lint needs: CREATE TABLE (columns, types, inline and table constraints, INHERITS),
 CREATE [MATERIALIZED] VIEW (output columns and the tables the view reads),
-ALTER TABLE ... ADD CONSTRAINT (primary, unique and foreign keys), and which columns
+ALTER TABLE ... ADD CONSTRAINT (primary, unique and foreign keys), ADD and DROP COLUMN
+(statements are read in order of kind, not of text: a series of migrations reads as its
+end state when columns are not dropped and re-added), and which columns
 BEFORE row triggers overwrite (`NEW.col := ...` in the trigger function, for the events
 the trigger fires on and the function's `TG_OP` tests allow). Everything else is
 skipped. Unqualified names are in `public`; unquoted identifiers fold to lower case.
@@ -279,11 +281,24 @@ def _references(
 
 
 def _alter_table(schema: SqlSchema, tokens: list[Token]) -> None:
+    """ADD CONSTRAINT (keys), ADD COLUMN and DROP COLUMN, so that a chain of migrations
+    (`up.sql` files in order) reads as well as a dump."""
     i = _skip_words(tokens, 2, "only", "if", "exists")
     name, i = _qualified(tokens, i)
     table = schema.tables.get(str(name))
-    if table is not None and i < len(tokens) and tokens[i].is_word("add"):
-        _constraint(table, tokens[i + 1 :], None)
+    if table is None:
+        return
+    for action in _split(tokens[i:]):
+        if action[0].is_word("add") and len(action) > 1:
+            rest = action[1:]
+            if rest[0].is_word("column"):
+                rest = rest[_skip_words(rest, 1, "if", "not", "exists") :]
+            if rest:
+                _table_element(table, rest)
+        elif action[0].is_word("drop") and len(action) > 1:
+            j = _skip_words(action, 1, "column", "if", "exists")
+            if j < len(action) and not action[1].is_word("constraint"):
+                table["columns"].pop(action[j].name, None)
 
 
 # ---------------------------------------------------------------------------- views
@@ -463,7 +478,10 @@ def _unconditional_assignments(body: list[Token]) -> dict[str, set[str] | None]:
     found: dict[str, set[str] | None] = {}
     frames: list[set[str] | None] = []  # per open block: TG_OPs it runs for, None: unknown
     start_of_statement = True
+    rows = {"new"}  # NEW, and variables holding it (`_new := NEW;`, Hasura's console trigger)
     for i, token in enumerate(body):
+        if start_of_statement and _copies_new(body, i):
+            rows.add(token.name)
         if token.is_word("if", "case", "loop", "while", "for") and not _after_end(body, i):
             frames.append(_tg_ops(body, i) if token.is_word("if") else None)
         elif token.is_word("elsif", "else", "when") and frames:
@@ -473,7 +491,7 @@ def _unconditional_assignments(body: list[Token]) -> dict[str, set[str] | None]:
         ):
             if frames:
                 frames.pop()
-        elif start_of_statement and token.is_word("new") and _is_assignment(body, i):
+        elif start_of_statement and token.name in rows and _is_assignment(body, i):
             ops = _frame_ops(frames)
             if ops != "conditional":
                 found[body[i + 2].name] = ops  # type: ignore[assignment]
@@ -481,15 +499,22 @@ def _unconditional_assignments(body: list[Token]) -> dict[str, set[str] | None]:
     return found
 
 
+def _copies_new(body: list[Token], i: int) -> bool:
+    """`var := NEW;` (or `var = NEW;`)."""
+    rest = [t.text.lower() for t in body[i + 1 : i + 5]]
+    return rest[:3] == [":", "=", "new"] and rest[3:4] == [";"] or rest[:3] == ["=", "new", ";"]
+
+
 def _after_end(body: list[Token], i: int) -> bool:
     return i > 0 and body[i - 1].is_word("end")
 
 
 def _is_assignment(body: list[Token], i: int) -> bool:
+    """`NEW.col := ...` or `NEW.col = ...` (PL/pgSQL accepts both)."""
     if i + 3 >= len(body) or body[i + 1].text != ".":
         return False
     after = body[i + 3].text
-    return after == ":" and body[i + 4].text == "=" if i + 4 < len(body) else after == "="
+    return after == "=" or (after == ":" and i + 4 < len(body) and body[i + 4].text == "=")
 
 
 def _tg_ops(body: list[Token], i: int) -> set[str] | None:

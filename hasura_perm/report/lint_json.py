@@ -23,6 +23,9 @@ def render(result: LintResult) -> str:
             for p, s in result.suppressed
         ],
         "notes": result.notes,
+        "trusted_roles": [
+            {"role": role, "kind": kind, "reason": why} for role, kind, why in result.trusted_roles
+        ],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 

@@ -24,7 +24,26 @@ def render(result: LintResult, *, verbose: bool = False) -> str:
             )
     for note in result.notes:
         lines.append(f"note: {note}")
+    lines += trusted_roles_lines(result)
     return "\n".join(lines) + "\n"
+
+
+def trusted_roles_lines(result: LintResult) -> list[str]:
+    """The first-run explanation: which roles lint took for administrators, staff or
+    services (their rows are not checked one by one), why, and the one line that says
+    otherwise."""
+    if not result.trusted_roles:
+        return []
+    lines = ["roles taken for administrators, staff or services (row-level rules skip them):"]
+    for role, kind, why in result.trusted_roles:
+        lines.append(f"{INDENT}{role}: {kind}, because {why}")
+    names = ", ".join(role for role, _, _ in result.trusted_roles)
+    lines.append(
+        f"{INDENT}to decide yourself, put one line under `lint:` in hasura-perm.yaml (or the "
+        f"--config file): admin_roles: [{names}]  (list only the roles that manage every row; "
+        "[] for none)"
+    )
+    return lines
 
 
 def _problem(problem: Problem) -> list[str]:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from hasura_perm.lint.sql_schema import read_sql_schema
 from hasura_perm.names import TableName
 from hasura_perm.snapshot import snapshot_from_data
+from tests.lint.corpus import corpus_dir
 
-MOPED = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "moped"
+MOPED = corpus_dir("moped")
 
 DDL = """
 -- a comment; with a semicolon
@@ -98,7 +97,7 @@ def test_before_triggers_fill_only_what_they_always_assign():
     assert schema.filled == {TableName("public", "notes"): {"insert": {"body"}}}
 
 
-@pytest.mark.skipif(not MOPED.is_dir(), reason="the Moped corpus is not in ../shared")
+@pytest.mark.skipif(not MOPED.is_dir(), reason="the Moped corpus is not in shared/")
 def test_moped_dump_every_permission_table_and_column_is_found():
     from hasura_perm.importer.read import read_metadata_dir
 
@@ -109,3 +108,60 @@ def test_moped_dump_every_permission_table_and_column_is_found():
         assert set(block.body.get("columns") or ()) <= set(columns), (table, action, role)
     assert len(schema.view_sources) >= 10
     assert "updated_at" in schema.filled[TableName("public", "moped_project")]["update"]
+
+
+def test_a_trigger_assigning_with_a_plain_equals_sign_fills_the_column():
+    # real-project shape (a campaigning platform's dump): `NEW.updated_at = now();`
+    sql = """\
+    CREATE TABLE public.widgets (id integer PRIMARY KEY, updated_at timestamp);
+    CREATE FUNCTION public.updated_at_column() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.updated_at = now();
+        RETURN NEW;
+    END;
+    $$;
+    CREATE TRIGGER widgets_update_at BEFORE UPDATE ON public.widgets
+        FOR EACH ROW EXECUTE PROCEDURE public.updated_at_column();
+    """
+    schema = read_sql_schema(sql)
+    assert schema.filled[TableName("public", "widgets")] == {"update": {"updated_at"}}
+
+
+def test_migrations_in_order_add_and_drop_columns():
+    # real-project shape: no dump, only `up.sql` migrations read one after the other
+    sql = """\
+    CREATE TABLE public.plips (id integer PRIMARY KEY, title text, draft boolean);
+    ALTER TABLE public.plips ADD COLUMN expected_signatures integer;
+    ALTER TABLE ONLY public.plips ADD COLUMN IF NOT EXISTS state text, DROP COLUMN draft;
+    ALTER TABLE public.plips ADD CONSTRAINT plips_title_key UNIQUE (title);
+    """
+    table = read_sql_schema(sql).tables["public.plips"]
+    assert table["columns"] == {
+        "id": "integer",
+        "title": "text",
+        "expected_signatures": "integer",
+        "state": "text",
+    }
+
+
+def test_hasuras_console_trigger_assigns_through_a_copy_of_new():
+    # real-project shape (Hasura console's `set_current_timestamp_updated_at`)
+    sql = """\
+    CREATE TABLE "public"."player" (id integer PRIMARY KEY, updated_at timestamptz);
+    CREATE OR REPLACE FUNCTION "public"."set_current_timestamp_updated_at"()
+    RETURNS TRIGGER AS $$
+    DECLARE
+      _new record;
+    BEGIN
+      _new := NEW;
+      _new."updated_at" = NOW();
+      RETURN _new;
+    END;
+    $$ LANGUAGE plpgsql;
+    CREATE TRIGGER "set_public_player_updated_at"
+    BEFORE UPDATE ON "public"."player"
+    FOR EACH ROW
+    EXECUTE PROCEDURE "public"."set_current_timestamp_updated_at"();
+    """
+    schema = read_sql_schema(sql)
+    assert schema.filled[TableName("public", "player")] == {"update": {"updated_at"}}

@@ -4,7 +4,7 @@
   the user documentation: docs/lint.md is generated from it);
 - `ID` (kebab-case), `LEVEL` (default severity: "error", "warning" or "info"),
   `OPTIONS` (name -> default; config may override), `NEEDS` (facts the rule cannot work
-  without: "schema", "session", "roles", "views", or a table mark);
+  without: "schema", "session", "roles", "views", "project", or a table mark);
 - `check(ctx, options)`: a generator of Problems, without rule id or level.
 """
 
@@ -22,6 +22,7 @@ from hasura_perm.lint.rules import filter_reaches_hidden_table
 from hasura_perm.lint.rules import inconsistent_check
 from hasura_perm.lint.rules import insert_owner_unchecked
 from hasura_perm.lint.rules import missing_limit
+from hasura_perm.lint.rules import new_column_exposed
 from hasura_perm.lint.rules import owned_rows_writable
 from hasura_perm.lint.rules import ownership_takeover
 from hasura_perm.lint.rules import preset_column_writable
@@ -32,7 +33,9 @@ from hasura_perm.lint.rules import unemitted_session_variable
 from hasura_perm.lint.rules import unfiltered_select
 from hasura_perm.lint.rules import unfiltered_write
 from hasura_perm.lint.rules import unknown_column
+from hasura_perm.lint.rules import unused_definition
 from hasura_perm.lint.rules import unused_role
+from hasura_perm.lint.rules import unused_session_variable
 from hasura_perm.lint.rules import view_bypass
 from hasura_perm.lint.rules import write_without_select
 from hasura_perm.spec.validate import did_you_mean
@@ -51,6 +54,7 @@ RULES: dict[str, ModuleType] = {
         primary_key_writable,
         insert_owner_unchecked,
         secret_column_readable,
+        new_column_exposed,
         aggregation_leak,
         missing_limit,
         write_without_select,
@@ -59,6 +63,8 @@ RULES: dict[str, ModuleType] = {
         unemitted_session_variable,
         role_not_grantable,
         unused_role,
+        unused_definition,
+        unused_session_variable,
         backend_only_bypass,
         append_only_modified,
         unknown_column,

@@ -5,8 +5,9 @@ Columns that record who created or changed a row and when (`created_by`, `update
 (database default, trigger, or a Hasura preset). When an insert or update rule lets the
 caller write one, every audit trail built on it can be forged: backdated rows, changes
 attributed to a colleague. Columns some rule presets are reported by
-`preset-column-writable` instead. Administrator roles are not checked unless
-`check_admin_roles` is true.
+`preset-column-writable` instead. A column that an update rule of the table exists to set
+(it may write nothing else: a typing indicator's `updated_at` heartbeat) is data, not an
+audit record. Administrator roles are not checked unless `check_admin_roles` is true.
 
 Fails: update `columns: [title, updated_at]`.
 Passes: `updated_at` left to a trigger, or `set: {updated_by: X-Hasura-User-Id}`.
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from collections.abc import Mapping
 
+from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import Problem
 
@@ -36,7 +38,8 @@ def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
             column for other in ctx.grants_on(grant.table) for column in other.presets
         }
         writable = ctx.writable(grant) or frozenset()
-        audit = sorted(c for c in writable - preset_anywhere if ctx.is_audit_column(c))
+        touched = _touched(ctx, grant)
+        audit = sorted(c for c in writable - preset_anywhere - touched if ctx.is_audit_column(c))
         if audit:
             names = ", ".join(f"`{c}`" for c in audit)
             yield Problem(
@@ -49,3 +52,15 @@ def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
                 grant.role,
                 grant.action,
             )
+
+
+def _touched(ctx: LintContext, grant: Grant) -> frozenset[str]:
+    """Audit columns that are the point of an update rule of the table: one that may set
+    nothing else (a typing indicator's or presence row's `updated_at` heartbeat). There the
+    column is data the client is meant to send, not an audit record."""
+    found: set[str] = set()
+    for other in ctx.grants_on(grant.table, "update"):
+        writable = ctx.writable(other)
+        if writable and all(ctx.is_audit_column(c) for c in writable):
+            found |= writable
+    return frozenset(found)

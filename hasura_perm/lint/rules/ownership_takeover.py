@@ -4,8 +4,9 @@ The update filter ties rows to the caller through a column (compared with a sess
 variable, or the key of a relationship that is). If the role may also write that column
 and no post-update `check` ties it to the caller again, the caller can hand a row to
 someone else, move it into another user's or tenant's reach, or (with a check-less
-filter on a relationship key) re-parent it under a record it does not own.
-Administrator roles are not checked.
+filter on a relationship key) re-parent it under a record it does not own. The row's
+own key (primary key, a single-column unique key such as `slug`) is left to
+`primary-key-writable`. Administrator, staff and service roles are not checked.
 
 Fails: update `filter: {owner_id: {_eq: X-Hasura-User-Id}}`, `columns: [title, owner_id]`,
 no `check`.
@@ -40,7 +41,7 @@ def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
         exposed = scoping - pinned
         if writable is not None:
             exposed &= writable
-        for column in sorted(exposed):
+        for column in sorted(c for c in exposed if not ctx.is_identity_column(grant.table, c)):
             yield Problem(
                 grant.location,
                 f"{grant.role} may update `{column}` on {grant.table}, the column its own filter "

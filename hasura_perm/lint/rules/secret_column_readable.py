@@ -8,7 +8,12 @@ secret noun (`password`, `passwd`, `passphrase`, `secret`, `token`, `salt`, `otp
 `private`, `secret`, `access`, `signing`, `encryption`, `auth`, `ssh`, `client`,
 `master` or `session`. So `api_key`, `password_hash`, `reset_token` are secrets;
 `key` (a lookup slug), `storage_key`, `foreign_key_id`, `api_key_last4`,
-`token_expires_at`, `content_hash` are not. Every role is checked, administrators too (option `check_admin_roles`).
+`token_expires_at`, `content_hash` are not. Not reported: a token or key on the
+caller's own row (its filter compares the row's owner with the caller; passwords,
+hashes and salts still are), service roles (`server`, `backend`, `auth`: reading
+credentials is their job), and, for administrator and staff roles, secrets other than
+users' login secrets (a game server's `connect_password` they configure; option
+`check_admin_roles` reports those too).
 
 Fails: select `columns: [id, email, password_hash]`.
 Passes: `columns: [id, email]`, or the column listed in the `allow` option
@@ -25,12 +30,14 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from typing import cast
 
+from hasura_perm.lint.analysis import user_comparisons
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import Problem
+from hasura_perm.names import TableName
 
 ID = "secret-column-readable"
 LEVEL = "error"
-OPTIONS: dict[str, object] = {"check_admin_roles": True, "allow": [], "extra_patterns": []}
+OPTIONS: dict[str, object] = {"check_admin_roles": False, "allow": [], "extra_patterns": []}
 NEEDS: tuple[str, ...] = ()
 
 _SECRET_NOUNS = {
@@ -68,12 +75,18 @@ def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
     allow = cast(list[str], options["allow"])
     extra = cast(list[str], options["extra_patterns"])
     for grant in ctx.each("select"):
-        if ctx.is_admin(grant.role) and not options["check_admin_roles"]:
+        if _service(ctx, grant.role):
             continue
+        admin = ctx.is_admin(grant.role) and not options["check_admin_roles"]
+        own_rows = bool(user_comparisons(grant.filter, ctx, grant.table))
         for column in sorted(ctx.columns_of(grant) or ()):
             qualified = f"{grant.table}.{column}"
             if any(fnmatch.fnmatchcase(qualified, p) or p == column for p in allow):
                 continue
+            if own_rows and not _crackable(column):
+                continue  # the caller's own token or key, on its own row
+            if admin and not _user_credential(ctx, grant.table, column):
+                continue  # a service credential the administrators manage
             if looks_secret(column) or any(fnmatch.fnmatchcase(column, p) for p in extra):
                 yield Problem(
                     grant.location,
@@ -84,3 +97,23 @@ def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
                     grant.role,
                     grant.action,
                 )
+
+
+def _service(ctx: LintContext, role: str) -> bool:
+    """A server-side role (lint/roles.py: named like a service and managing every row):
+    reading a password hash or a key is what it is for."""
+    return bool(ctx.judgement(role).kind == "service")
+
+
+def _crackable(column: str) -> bool:
+    """Passwords, their hashes and salts stay secret even from their owner (an XSS takes
+    them for offline cracking); a token or key on the caller's own row is theirs to see."""
+    return bool({"password", "passwd", "pwd", "passphrase", "salt"} & set(words(column)))
+
+
+def _user_credential(ctx: LintContext, table: TableName, column: str) -> bool:
+    """A user's login secret: any secret of an accounts table, or a hashed or salted
+    one anywhere. Administrators have no use for these either."""
+    return ctx.is_users_table(table) or bool(
+        {"hash", "hashed", "digest", "salt", "salted", "encrypted"} & set(words(column))
+    )

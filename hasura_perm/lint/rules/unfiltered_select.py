@@ -3,7 +3,10 @@
 Some rule of the table ties rows to a user (it compares a column with the caller's user id:
 the project's own statement that rows are personal), or the table is marked `sensitive`,
 yet this role's select filter admits every row. Anyone holding a token for the role reads
-every user's rows. Administrator roles and tables marked `lookup` are not checked.
+every user's rows. Administrator, staff and service roles are not checked, and neither is
+data public by design: tables marked `lookup`, Hasura enum tables (`is_enum`), and tables
+the project publishes to visitors without an account (an anonymous role, one that only
+reads and never uses a session variable, reads every row).
 
 Fails: `user_preferences` update `filter: {user_id: {_eq: X-Hasura-User-Id}}` and select
 `filter: {}` for the same (or another non-admin) role.
@@ -33,11 +36,24 @@ NEEDS: tuple[str, ...] = ()
 
 def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
     for grant in ctx.each("select"):
-        if ctx.is_admin(grant.role) or ctx.marked(grant.table, "lookup"):
+        if ctx.is_admin(grant.role):
             continue
-        problem = _owned(ctx, grant) or _sensitive(ctx, grant)
+        problem = _sensitive(ctx, grant)
+        if problem is None and not _public(ctx, grant):
+            problem = _owned(ctx, grant)
         if problem is not None:
             yield problem
+
+
+def _public(ctx: LintContext, grant: Grant) -> bool:
+    """Rows public by design: a lookup or Hasura enum table, or a table the project
+    publishes to visitors without an account (an anonymous role reads every row)."""
+    if ctx.marked(grant.table, "lookup") or ctx.table(grant.table).is_enum:
+        return True
+    return any(
+        ctx.is_anonymous(other.role) and always_true(other.filter)
+        for other in ctx.grants_on(grant.table, "select")
+    )
 
 
 def _owned(ctx: LintContext, grant: Grant) -> Problem | None:
