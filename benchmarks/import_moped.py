@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hasura_perm.importer import read_metadata_dir  # noqa: E402
 from hasura_perm.importer.run import import_permissions  # noqa: E402
 from hasura_perm.metadata.directory import write_files  # noqa: E402
+from hasura_perm.schema_files import sql_schema  # noqa: E402
 from hasura_perm.snapshot import snapshot_from_data  # noqa: E402
-from tests.importer.pg_dump_schema import snapshot_from_pg_dump  # noqa: E402
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "moped"
 
@@ -57,7 +57,7 @@ def main() -> int:
     if not schema.is_file():
         print(f"no corpus at {args.corpus}", file=sys.stderr)
         return 1
-    snapshot = snapshot_from_data(snapshot_from_pg_dump(schema.read_text(encoding="utf-8")))
+    snapshot = snapshot_from_data(sql_schema(schema).document)
     rounds = [one_round(args.corpus, snapshot) for _ in range(args.repeat)]
     first = rounds[0]
     print(

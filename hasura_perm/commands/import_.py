@@ -18,7 +18,9 @@ from hasura_perm.project import CONFIG_NAME
 from hasura_perm.project import Project
 from hasura_perm.project import find_root
 from hasura_perm.project import load_project
-from hasura_perm.snapshot import load_snapshot
+from hasura_perm.replay import stderr_progress
+from hasura_perm.schema_files import is_sql
+from hasura_perm.schema_files import load_schema_file
 
 NAME = "import"
 HELP = "Write permissions/ from an existing Hasura project's metadata."
@@ -63,7 +65,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--schema",
         metavar="FILE",
-        help="schema snapshot to check against (default: the project's, permissions/schema.yaml)",
+        help="schema to check against: a snapshot YAML or SQL (pg_dump, replayed into a "
+        "throwaway PostgreSQL) (default: the project's snapshot, permissions/schema.yaml)",
     )
     parser.add_argument(
         "--out",
@@ -82,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     source = args.source or (project.source if project else None)
     read = _read(args, project, source)
     snapshot_path = _snapshot_path(args.schema, project)
-    snapshot = load_snapshot(snapshot_path, str(snapshot_path))
+    snapshot, _facts = load_schema_file(snapshot_path, progress=stderr_progress)
     out = (
         Path(args.out)
         if args.out
@@ -158,8 +161,14 @@ def _refuse_existing(out: Path, snapshot: Path) -> None:
 
 def _next_steps(project: Project | None, out: Path, snapshot: Path) -> str:
     if project is None:
+        written = snapshot
+        if is_sql(snapshot):
+            written = out / "schema.yaml"
+            pull = f"run `hasura-perm schema pull --sql {snapshot} --out {written}`, "
+        else:
+            pull = ""
         return (
-            f"Next: create {CONFIG_NAME} (`version: 1`, with `permissions: {out}` and "
-            f"`schema: {snapshot}`), then run `hasura-perm compile --check`."
+            f"Next: {pull}create {CONFIG_NAME} (`version: 1`, with `permissions: {out}` and "
+            f"`schema: {written}`), then run `hasura-perm compile --check`."
         )
     return "Next: run `hasura-perm compile` and review `git diff metadata/`."

@@ -1,9 +1,11 @@
-"""`hasura-perm schema pull`: write the schema snapshot from a live database."""
+"""`hasura-perm schema pull`: write the schema snapshot from a live database, through
+Hasura, or without a database from a SQL dump or the project's migrations."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,10 @@ from hasura_perm.metadata import yamlfmt
 from hasura_perm.metadata.directory import write_files
 from hasura_perm.project import Project
 from hasura_perm.project import load_project
+from hasura_perm.replay import Replayed
+from hasura_perm.replay import stderr_progress
+from hasura_perm.schema_files import migrations_schemas
+from hasura_perm.schema_files import sql_schema
 
 NAME = "schema"
 HELP = "Manage the schema snapshot (tables, columns, keys) that compile checks rules against."
@@ -28,6 +34,14 @@ examples:
   hasura-perm schema pull --database-url postgresql://user@localhost:5432/app
   DATABASE_URL=postgresql://... hasura-perm schema pull --schemas public,audit
   hasura-perm schema pull --env staging   # through Hasura's run_sql (read-only)
+  hasura-perm schema pull --sql db/schema.sql          # a pg_dump, no database needed
+  hasura-perm schema pull --migrations                 # replay migrations/ in order
+  hasura-perm schema pull --migrations hasura/migrations --extensions postgis
+
+--sql and --migrations replay the SQL into a throwaway PostgreSQL (its server binaries must
+be installed) and read its catalog: PostgreSQL is the parser. A failing statement is named
+by file and line. --extensions creates extensions the real database had before its
+migrations ran; roles the SQL grants to are created (NOLOGIN) as needed.
 """
 HEADER = "# Schema snapshot written by `hasura-perm schema pull`; do not edit by hand.\n"
 
@@ -44,6 +58,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--database-url",
         metavar="URL",
         help="PostgreSQL URL to read (default: $DATABASE_URL); a password in it is never printed",
+    )
+    pull.add_argument(
+        "--sql",
+        metavar="FILE",
+        help="replay this SQL file (pg_dump --schema-only, or any schema SQL) into a throwaway "
+        "PostgreSQL and read the schema from it",
+    )
+    pull.add_argument(
+        "--migrations",
+        metavar="DIR",
+        nargs="?",
+        const="",
+        help="replay the Hasura migrations (DIR, default: migrations/ beside metadata/) in "
+        "order into a throwaway PostgreSQL",
+    )
+    pull.add_argument(
+        "--extensions",
+        metavar="LIST",
+        help="with --sql/--migrations: comma-separated extensions to create first "
+        "(those the real database has without its migrations creating them)",
     )
     pull.add_argument(
         "--env",
@@ -67,10 +101,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    schemas = [s.strip() for s in args.schemas.split(",") if s.strip()] if args.schemas else None
+    schemas = _list(args.schemas) or None
+    _one_origin(args)
+    if args.extensions and args.sql is None and args.migrations is None:
+        raise HasuraPermError("--extensions goes with --sql or --migrations")
+    if args.sql is not None or args.migrations is not None:
+        return _replayed(args, schemas)
     if args.env:
-        if args.database_url:
-            raise HasuraPermError("pass either --env or --database-url, not both")
         project = load_project(args.project)
         snapshot = _through_hasura(project, args.env, args.insecure, schemas)
     else:
@@ -81,16 +118,90 @@ def run(args: argparse.Namespace) -> int:
             )
         project = None if args.out else load_project(args.project)
         snapshot = introspect(url, schemas=schemas)
+    _write(snapshot, Path(args.out) if args.out else None, project)
+    return ExitCode.OK
+
+
+def _write(snapshot: dict[str, Any], out: Path | None, project: Project | None) -> None:
+    """To `out` (the user's own choice of place), else to the project's snapshot, which
+    hasura-perm.yaml keeps inside the project."""
     text = HEADER + yamlfmt.dump(snapshot, kind="other")
-    if args.out:  # the user's own choice of place
-        out = Path(args.out)
+    if out is not None:
         write_files({out: text})
-    else:  # the project's snapshot, which hasura-perm.yaml keeps inside the project
+    else:
         assert project is not None
         out = project.schema_file
         write_files({out: text}, inside=project.root, show=project.relative)
     print(f"Wrote {len(snapshot['tables'])} tables to {out}.")
+
+
+def _list(text: str | None) -> list[str]:
+    return [item.strip() for item in (text or "").split(",") if item.strip()]
+
+
+def _one_origin(args: argparse.Namespace) -> None:
+    given = [
+        flag
+        for flag, value in (
+            ("--database-url", args.database_url),
+            ("--env", args.env),
+            ("--sql", args.sql),
+            ("--migrations", args.migrations),
+        )
+        if value is not None
+    ]
+    if len(given) > 1:
+        raise HasuraPermError(f"pass only one of {', '.join(given)}")
+
+
+def _replayed(args: argparse.Namespace, schemas: list[str] | None) -> int:
+    extensions = tuple(_list(args.extensions))
+    project = load_project(args.project) if args.project or not args.out else _maybe_project()
+    if args.sql is not None:
+        replayed = sql_schema(
+            Path(args.sql), extensions=extensions, schemas=schemas, progress=stderr_progress
+        )
+    else:
+        replayed = _from_migrations(args, project, extensions, schemas)
+    for note in replayed.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if project is None and not args.out:
+        raise HasuraPermError("no project: pass --out FILE or --project DIR")
+    _write(replayed.document, Path(args.out) if args.out else None, project)
     return ExitCode.OK
+
+
+def _from_migrations(
+    args: argparse.Namespace,
+    project: Project | None,
+    extensions: tuple[str, ...],
+    schemas: list[str] | None,
+) -> Replayed:
+    if args.migrations:
+        folder = Path(args.migrations)
+    elif project is not None:
+        folder = project.metadata_dir.parent / "migrations"
+    else:
+        raise HasuraPermError("no project: pass the migrations folder, --migrations DIR")
+    source = project.source if project is not None else "default"
+    root = project.root if project is not None else Path.cwd()
+    found = migrations_schemas(
+        folder,
+        source,
+        root,
+        only={source},
+        extensions=extensions,
+        schemas=schemas,
+        progress=stderr_progress,
+    )
+    return found[source]
+
+
+def _maybe_project() -> Project | None:
+    try:
+        return load_project(None)
+    except HasuraPermError:
+        return None
 
 
 def _through_hasura(

@@ -5,7 +5,7 @@
   sources, the schema snapshot, and relationships from the metadata table files.
 - `context_from_metadata`: a CLI v3/v2 metadata directory or an export JSON (located in
   the metadata files), relationships and inherited roles from it; columns and keys only
-  from `--schema` (a snapshot YAML or a SQL file); roles and session variables only from
+  from `--schema` (a snapshot YAML, or SQL replayed into a throwaway PostgreSQL); roles and session variables only from
   the config's `lint.claims`.
 """
 
@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from hasura_perm.build import build
-from hasura_perm.errors import HasuraPermError
 from hasura_perm.importer.read import ReadMetadata
 from hasura_perm.importer.read import read_metadata_dir
 from hasura_perm.lint.context import ACTIONS
@@ -27,14 +26,14 @@ from hasura_perm.lint.context import RoleInfo
 from hasura_perm.lint.context import SessionVariable
 from hasura_perm.lint.context import TableInfo
 from hasura_perm.lint.exposure import new_exposures
-from hasura_perm.lint.sql_schema import SqlSchema
-from hasura_perm.lint.sql_schema import read_sql_schema
 from hasura_perm.names import TableName
 from hasura_perm.project import Project
+from hasura_perm.replay import Replayed
+from hasura_perm.replay import stderr_progress
+from hasura_perm.schema_files import load_schema_file
 from hasura_perm.snapshot import Snapshot
 from hasura_perm.snapshot import Table
 from hasura_perm.snapshot import load_snapshot
-from hasura_perm.snapshot import snapshot_from_data
 from hasura_perm.spec import Spec
 from hasura_perm.spec import load_spec
 
@@ -130,7 +129,9 @@ def context_from_metadata(
     claims_session: tuple[str, ...] | None = None,
 ) -> LintContext:
     meta = read_metadata_dir(path, source)
-    snapshot, sql = load_schema_file(schema_path) if schema_path else (None, None)
+    snapshot, sql = (
+        load_schema_file(schema_path, progress=stderr_progress) if schema_path else (None, None)
+    )
     entries = {name: t.entry for name, t in meta.tables.items()}
     locations = {n: t.location for n, t in meta.tables.items()}
     tables = _tables(snapshot, entries, locations, sql)
@@ -155,19 +156,6 @@ def context_from_metadata(
         has_schema=snapshot is not None,
         notes=notes,
     )
-
-
-def load_schema_file(path: Path) -> tuple[Snapshot, SqlSchema | None]:
-    """A snapshot YAML (hasura-perm's format) or SQL DDL (e.g. `pg_dump --schema-only`);
-    SQL also tells which tables views read and which columns triggers fill."""
-    if not path.is_file():
-        raise HasuraPermError(f"schema file {path} does not exist")
-    if path.suffix.lower() == ".sql":
-        sql = read_sql_schema(path.read_text(encoding="utf-8"))
-        if not sql.tables:
-            raise HasuraPermError(f"{path}: no CREATE TABLE or CREATE VIEW statement found")
-        return snapshot_from_data(sql.document()), sql
-    return load_snapshot(path, str(path)), None
 
 
 def _metadata_roles(
@@ -267,7 +255,7 @@ def _tables(
     snapshot: Snapshot | None,
     entries: dict[TableName, dict[str, Any]],
     locations: dict[TableName, Any],
-    sql: SqlSchema | None,
+    sql: Replayed | None,
 ) -> dict[TableName, TableInfo]:
     known = snapshot.tables if snapshot is not None else {}
     view_sources = sql.view_sources if sql else {}

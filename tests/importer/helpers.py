@@ -16,15 +16,16 @@ from hasura_perm.importer.read import read_metadata_dir
 from hasura_perm.importer.run import ImportResult
 from hasura_perm.importer.run import expected_permissions
 from hasura_perm.importer.run import import_permissions
+from hasura_perm.schema_files import sql_schema
 from hasura_perm.snapshot import Snapshot
 from hasura_perm.snapshot import snapshot_from_data
+from tests.corpus import corpus_dir
 from tests.helpers import CliResult
 from tests.helpers import run_cli
 from tests.helpers import write
 from tests.helpers import write_metadata
-from tests.importer.pg_dump_schema import snapshot_from_pg_dump
 
-MOPED = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "moped"
+MOPED = corpus_dir() / "moped"
 
 
 def moped() -> Path:
@@ -35,7 +36,8 @@ def moped() -> Path:
 
 @functools.cache
 def moped_snapshot_data() -> dict[str, Any]:
-    return snapshot_from_pg_dump((moped() / "schema.sql").read_text(encoding="utf-8"))
+    """Moped's pg_dump replayed into PostgreSQL (with PostGIS), as `schema pull --sql` does."""
+    return sql_schema(moped() / "schema.sql").document
 
 
 def moped_snapshot() -> Snapshot:
