@@ -11,6 +11,7 @@ from hasura_perm.catalog import Catalog
 from hasura_perm.cognito.mapping import cognito_compile_hook
 from hasura_perm.compiler import Compiled
 from hasura_perm.compiler import compile_spec
+from hasura_perm.errors import HasuraPermError
 from hasura_perm.metadata.directory import MetadataDir
 from hasura_perm.metadata.directory import merge_permissions
 from hasura_perm.metadata.directory import new_table_entry
@@ -20,7 +21,7 @@ from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.project import Project
 from hasura_perm.snapshot import load_snapshot
 from hasura_perm.spec import Spec
-from hasura_perm.spec import load_spec
+from hasura_perm.spec.by_source import load_project_spec
 
 
 @dataclass
@@ -35,7 +36,7 @@ def build(project: Project) -> Build:
     snapshot = load_snapshot(
         project.schema_file, project.relative(project.schema_file), root=project.root
     )
-    spec = load_spec(project.permissions_dir, project.root, skip={project.schema_file})
+    spec = load_project_spec(project)
     meta = read_metadata(project.metadata_dir, project.source)
     catalog = Catalog(snapshot)
     for name, table_file in meta.tables.items():
@@ -85,3 +86,23 @@ def _unmanaged_warnings(compiled: Compiled, meta: MetadataDir, project: Project)
                     "which no table file or default manages; they are left as they are"
                 )
     return warnings
+
+
+def build_all(project: Project) -> list[Build]:
+    """One build per source of the project (one, unless hasura-perm.yaml has `sources:`)."""
+    return [build(one) for one in project.each_source()]
+
+
+def all_files(builds: list[Build]) -> dict[Path, str]:
+    """The files of every source's build. Sources share only databases.yaml, which a
+    build plans just when its source is missing there: two such plans cannot both be right."""
+    files: dict[Path, str] = {}
+    for one in builds:
+        for path, text in one.files.items():
+            if path in files and files[path] != text:
+                raise HasuraPermError(
+                    f"{path}: the sources {', '.join(b.metadata.source for b in builds)} would "
+                    "each write it differently; add every source to databases.yaml first"
+                )
+            files[path] = text
+    return files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -17,6 +18,7 @@ from hasura_perm.spec.yaml_source import Document
 from hasura_perm.spec.yaml_source import load_file
 
 CONFIG_NAME = "hasura-perm.yaml"
+DEFAULT_SCHEMA = "permissions/schema.yaml"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,28 @@ class Project:
     schema_sql: Path | None = None  # tests.schema_sql: creates the schema for permission tests
     # tests.boolean_null_collapse: the server runs with HASURA_GRAPHQL_V1_BOOLEAN_NULL_COLLAPSE
     boolean_null_collapse: bool = False
+    # Every source the project manages -> its schema snapshot, the primary source first.
+    # One entry (`source` -> `schema`) unless hasura-perm.yaml has `sources:`.
+    sources: dict[str, Path] = field(default_factory=dict)
+    extensions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per source
+
+    def __post_init__(self) -> None:
+        if not self.sources:
+            object.__setattr__(self, "sources", {self.source: self.schema_file})
+
+    @property
+    def several_sources(self) -> bool:
+        return len(self.sources) > 1
+
+    def for_source(self, name: str) -> Project:
+        """This project seen from one source: its `source` and `schema_file` are that one's."""
+        if name not in self.sources:
+            known = ", ".join(self.sources)
+            raise HasuraPermError(f"unknown source {name!r} (the project's sources: {known})")
+        return dataclasses.replace(self, source=name, schema_file=self.sources[name])
+
+    def each_source(self) -> list[Project]:
+        return [self.for_source(name) for name in self.sources]
 
     def relative(self, path: Path) -> str:
         """A path as the user sees it: relative to the project root when inside it."""
@@ -84,17 +108,24 @@ def load_project(project_dir: str | Path | None = None) -> Project:
     problems = validate.check(doc, "project") or _path_problems(root, doc)
     if problems:
         raise SpecError(problems)
+    sources = _sources(root, data, doc)
+    primary = next(iter(sources)) if sources else data.get("source", "default")
     return Project(
         root=root,
         permissions_dir=root / data.get("permissions", "permissions"),
         metadata_dir=root / data.get("metadata", "metadata"),
-        schema_file=root / data.get("schema", "permissions/schema.yaml"),
-        source=data.get("source", "default"),
+        schema_file=sources[primary] if sources else root / data.get("schema", DEFAULT_SCHEMA),
+        source=primary,
         environments={
             name: _environment(name, env) for name, env in data.get("environments", {}).items()
         },
         schema_sql=_schema_sql(root, data),
         boolean_null_collapse=bool((data.get("tests") or {}).get("boolean_null_collapse")),
+        sources=sources,
+        extensions={
+            name: tuple((settings or {}).get("extensions") or ())
+            for name, settings in (data.get("sources") or {}).items()
+        },
     )
 
 
@@ -116,7 +147,42 @@ def _path_problems(root: Path, doc: Document) -> list[tuple[Location, str]]:
         problem = file_name_problem(source, "source", identifier=False)
         if problem:
             problems.append((doc.locate(("source",)), problem))
+    for name, settings in (doc.data.get("sources") or {}).items():
+        problem = file_name_problem(name, "source", identifier=False)
+        if problem:
+            problems.append((doc.locate(("sources", name)), problem))
+        for key in ("schema", "schema_sql"):
+            value = (settings or {}).get(key)
+            if value is not None and not is_inside(root / value, root):
+                problems.append(
+                    (
+                        doc.locate(("sources", name, key)),
+                        f"`{key}: {value}` points outside the project folder; give a path "
+                        "inside it",
+                    )
+                )
     return problems
+
+
+def _sources(root: Path, data: dict[str, Any], doc: Any) -> dict[str, Path]:
+    """`sources:` -> name -> snapshot path; empty for a one-source project."""
+    if "sources" not in data:
+        return {}
+    clash = [key for key in ("source", "schema") if key in data]
+    if clash:
+        raise SpecError(
+            [
+                (
+                    doc.locate((clash[0],)),
+                    f"`{clash[0]}` and `sources` cannot both be set; with several sources, "
+                    "each one's snapshot is `sources: {NAME: {schema: FILE}}`",
+                )
+            ]
+        )
+    return {
+        name: root / ((settings or {}).get("schema") or f"permissions/schema.{name}.yaml")
+        for name, settings in data["sources"].items()
+    }
 
 
 def _schema_sql(root: Path, data: dict[str, Any]) -> Path | None:

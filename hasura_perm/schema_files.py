@@ -5,6 +5,7 @@ schema), or a project's Hasura migrations. SQL is replayed into a throwaway Post
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from hasura_perm.errors import HasuraPermError
@@ -68,12 +69,13 @@ def migrations_schemas(
     root: Path,
     *,
     only: set[str] | None = None,
-    extensions: tuple[str, ...] = (),
+    extensions: Mapping[str, tuple[str, ...]] | None = None,
     schemas: list[str] | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Replayed]:
     """source -> the schema its migrations build, each source in a database of its own.
-    `only` limits it to those sources (each must have a migrations folder)."""
+    `only` limits it to those sources (each must have a migrations folder); `extensions`
+    are per source."""
     found = find_migrations(folder, default_source, root)
     wanted = sorted(found) if only is None else sorted(only)
     for name in wanted:
@@ -87,7 +89,7 @@ def migrations_schemas(
                 found[name],
                 label=f"the migrations of source {name!r}",
                 prelude=HASURA_SOURCE_PRELUDE,
-                extensions=extensions,
+                extensions=(extensions or {}).get(name, ()),
                 schemas=schemas,
             )
     return out

@@ -11,7 +11,7 @@ from hasura_perm.cognito.mapping import cognito_compile_hook
 from hasura_perm.cognito.mapping import compile_mapping
 from hasura_perm.project import Project
 from hasura_perm.snapshot import load_snapshot
-from hasura_perm.spec import load_spec
+from hasura_perm.spec.by_source import load_project_spec
 
 
 @dataclass
@@ -24,7 +24,7 @@ def load_cognito(project: Project) -> CognitoProject:
     """Compile the project, check the Cognito mapping against it, and compile the mapping."""
     result = build(project)
     # build() does not hand out the spec and snapshot; reading them again costs milliseconds.
-    spec = load_spec(project.permissions_dir, project.root, skip={project.schema_file})
+    spec = load_project_spec(project)
     snapshot = load_snapshot(
         project.schema_file, project.relative(project.schema_file), root=project.root
     )

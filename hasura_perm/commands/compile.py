@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from hasura_perm.build import Build
-from hasura_perm.build import build
+from hasura_perm.build import all_files
+from hasura_perm.build import build_all
 from hasura_perm.errors import ExitCode
 from hasura_perm.lint.exposure import new_exposures
 from hasura_perm.metadata.directory import stale_files
@@ -40,16 +41,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
-    result = build(project)
-    for warning in result.warnings:
+    builds = build_all(project)
+    for warning in (w for result in builds for w in result.warnings):
         print(f"warning: {warning}", file=sys.stderr)
-    for exposure in new_exposures(result.compiled, result.metadata):
-        print(f"notice: {exposure.describe()}", file=sys.stderr)
-    stale = stale_files(result.files)
+    for result in builds:
+        for exposure in new_exposures(result.compiled, result.metadata):
+            print(f"notice: {exposure.describe()}", file=sys.stderr)
+    stale = stale_files(all_files(builds))
     summary = (
-        f"{len(result.compiled.tables)} tables, {len(result.compiled.roles)} roles, "
-        f"{_count(result)} permissions"
+        f"{sum(len(b.compiled.tables) for b in builds)} tables, "
+        f"{len(builds[0].compiled.roles)} roles, {sum(_count(b) for b in builds)} permissions"
     )
+    if project.several_sources:
+        summary += f" in {len(builds)} sources"
     if args.check:
         if not stale:
             print(f"metadata/ is up to date ({summary}).")

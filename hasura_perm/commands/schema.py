@@ -96,7 +96,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="comma-separated schemas to include (default: all but system schemas)",
     )
     pull.add_argument(
-        "--out", metavar="FILE", help="where to write (default: the project's snapshot)"
+        "--source",
+        metavar="NAME",
+        help="the project's source (database) to pull (default: the primary one; with "
+        "--migrations: every source of the project)",
+    )
+    pull.add_argument(
+        "--out", metavar="FILE", help="where to write (default: the source's snapshot)"
     )
 
 
@@ -105,33 +111,36 @@ def run(args: argparse.Namespace) -> int:
     _one_origin(args)
     if args.extensions and args.sql is None and args.migrations is None:
         raise HasuraPermError("--extensions goes with --sql or --migrations")
-    if args.sql is not None or args.migrations is not None:
-        return _replayed(args, schemas)
-    if args.env:
-        project = load_project(args.project)
-        snapshot = _through_hasura(project, args.env, args.insecure, schemas)
+    if args.migrations is not None:
+        return _pull_migrations(args, schemas)
+    project = _project(args, required=bool(args.env or args.source or not args.out))
+    if project is not None and args.source:
+        project = project.for_source(args.source)
+    out = Path(args.out) if args.out else project.schema_file  # type: ignore[union-attr]
+    if args.sql is not None:
+        extensions = tuple(_list(args.extensions))
+        replayed = sql_schema(
+            Path(args.sql), extensions=extensions, schemas=schemas, progress=stderr_progress
+        )
+        _notes(replayed)
+        snapshot = replayed.document
+    elif args.env:
+        snapshot = _through_hasura(project, args.env, args.insecure, schemas)  # type: ignore[arg-type]
     else:
         url = args.database_url or os.environ.get("DATABASE_URL")
         if not url:
             raise HasuraPermError(
-                "no database given: pass --database-url URL, set DATABASE_URL, or pass --env NAME"
+                "no database given: pass --database-url URL, set DATABASE_URL, --env NAME, "
+                "--sql FILE or --migrations"
             )
-        project = None if args.out else load_project(args.project)
         snapshot = introspect(url, schemas=schemas)
-    _write(snapshot, Path(args.out) if args.out else None, project)
+    _write(snapshot, out)
     return ExitCode.OK
 
 
-def _write(snapshot: dict[str, Any], out: Path | None, project: Project | None) -> None:
-    """To `out` (the user's own choice of place), else to the project's snapshot, which
-    hasura-perm.yaml keeps inside the project."""
+def _write(snapshot: dict[str, Any], out: Path) -> None:
     text = HEADER + yamlfmt.dump(snapshot, kind="other")
-    if out is not None:
-        write_files({out: text})
-    else:
-        assert project is not None
-        out = project.schema_file
-        write_files({out: text}, inside=project.root, show=project.relative)
+    write_files({out: text})
     print(f"Wrote {len(snapshot['tables'])} tables to {out}.")
 
 
@@ -154,50 +163,52 @@ def _one_origin(args: argparse.Namespace) -> None:
         raise HasuraPermError(f"pass only one of {', '.join(given)}")
 
 
-def _replayed(args: argparse.Namespace, schemas: list[str] | None) -> int:
-    extensions = tuple(_list(args.extensions))
-    project = load_project(args.project) if args.project or not args.out else _maybe_project()
-    if args.sql is not None:
-        replayed = sql_schema(
-            Path(args.sql), extensions=extensions, schemas=schemas, progress=stderr_progress
-        )
+def _pull_migrations(args: argparse.Namespace, schemas: list[str] | None) -> int:
+    """Every source of the project (or --source), each into its own snapshot."""
+    project = _project(args, required=not args.migrations or bool(args.source))
+    if project is None:
+        targets, root, primary = ["default"], Path.cwd(), "default"
     else:
-        replayed = _from_migrations(args, project, extensions, schemas)
-    for note in replayed.notes:
-        print(f"note: {note}", file=sys.stderr)
+        targets = [args.source] if args.source else list(project.sources)
+        root, primary = project.root, next(iter(project.sources))
+        project.for_source(targets[0])  # an unknown --source is an error here
+    if args.out and len(targets) > 1:
+        raise HasuraPermError(
+            "--out writes one snapshot; the project has several sources, pass --source NAME"
+        )
     if project is None and not args.out:
         raise HasuraPermError("no project: pass --out FILE or --project DIR")
-    _write(replayed.document, Path(args.out) if args.out else None, project)
-    return ExitCode.OK
-
-
-def _from_migrations(
-    args: argparse.Namespace,
-    project: Project | None,
-    extensions: tuple[str, ...],
-    schemas: list[str] | None,
-) -> Replayed:
-    if args.migrations:
-        folder = Path(args.migrations)
-    elif project is not None:
-        folder = project.metadata_dir.parent / "migrations"
-    else:
-        raise HasuraPermError("no project: pass the migrations folder, --migrations DIR")
-    source = project.source if project is not None else "default"
-    root = project.root if project is not None else Path.cwd()
+    folder = (
+        Path(args.migrations) if args.migrations else project.metadata_dir.parent / "migrations"
+    )  # type: ignore[union-attr]
+    given = tuple(_list(args.extensions))
+    extensions = {
+        name: (*(project.extensions.get(name, ()) if project else ()), *given) for name in targets
+    }
     found = migrations_schemas(
         folder,
-        source,
+        primary,
         root,
-        only={source},
+        only=set(targets),
         extensions=extensions,
         schemas=schemas,
         progress=stderr_progress,
     )
-    return found[source]
+    for name in targets:
+        _notes(found[name])
+        out = Path(args.out) if args.out else project.sources[name]  # type: ignore[union-attr]
+        _write(found[name].document, out)
+    return ExitCode.OK
 
 
-def _maybe_project() -> Project | None:
+def _notes(replayed: Replayed) -> None:
+    for note in replayed.notes:
+        print(f"note: {note}", file=sys.stderr)
+
+
+def _project(args: argparse.Namespace, *, required: bool) -> Project | None:
+    if required or args.project:
+        return load_project(args.project)
     try:
         return load_project(None)
     except HasuraPermError:
@@ -209,7 +220,4 @@ def _through_hasura(
 ) -> dict[str, Any]:
     client = Client.for_environment(project.environment(env_name), insecure=insecure)
     rows = client.run_sql(INTROSPECTION_SQL, source=project.source)
-    try:
-        return snapshot_from_rows(rows, schemas=schemas)
-    except HasuraPermError as exc:  # it may quote the answer, which a hostile server controls
-        raise HasuraPermError(client.scrub(f"{client.shown_endpoint}: {exc}")) from None
+    return snapshot_from_rows(rows, schemas=schemas)

@@ -35,7 +35,7 @@ from hasura_perm.snapshot import Snapshot
 from hasura_perm.snapshot import Table
 from hasura_perm.snapshot import load_snapshot
 from hasura_perm.spec import Spec
-from hasura_perm.spec import load_spec
+from hasura_perm.spec.by_source import load_project_spec
 
 # ---------------------------------------------------------------------------- project
 
@@ -43,7 +43,7 @@ from hasura_perm.spec import load_spec
 def context_from_project(project: Project) -> LintContext:
     """Raises SpecError when the project does not compile (lint needs what compile builds)."""
     result = build(project)
-    spec = load_spec(project.permissions_dir, project.root, skip={project.schema_file})
+    spec = load_project_spec(project)
     snapshot = load_snapshot(
         project.schema_file, project.relative(project.schema_file), root=project.root
     )

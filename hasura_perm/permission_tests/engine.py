@@ -36,7 +36,7 @@ from hasura_perm.project import Project
 from hasura_perm.snapshot import Snapshot
 from hasura_perm.snapshot import load_snapshot
 from hasura_perm.spec import Spec
-from hasura_perm.spec import load_spec
+from hasura_perm.spec.by_source import load_project_spec
 
 Progress = Callable[[str], None]
 DEFAULT_SCHEMA_SQL = "db/schema.sql"
@@ -113,7 +113,7 @@ def load(project: Project, only: list[str] | None = None, case_filter: str | Non
     snapshot = load_snapshot(
         project.schema_file, project.relative(project.schema_file), root=project.root
     )
-    spec = load_spec(project.permissions_dir, project.root, skip={project.schema_file})
+    spec = load_project_spec(project)
     meta = read_metadata(project.metadata_dir, project.source)
     catalog = Catalog(snapshot)
     for name, table_file in meta.tables.items():

@@ -18,7 +18,7 @@ from hasura_perm.snapshot import load_snapshot
 from hasura_perm.spec import ACTIONS
 from hasura_perm.spec import Node
 from hasura_perm.spec import Spec
-from hasura_perm.spec import load_spec
+from hasura_perm.spec.by_source import load_project_spec
 
 EXPRESSION_FIELDS = ("filter", "check")
 _LOGICAL = {"_and", "_or", "_not", "_exists"}
@@ -80,7 +80,7 @@ class SpecIndex:
     @classmethod
     def load(cls, project: Project, result: Build) -> SpecIndex:
         snapshot = load_project_snapshot(project)
-        spec = load_spec(project.permissions_dir, project.root, skip={project.schema_file})
+        spec = load_project_spec(project)
         catalog = Catalog(snapshot)
         for name, table_file in result.metadata.tables.items():
             catalog.add_table_metadata(name, table_file.entry)
