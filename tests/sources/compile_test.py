@@ -4,8 +4,8 @@ and compile over every source."""
 from __future__ import annotations
 
 from tests.helpers import run_cli
-from tests.sources.support import two_source_project
 from tests.sources.support import table_text
+from tests.sources.support import two_source_project
 
 OWN_SELECT = {"reader": {"columns": "all", "filter": "own"}}
 
