@@ -9,6 +9,7 @@ from pathlib import Path
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.lint import LintResult
 from hasura_perm.lint import lint
+from hasura_perm.lint import lint_sources
 from hasura_perm.lint.config import LintConfig
 from hasura_perm.lint.config import default_config
 from hasura_perm.lint.config import load_lint_config
@@ -90,12 +91,14 @@ def run(args: argparse.Namespace) -> int:
     config, ctx = _load(args)
     if args.fail_level:
         config = dataclasses.replace(config, fail_level=args.fail_level)
-    result = lint(ctx, config)
+    result = lint_sources(ctx, config) if isinstance(ctx, dict) else lint(ctx, config)
     print(_render(result, args.format, args.show_suppressed), end="")
     return result.exit_code
 
 
-def _load(args: argparse.Namespace) -> tuple[LintConfig, LintContext]:
+def _load(
+    args: argparse.Namespace,
+) -> tuple[LintConfig, LintContext | dict[str, LintContext]]:
     if args.metadata is None:
         for flag in ("schema", "source", "config"):
             if getattr(args, flag):
@@ -104,6 +107,8 @@ def _load(args: argparse.Namespace) -> tuple[LintConfig, LintContext]:
                 )
         project = load_project(args.project)
         config = load_lint_config(project.root / CONFIG_NAME, CONFIG_NAME)
+        if project.several_sources:
+            return config, {one.source: context_from_project(one) for one in project.each_source()}
         return config, context_from_project(project)
     config = _metadata_config(args)
     ctx = context_from_metadata(

@@ -151,3 +151,37 @@ def _apply_suppressions(
                 )
             )
     return kept
+
+
+def lint_sources(contexts: dict[str, LintContext], config: LintConfig | None = None) -> LintResult:
+    """Lint a project with several sources: each source's context on its own, findings
+    merged (one about roles or session variables, the same in every source, once),
+    suppressions applied to the merged findings, and tables named `source:schema.table`."""
+    config = config or default_config()
+    unsuppressed = dataclasses.replace(config, suppressions=())
+    merged = LintResult([], fail_level=config.fail_level)
+    found: list[tuple[str | None, Problem]] = []
+    skipped: dict[str, str] = {}
+    for source, ctx in contexts.items():
+        one = lint(ctx, unsuppressed)
+        for problem in one.problems:
+            key = (source if problem.table is not None else None, problem)
+            if key not in found:
+                found.append(key)
+        merged.rules_run += [r for r in one.rules_run if r not in merged.rules_run]
+        skipped.update(dict(one.skipped))
+        merged.notes += [n for n in one.notes if n not in merged.notes]
+    merged.skipped = [(r, why) for r, why in skipped.items() if r not in merged.rules_run]
+    source_of = {id(problem): source for source, problem in found}
+    kept = _apply_suppressions([p for _, p in found], config.suppressions, merged)
+    merged.problems = [_qualify(p, source_of.get(id(p))) for p in kept]
+    merged.suppressed = [(_qualify(p, source_of.get(id(p))), s) for p, s in merged.suppressed]
+    merged.problems.sort(key=Problem.sort_key)
+    return merged
+
+
+def _qualify(problem: Problem, source: str | None) -> Problem:
+    if source is None or problem.table is None:
+        return problem
+    table = problem.table
+    return dataclasses.replace(problem, table=type(table)(f"{source}:{table.schema}", table.name))

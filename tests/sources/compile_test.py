@@ -3,6 +3,8 @@ and compile over every source."""
 
 from __future__ import annotations
 
+import json
+
 from tests.helpers import run_cli
 from tests.sources.support import table_text
 from tests.sources.support import two_source_project
@@ -131,3 +133,26 @@ def test_one_source_projects_may_name_their_source(tmp_path):
     assert (
         result.code == 1 and "unknown source `main` (the project's sources: default)" in result.err
     )
+
+
+def test_lint_runs_over_every_source_and_names_the_source(tmp_path):
+    wide = {"reader": {"columns": "all", "filter": "own"}}  # owner_id and id writable
+    root = two_source_project(
+        tmp_path,
+        {
+            "tables/notes.yaml": {"table": "default:notes", "update": wide},
+            "tables/report_notes.yaml": {"table": "reports:notes", "update": wide},
+        },
+    )
+    assert run_cli("--project", str(root), "compile").code == 0
+    result = run_cli("--project", str(root), "lint", "--format", "json")
+    assert result.code == 3, result.err
+    findings = json.loads(result.out)["problems"]
+    tables = {f.get("table") for f in findings if f.get("table")}
+    # The same rule on the same-named table of each source is two findings, one per source.
+    assert tables == {"default:public.notes", "reports:public.notes"}
+    takeovers = [f["file"] for f in findings if f["rule"] == "ownership-takeover"]
+    assert takeovers == ["permissions/tables/notes.yaml", "permissions/tables/report_notes.yaml"]
+    # Findings about roles (the same in every source) appear once.
+    subjects = [(f["rule"], f["message"]) for f in findings if not f.get("table")]
+    assert len(subjects) == len(set(subjects))
