@@ -9,11 +9,15 @@ import sys
 from hasura_perm.build import build
 from hasura_perm.errors import ExitCode
 from hasura_perm.errors import HasuraPermError
+from hasura_perm.names import TableName
+from hasura_perm.project import Project
 from hasura_perm.project import load_project
 from hasura_perm.review.explain import explain
 from hasura_perm.review.explain import render_text
 from hasura_perm.review.rules import SpecIndex
+from hasura_perm.snapshot import load_snapshot
 from hasura_perm.spec import ACTIONS
+from hasura_perm.spec.by_source import split_source
 
 NAME = "explain"
 HELP = "Explain one role's permission on one table: where it came from, what it compiles to."
@@ -54,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     session = parse_session(args.session)
-    project = load_project(args.project)
+    project, table = source_of_table(load_project(args.project), args.table)
     result = build(project)
     index = SpecIndex.load(project, result)
     explanation = explain(
@@ -62,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         result,
         index,
         index.catalog.snapshot,
-        table=args.table,
+        table=table,
         action=args.action,
         role=args.role,
         session=session,
@@ -72,6 +76,27 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(explanation))
     return ExitCode.OK
+
+
+def source_of_table(project: Project, table: str) -> tuple[Project, str]:
+    """The project seen from the source of `table` (`source:schema.table`, or the one
+    source whose snapshot has it), and the table name within that source."""
+    source, rest = split_source(table)
+    if source is not None:
+        return project.for_source(source), rest
+    if not project.several_sources:
+        return project, table
+    name = TableName.parse(table)
+    holders = [
+        one
+        for one in project.each_source()
+        if one.schema_file.is_file()
+        and name in load_snapshot(one.schema_file, project.relative(one.schema_file)).tables
+    ]
+    if len(holders) > 1:
+        sources = ", ".join(f"`{one.source}:{name}`" for one in holders)
+        raise HasuraPermError(f"{name} is in several sources; say which: {sources}")
+    return (holders[0] if holders else project), table
 
 
 def parse_session(items: list[str]) -> dict[str, str]:

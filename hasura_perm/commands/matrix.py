@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from hasura_perm.build import build
 from hasura_perm.errors import ExitCode
 from hasura_perm.metadata.directory import write_files
 from hasura_perm.project import load_project
@@ -14,7 +13,7 @@ from hasura_perm.review import matrix_html
 from hasura_perm.review.matrix import build_matrix
 from hasura_perm.review.matrix import render_json
 from hasura_perm.review.matrix import render_markdown
-from hasura_perm.review.rules import SpecIndex
+from hasura_perm.review.merged import compile_project
 
 NAME = "matrix"
 HELP = "Show the access matrix: every role x table x action, as markdown, HTML or JSON."
@@ -56,8 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
-    result = build(project)
-    index = SpecIndex.load(project, result)
+    result, index = compile_project(project)
     matrix = build_matrix(
         result.compiled, index.catalog.snapshot, index, roles=args.role, tables=args.table
     )

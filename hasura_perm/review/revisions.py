@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hasura_perm.build import Build
-from hasura_perm.build import build
 from hasura_perm.compiler import Permission
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.metadata.export_json import PermissionSet
@@ -25,6 +24,7 @@ from hasura_perm.names import TableName
 from hasura_perm.project import CONFIG_NAME
 from hasura_perm.project import Project
 from hasura_perm.project import load_project
+from hasura_perm.review.merged import compile_project
 from hasura_perm.review.rules import RuleSource
 from hasura_perm.review.rules import SpecIndex
 
@@ -91,8 +91,7 @@ def compile_revision(
 
 def _compiled(revision: Revision, project: Project) -> CompiledRevision:
     try:
-        result = build(project)
-        index = SpecIndex.load(project, result)
+        result, index = compile_project(project)
     except HasuraPermError as error:
         raise HasuraPermError(
             f"the project at {revision} does not compile; fix it or compare other revisions:\n"
@@ -165,7 +164,9 @@ def export_project(repo: Path, project_root: Path, commit: str, dest: Path) -> P
     at_commit = load_project(root)
     wanted = [
         _inside(path, dest, at_commit.root)
-        for path in (at_commit.permissions_dir, at_commit.metadata_dir, at_commit.schema_file)
+        for path in dict.fromkeys(
+            (at_commit.permissions_dir, at_commit.metadata_dir, *at_commit.sources.values())
+        )
     ]
     present = [p for p in wanted if _exists(repo, commit, p)]
     if present:

@@ -1,0 +1,89 @@
+"""The compiled project as one permission set, for the review commands (matrix, explain,
+diff). With several sources, every source is compiled on its own and the results are
+merged under source-qualified table names: `timetables:route.direction` is
+TableName("timetables:route", "direction"), so it prints as the user writes it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hasura_perm.build import Build
+from hasura_perm.build import all_files
+from hasura_perm.build import build
+from hasura_perm.build import build_all
+from hasura_perm.catalog import Catalog
+from hasura_perm.catalog import Relationship
+from hasura_perm.compiler import Compiled
+from hasura_perm.names import TableName
+from hasura_perm.project import Project
+from hasura_perm.review.rules import SpecIndex
+from hasura_perm.snapshot import Snapshot
+from hasura_perm.spec import Spec
+
+
+def compile_project(project: Project) -> tuple[Build, SpecIndex]:
+    if not project.several_sources:
+        result = build(project)
+        return result, SpecIndex.load(project, result)
+    builds = build_all(project)
+    indexes = [SpecIndex.load(one, b) for one, b in zip(project.each_source(), builds, strict=True)]
+    compiled = Compiled(tables=[], roles=builds[0].compiled.roles)
+    catalog = Catalog(Snapshot({}))
+    spec = Spec()
+    for one, index in zip(builds, indexes, strict=True):
+        source = one.metadata.source
+        _merge_compiled(compiled, one.compiled, source)
+        _merge_catalog(catalog, index.catalog, source)
+        _merge_spec(spec, index.spec, source)
+    compiled.tables.sort()
+    merged = Build(
+        compiled, builds[0].metadata, all_files(builds), [w for b in builds for w in b.warnings]
+    )
+    return merged, SpecIndex(spec, catalog)
+
+
+def qualify(source: str, table: TableName) -> TableName:
+    return TableName(f"{source}:{table.schema}", table.name)
+
+
+def _merge_compiled(into: Compiled, one: Compiled, source: str) -> None:
+    into.tables += [qualify(source, t) for t in one.tables]
+    into.session_used |= one.session_used
+    for table, by_action in one.permissions.items():
+        into.permissions[qualify(source, table)] = {
+            action: {
+                role: dataclasses.replace(p, table=qualify(source, table))
+                for role, p in by_role.items()
+            }
+            for action, by_role in by_action.items()
+        }
+
+
+def _merge_catalog(into: Catalog, one: Catalog, source: str) -> None:
+    for name, table in one.snapshot.tables.items():
+        keys = tuple(
+            dataclasses.replace(fk, references=qualify(source, fk.references))
+            for fk in table.foreign_keys
+        )
+        into.snapshot.tables[qualify(source, name)] = dataclasses.replace(
+            table, name=qualify(source, name), foreign_keys=keys
+        )
+    for name, relationships in one.relationships.items():
+        into.relationships[qualify(source, name)] = {
+            key: Relationship(r.name, r.kind, qualify(source, r.target) if r.target else None)
+            for key, r in relationships.items()
+        }
+    for name, fields in one.computed_fields.items():
+        into.computed_fields[qualify(source, name)] = set(fields)
+
+
+def _merge_spec(into: Spec, one: Spec, source: str) -> None:
+    for section in ("session", "roles", "conditions", "column_sets", "presets"):
+        getattr(into, section).update(getattr(one, section))
+    into.cognito = into.cognito or one.cognito
+    into.files = into.files or one.files
+    for name, node in one.tables.items():
+        into.tables[qualify(source, name)] = node
+    # A default applying in several sources is one rule (one location) for the index.
+    known = {d.location for d in into.defaults}
+    into.defaults += [d for d in one.defaults if d.location not in known]
