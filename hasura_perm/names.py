@@ -31,6 +31,16 @@ class TableName(NamedTuple):
     def __str__(self) -> str:
         return f"{self.schema}.{self.name}"
 
+    def in_source(self, source: str) -> TableName:
+        """The name qualified by its Hasura source, `source:schema.table`, for commands that
+        see several sources at once (the schema part carries the source)."""
+        return TableName(f"{source}:{self.schema}", self.name)
+
+    def source_part(self) -> tuple[str | None, TableName]:
+        """(source, plain name) of a qualified name; (None, self) of a plain one."""
+        source, found, schema = self.schema.partition(":")
+        return (source, TableName(schema, self.name)) if found else (None, self)
+
     @classmethod
     def parse(cls, text: str) -> TableName:
         """`schema.table`, or `table` meaning schema public (as Hasura does)."""

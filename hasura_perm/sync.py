@@ -32,8 +32,10 @@ from hasura_perm.plan import apply_changes
 from hasura_perm.plan import diff
 from hasura_perm.plan import same_entry
 from hasura_perm.plan import same_permissions
+from hasura_perm.project import Project
 
 MAX_LISTED = 5
+SOURCE_LIST = ","
 
 
 @dataclass
@@ -51,13 +53,29 @@ class Live:
 
 
 def read_live(client: Client, source: str) -> Live:
-    export = client.export_metadata(source)
-    return Live(
-        export,
-        source,
-        export_json.live_permissions(export.metadata, source),
-        export_json.tracked_tables(export.metadata, source),
-    )
+    """`source` is one source, or several joined by commas (see project_sources): then every
+    table is named `source:schema.table`, as the project's merged compile names them."""
+    names = source.split(SOURCE_LIST)
+    export = client.export_metadata(names if len(names) > 1 else source)
+    if len(names) == 1:
+        return Live(
+            export,
+            source,
+            export_json.live_permissions(export.metadata, source),
+            export_json.tracked_tables(export.metadata, source),
+        )
+    permissions: PermissionSet = {}
+    tracked: set[TableName] = set()
+    for name in names:
+        for table, by_action in export_json.live_permissions(export.metadata, name).items():
+            permissions[table.in_source(name)] = by_action
+        tracked |= {t.in_source(name) for t in export_json.tracked_tables(export.metadata, name)}
+    return Live(export, source, permissions, tracked)
+
+
+def project_sources(project: Project) -> str:
+    """What plan, apply and drift compare: the project's source, or all of them."""
+    return SOURCE_LIST.join(project.sources)
 
 
 def make_plan(

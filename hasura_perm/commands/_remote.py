@@ -7,7 +7,6 @@ import sys
 from dataclasses import dataclass
 
 from hasura_perm.build import Build
-from hasura_perm.build import build
 from hasura_perm.hasura.client import Client
 from hasura_perm.metadata.directory import stale_files
 from hasura_perm.plan import Plan
@@ -15,8 +14,10 @@ from hasura_perm.project import Environment
 from hasura_perm.project import Project
 from hasura_perm.project import load_project
 from hasura_perm.report import FORMATS
+from hasura_perm.review.merged import merged_build
 from hasura_perm.sync import Live
 from hasura_perm.sync import make_plan
+from hasura_perm.sync import project_sources
 from hasura_perm.sync import read_live
 
 ENVIRONMENT_HELP = """\
@@ -60,7 +61,7 @@ def connect(args: argparse.Namespace) -> Remote:
 
 
 def compile_project(project: Project) -> Build:
-    result = build(project)
+    result = merged_build(project)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if stale_files(result.files):
@@ -83,7 +84,7 @@ def add_prune_argument(parser: argparse.ArgumentParser) -> None:
 def fresh_plan(remote: Remote, *, prune: bool) -> tuple[Plan, Live]:
     """Compile the project, read the server, and plan the difference."""
     result = compile_project(remote.project)
-    live = read_live(remote.client, remote.project.source)
+    live = read_live(remote.client, project_sources(remote.project))
     plan = make_plan(
         result,
         live,

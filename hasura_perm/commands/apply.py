@@ -22,6 +22,7 @@ from hasura_perm.report import text
 from hasura_perm.sync import Live
 from hasura_perm.sync import apply_plan
 from hasura_perm.sync import check_saved_plan
+from hasura_perm.sync import project_sources
 from hasura_perm.sync import read_live
 
 NAME = "apply"
@@ -90,7 +91,11 @@ def _saved_plan(args: argparse.Namespace, remote: Remote) -> tuple[Plan, Live]:
     plan = _load_plan(Path(args.plan))
     if args.prune:
         raise HasuraPermError("--prune cannot be combined with --plan: it is chosen at plan time")
-    expected = (remote.environment.name, remote.client.shown_endpoint, remote.project.source)
+    expected = (
+        remote.environment.name,
+        remote.client.shown_endpoint,
+        project_sources(remote.project),
+    )
     found = (plan.environment, plan.endpoint, plan.source)
     if expected != found:
         raise HasuraPermError(

@@ -12,6 +12,7 @@ from hasura_perm.commands._remote import connect
 from hasura_perm.errors import ExitCode
 from hasura_perm.report import FORMATS
 from hasura_perm.sync import find_drift
+from hasura_perm.sync import project_sources
 from hasura_perm.sync import read_live
 
 NAME = "drift"
@@ -39,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     remote = connect(args)
     result = compile_project(remote.project)
-    live = read_live(remote.client, remote.project.source)
+    live = read_live(remote.client, project_sources(remote.project))
     drift = find_drift(result, live, environment=remote.environment.name)
     sys.stdout.write(FORMATS[args.format].render_drift(drift))
     return ExitCode.DIFFERENCES if drift.changes else ExitCode.OK

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hasura_perm.names import TableName
 from hasura_perm.plan import ADD
 from hasura_perm.plan import REMOVE
 from hasura_perm.plan import Change
@@ -59,12 +58,15 @@ def change_at(path: str, changes: list[Change], source: str) -> Change | None:
     return None
 
 
-def _table(table: TableName) -> dict[str, str]:
-    return {"schema": table.schema, "name": table.name}
+def _place(change: Change, source: str) -> dict[str, Any]:
+    """`source` and `table` of a command; a plan over several sources names each table
+    `source:schema.table`, and the command goes to that source."""
+    own, table = change.table.source_part()
+    return {"source": own or source, "table": {"schema": table.schema, "name": table.name}}
 
 
 def _drop(change: Change, source: str) -> dict[str, Any]:
-    args = {"source": source, "table": _table(change.table), "role": change.role}
+    args = {**_place(change, source), "role": change.role}
     return {"type": f"pg_drop_{change.action}_permission", "args": args}
 
 
@@ -72,8 +74,7 @@ def _create(change: Change, source: str) -> dict[str, Any]:
     assert change.after is not None
     body, comment = change.after
     args: dict[str, Any] = {
-        "source": source,
-        "table": _table(change.table),
+        **_place(change, source),
         "role": change.role,
         "permission": body,
     }
@@ -85,8 +86,7 @@ def _create(change: Change, source: str) -> dict[str, Any]:
 def _set_comment(change: Change, source: str) -> dict[str, Any]:
     assert change.after is not None
     args = {
-        "source": source,
-        "table": _table(change.table),
+        **_place(change, source),
         "role": change.role,
         "permission": change.action,
         "comment": change.after[1],

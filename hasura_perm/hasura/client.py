@@ -144,9 +144,10 @@ class Client:
 
     # -- the calls
 
-    def export_metadata(self, source: str | None = None) -> Export:
-        """The server's metadata; with `source`, the parts that source's permissions are read
-        from are checked (a malformed answer is an error naming its JSON path)."""
+    def export_metadata(self, source: str | list[str] | None = None) -> Export:
+        """The server's metadata; with `source` (or several), the parts those sources'
+        permissions are read from are checked (a malformed answer is an error naming its
+        JSON path)."""
         answer = self.read({"type": "export_metadata", "version": 2, "args": {}})
         version = answer.get("resource_version") if isinstance(answer, dict) else None
         metadata = answer.get("metadata") if isinstance(answer, dict) else None
@@ -161,8 +162,8 @@ class Client:
             )
         try:
             export_shape.check_depth(metadata, "$.metadata")
-            if source is not None:
-                export_shape.check_source(metadata, source)
+            for name in [source] if isinstance(source, str) else source or ():
+                export_shape.check_source(metadata, name)
         except HasuraPermError as malformed:
             raise HasuraPermError(
                 self._scrub(f"{self.shown_endpoint} answered export_metadata malformed {malformed}")

@@ -42,8 +42,21 @@ def compile_project(project: Project) -> tuple[Build, SpecIndex]:
     return merged, SpecIndex(spec, catalog)
 
 
+def merged_build(project: Project) -> Build:
+    """The compile of every source as one Build (tables qualified when there are several)."""
+    if not project.several_sources:
+        return build(project)
+    builds = build_all(project)
+    compiled = Compiled(tables=[], roles=builds[0].compiled.roles)
+    for one in builds:
+        _merge_compiled(compiled, one.compiled, one.metadata.source)
+    compiled.tables.sort()
+    warnings = [w for b in builds for w in b.warnings]
+    return Build(compiled, builds[0].metadata, all_files(builds), warnings)
+
+
 def qualify(source: str, table: TableName) -> TableName:
-    return TableName(f"{source}:{table.schema}", table.name)
+    return table.in_source(source)
 
 
 def _merge_compiled(into: Compiled, one: Compiled, source: str) -> None:

@@ -37,5 +37,5 @@ def test_schema_pull_takes_env_or_database_url_not_both(cli: Cli, pg_url: str) -
     result = cli("schema", "pull", "--env", "test", "--database-url", pg_url)
     assert (result.code, result.err) == (
         1,
-        "error: pass either --env or --database-url, not both\n",
+        "error: pass only one of --database-url, --env\n",
     )
