@@ -46,6 +46,7 @@ class Project:
     # One entry (`source` -> `schema`) unless hasura-perm.yaml has `sources:`.
     sources: dict[str, Path] = field(default_factory=dict)
     extensions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per source
+    source_schema_sql: dict[str, Path] = field(default_factory=dict)  # sources.NAME.schema_sql
 
     def __post_init__(self) -> None:
         if not self.sources:
@@ -60,7 +61,11 @@ class Project:
         if name not in self.sources:
             known = ", ".join(self.sources)
             raise HasuraPermError(f"unknown source {name!r} (the project's sources: {known})")
-        return dataclasses.replace(self, source=name, schema_file=self.sources[name])
+        primary = name == next(iter(self.sources))
+        schema_sql = self.source_schema_sql.get(name) or (self.schema_sql if primary else None)
+        return dataclasses.replace(
+            self, source=name, schema_file=self.sources[name], schema_sql=schema_sql
+        )
 
     def each_source(self) -> list[Project]:
         return [self.for_source(name) for name in self.sources]
@@ -125,6 +130,11 @@ def load_project(project_dir: str | Path | None = None) -> Project:
         extensions={
             name: tuple((settings or {}).get("extensions") or ())
             for name, settings in (data.get("sources") or {}).items()
+        },
+        source_schema_sql={
+            name: root / settings["schema_sql"]
+            for name, settings in (data.get("sources") or {}).items()
+            if (settings or {}).get("schema_sql")
         },
     )
 

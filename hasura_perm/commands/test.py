@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ from hasura_perm.permission_tests import engine
 from hasura_perm.permission_tests.render import FORMATS
 from hasura_perm.permission_tests.render import render
 from hasura_perm.permission_tests.render import text
+from hasura_perm.project import Project
 from hasura_perm.project import load_project
 
 NAME = "test"
@@ -85,6 +87,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
+    if project.several_sources:
+        return _run_sources(args, project)
     loaded = engine.load(project, args.files or None, args.case)
     if not loaded.cases:
         raise HasuraPermError(f"no case matches {args.case!r}")
@@ -108,6 +112,71 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(output)
     return ExitCode.OK if report.ok else ExitCode.CHECKS_FAILED
+
+
+def _run_sources(args: argparse.Namespace, project: Project) -> int:
+    """Each source's cases against that source's own database: files under
+    permissions/tests/<source>/ belong to that source, all others to the primary one."""
+    for flag, value in (("--db", args.db), ("--schema-sql", args.schema_sql)):
+        if value:
+            raise HasuraPermError(
+                f"{flag} names one database, and the project has several sources: set each "
+                "source's `schema_sql` under `sources:` in hasura-perm.yaml"
+            )
+    if args.format not in ("text", "json"):
+        raise HasuraPermError("with several sources, the report formats are text and json")
+    reports = {}
+    for source, files in _files_by_source(project, args.files).items():
+        one = project.for_source(source)
+        loaded = engine.load(one, [str(f) for f in files], args.case)
+        if not loaded.cases:
+            continue
+        if one.schema_sql is None:
+            raise HasuraPermError(
+                f"source {source!r} has permission tests but no schema SQL: set "
+                f"`sources: {{{source}: {{schema_sql: FILE}}}}` in hasura-perm.yaml"
+            )
+        progress = None if args.quiet else _Progress()
+        reports[source] = engine.run(
+            loaded,
+            schema_sql=one.schema_sql,
+            coverage=args.coverage,
+            mutate=args.mutate,
+            min_coverage=args.min_coverage,
+            progress=progress,
+        )
+        if progress:
+            progress.done()
+    if not reports:
+        raise HasuraPermError(f"no case matches {args.case!r}")
+    if args.format == "json":
+        output = json.dumps(
+            {"sources": {s: json.loads(render(r, "json")) for s, r in reports.items()}},
+            indent=2,
+            ensure_ascii=False,
+        )
+        output += "\n"
+    else:
+        output = "".join(f"== source {s}\n{render(r, 'text')}" for s, r in reports.items())
+    if args.out:
+        _write(Path(args.out), output)
+    else:
+        sys.stdout.write(output)
+    ok = all(r.ok for r in reports.values())
+    return ExitCode.OK if ok else ExitCode.CHECKS_FAILED
+
+
+def _files_by_source(project: Project, only: list[str] | None) -> dict[str, list[Path]]:
+    folder = engine.tests_dir(project).resolve()
+    primary = next(iter(project.sources))
+    groups: dict[str, list[Path]] = {}
+    for path in engine.selected_files(project, only or None):
+        relative = (
+            path.resolve().relative_to(folder).parts if folder in path.resolve().parents else ()
+        )
+        source = relative[0] if len(relative) > 1 and relative[0] in project.sources else primary
+        groups.setdefault(source, []).append(path)
+    return groups
 
 
 def _percent(value: str) -> float:

@@ -119,7 +119,7 @@ def load(project: Project, only: list[str] | None = None, case_filter: str | Non
     for name, table_file in meta.tables.items():
         catalog.add_table_metadata(name, table_file.entry)
     schema = schema_from_metadata(snapshot, compiled_build.metadata)
-    paths = _selected_files(project, only)
+    paths = selected_files(project, only)
     files = load_suite(paths, project.root, spec, snapshot)
     if case_filter:
         files = [
@@ -129,7 +129,7 @@ def load(project: Project, only: list[str] | None = None, case_filter: str | Non
     return Loaded(project, compiled_build, spec, catalog, snapshot, schema, files)
 
 
-def _selected_files(project: Project, only: list[str] | None) -> list[Path]:
+def selected_files(project: Project, only: list[str] | None) -> list[Path]:
     folder = tests_dir(project)
     if not only:
         found = test_files(folder, project.root)
