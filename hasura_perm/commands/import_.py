@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
 from hasura_perm.errors import ExitCode
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.hasura.client import Client
+from hasura_perm.import_sources import merged_read
+from hasura_perm.import_sources import merged_snapshot
+from hasura_perm.import_sources import source_file_names
 from hasura_perm.importer.read import ReadMetadata
 from hasura_perm.importer.read import read_export
 from hasura_perm.importer.read import read_metadata_dir
+from hasura_perm.importer.run import ImportResult
 from hasura_perm.importer.run import import_permissions
 from hasura_perm.metadata.directory import write_files
 from hasura_perm.project import CONFIG_NAME
@@ -21,6 +26,7 @@ from hasura_perm.project import load_project
 from hasura_perm.replay import stderr_progress
 from hasura_perm.schema_files import is_sql
 from hasura_perm.schema_files import load_schema_file
+from hasura_perm.snapshot import load_snapshot
 
 NAME = "import"
 HELP = "Write permissions/ from an existing Hasura project's metadata."
@@ -82,6 +88,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     project = _project(args.project, required=bool(args.env))
+    if project is not None and project.several_sources and not args.source:
+        return _run_sources(args, project)
     source = args.source or (project.source if project else None)
     read = _read(args, project, source)
     snapshot_path = _snapshot_path(args.schema, project)
@@ -94,6 +102,39 @@ def run(args: argparse.Namespace) -> int:
     if not args.dry_run:
         _refuse_existing(out, snapshot_path)
     result = import_permissions(read, snapshot)
+    return _finish(args, project, result, out, snapshot_path)
+
+
+def _run_sources(args: argparse.Namespace, project: Project) -> int:
+    """Every source of the project at once (see import_sources.py)."""
+    if args.schema:
+        raise HasuraPermError(
+            "--schema names one source's schema; the project has several sources, each with "
+            "its snapshot under `sources:` in hasura-perm.yaml (or pass --source NAME)"
+        )
+    sources = list(project.sources)
+    read = merged_read(lambda source: _read(args, project, source), sources)
+    snapshots = {
+        one.source: load_snapshot(_snapshot_path(None, one), project.relative(one.schema_file))
+        for one in project.each_source()
+    }
+    out = Path(args.out) if args.out else project.permissions_dir
+    if not args.dry_run:
+        _refuse_existing(out, *project.sources.values())
+    result = import_permissions(read, merged_snapshot(snapshots))
+    files = source_file_names(result.files, sources)
+    result.report.files = {path: len(text.splitlines()) for path, text in files.items()}
+    result = dataclasses.replace(result, files=files)
+    return _finish(args, project, result, out, project.schema_file)
+
+
+def _finish(
+    args: argparse.Namespace,
+    project: Project | None,
+    result: ImportResult,
+    out: Path,
+    snapshot_path: Path,
+) -> int:
     if not args.dry_run:
         write_files({out / relative: text for relative, text in result.files.items()}, inside=out)
     shown = f"{out}/" if not args.dry_run else f"{out}/ (dry run: nothing written)"
@@ -140,11 +181,11 @@ def _snapshot_path(schema: str | None, project: Project | None) -> Path:
     )
 
 
-def _refuse_existing(out: Path, snapshot: Path) -> None:
+def _refuse_existing(out: Path, *snapshots: Path) -> None:
     """Never mix imported files with existing ones: compile would read both."""
     if not out.is_dir():
         return
-    skip = {snapshot.resolve()}
+    skip = {snapshot.resolve() for snapshot in snapshots}
     tests = out / "tests"
     found = [
         p

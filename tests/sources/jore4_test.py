@@ -124,3 +124,24 @@ def test_a_table_of_two_sources_needs_its_source(project):
     assert result.code == 1
     assert "route.direction is in the sources default, timetables" in result.err
     assert "`default:route.direction` or `timetables:route.direction`" in result.err
+
+
+def test_import_lint_and_matrix_cover_every_source(project):
+    (project / "permissions" / "roles.yaml").unlink()
+    imported = run_cli(
+        "--project", str(project), "import", "--metadata", str(project / "metadata"), "--dry-run"
+    )
+    assert imported.code == 0, imported.out + imported.err
+    assert "source default, main, timetables" in imported.out  # JORE4 has no permission blocks
+    write(project, "permissions/roles.yaml", ROLES)
+    write(
+        project,
+        "permissions/tables/d.yaml",
+        {"table": "timetables:route.direction", "select": SELECT_ALL},
+    )
+    assert run_cli("--project", str(project), "compile").code == 0
+    matrix = run_cli("--project", str(project), "matrix", "--format", "json")
+    assert matrix.code == 0, matrix.err
+    assert "timetables:route.direction" in matrix.out
+    linted = run_cli("--project", str(project), "lint")
+    assert linted.code == 0, linted.out + linted.err  # a lookup table everyone reads: fine
