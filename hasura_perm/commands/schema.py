@@ -116,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
     project = _project(args, required=bool(args.env or args.source or not args.out))
     if project is not None and args.source:
         project = project.for_source(args.source)
+    if args.env and project is not None and project.several_sources and not args.source:
+        return _pull_sources_through_hasura(args, project, schemas)
     out = Path(args.out) if args.out else project.schema_file  # type: ignore[union-attr]
     if args.sql is not None:
         extensions = tuple(_list(args.extensions))
@@ -213,6 +215,18 @@ def _project(args: argparse.Namespace, *, required: bool) -> Project | None:
         return load_project(None)
     except HasuraPermError:
         return None
+
+
+def _pull_sources_through_hasura(
+    args: argparse.Namespace, project: Project, schemas: list[str] | None
+) -> int:
+    if args.out:
+        raise HasuraPermError(
+            "--out writes one snapshot; the project has several sources, pass --source NAME"
+        )
+    for one in project.each_source():
+        _write(_through_hasura(one, args.env, args.insecure, schemas), one.schema_file)
+    return ExitCode.OK
 
 
 def _through_hasura(

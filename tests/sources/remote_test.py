@@ -111,3 +111,18 @@ def test_plan_apply_drift_over_both_sources(tmp_path, server, monkeypatch):
     assert drift.code == 2
     assert [c["table"] for c in json.loads(drift.out)["changes"]] == ["reports:public.notes"]
     assert SECRET not in plan.out + plan.err + applied.out + applied.err + drift.out + drift.err
+
+
+def test_schema_pull_through_hasura_writes_every_sources_snapshot(tmp_path, server, monkeypatch):
+    root = project_for(tmp_path, server, monkeypatch)
+    (root / "permissions" / "schema.reports.yaml").unlink()
+    result = run_cli("--project", str(root), "schema", "pull", "--env", "test")
+    assert result.code == 0, result.err
+    reports = (root / "permissions" / "schema.reports.yaml").read_text()
+    assert "public.summaries:" in reports and "public.users:" not in reports
+    assert "public.users:" in (root / "permissions" / "schema.yaml").read_text()
+    sources = [r.body["args"]["source"] for r in server.requests if r.type == "run_sql"]
+    assert sources == ["default", "reports"]
+    one = run_cli("--project", str(root), "schema", "pull", "--env", "test", "--source", "reports",
+                  "--out", str(tmp_path / "r.yaml"))  # fmt: skip
+    assert one.code == 0 and (tmp_path / "r.yaml").read_text() == reports
