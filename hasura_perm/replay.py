@@ -114,7 +114,7 @@ class Replayer:
                 run.prelude(conn, prelude, extensions)
                 run.scripts(conn, scripts)
                 facts = read_facts(conn)
-        except psycopg.OperationalError as exc:
+        except psycopg.Error as exc:
             raise HasuraPermError(
                 f"the throwaway PostgreSQL failed while replaying: {exc}"
             ) from None
@@ -161,9 +161,9 @@ class _Run:
                 conn.execute(statement.text.encode())
                 self.count += 1
                 return
-            except psycopg.OperationalError:
-                raise
             except psycopg.Error as exc:
+                if conn.broken:
+                    raise  # the server is gone: load() says so
                 role = _missing_role(exc)
                 if role is None:
                     raise HasuraPermError(self._failure(exc, script, statement)) from None

@@ -143,3 +143,12 @@ def test_no_migrations_for_the_source(tmp_path):
     result = run_cli("--project", str(root), "schema", "pull", "--migrations")
     assert result.code == 1
     assert "no migrations for source 'default'" in result.err and "found: main" in result.err
+
+
+def test_a_statement_failing_with_a_system_error_is_named_too(tmp_path):
+    """58P01 (a file the server cannot open) is an OperationalError for the driver, but the
+    connection is fine: it is the statement's failure, reported by file and line."""
+    sql = write(tmp_path, "dump.sql", USERS + "COPY users FROM '/nonexistent/users.csv';\n")
+    result = run_cli("schema", "pull", "--sql", str(sql), "--out", str(tmp_path / "s.yaml"))
+    assert result.code == 1
+    assert f"{sql}:2: could not open file" in result.err
