@@ -183,5 +183,4 @@ def lint_sources(contexts: dict[str, LintContext], config: LintConfig | None = N
 def _qualify(problem: Problem, source: str | None) -> Problem:
     if source is None or problem.table is None:
         return problem
-    table = problem.table
-    return dataclasses.replace(problem, table=type(table)(f"{source}:{table.schema}", table.name))
+    return dataclasses.replace(problem, table=problem.table.in_source(source))

@@ -22,31 +22,26 @@ from hasura_perm.spec import Spec
 
 
 def compile_project(project: Project) -> tuple[Build, SpecIndex]:
+    """The merged build and the index of the rules behind it."""
     if not project.several_sources:
         result = build(project)
         return result, SpecIndex.load(project, result)
     builds = build_all(project)
-    indexes = [SpecIndex.load(one, b) for one, b in zip(project.each_source(), builds, strict=True)]
-    compiled = Compiled(tables=[], roles=builds[0].compiled.roles)
     catalog = Catalog(Snapshot({}))
     spec = Spec()
-    for one, index in zip(builds, indexes, strict=True):
-        source = one.metadata.source
-        _merge_compiled(compiled, one.compiled, source)
-        _merge_catalog(catalog, index.catalog, source)
-        _merge_spec(spec, index.spec, source)
-    compiled.tables.sort()
-    merged = Build(
-        compiled, builds[0].metadata, all_files(builds), [w for b in builds for w in b.warnings]
-    )
-    return merged, SpecIndex(spec, catalog)
+    for one, result in zip(project.each_source(), builds, strict=True):
+        index = SpecIndex.load(one, result)
+        _merge_catalog(catalog, index.catalog, one.source)
+        _merge_spec(spec, index.spec, one.source)
+    return _merged(builds), SpecIndex(spec, catalog)
 
 
 def merged_build(project: Project) -> Build:
     """The compile of every source as one Build (tables qualified when there are several)."""
-    if not project.several_sources:
-        return build(project)
-    builds = build_all(project)
+    return _merged(build_all(project)) if project.several_sources else build(project)
+
+
+def _merged(builds: list[Build]) -> Build:
     compiled = Compiled(tables=[], roles=builds[0].compiled.roles)
     for one in builds:
         _merge_compiled(compiled, one.compiled, one.metadata.source)
