@@ -41,7 +41,8 @@ examples:
 --sql and --migrations replay the SQL into a throwaway PostgreSQL (its server binaries must
 be installed) and read its catalog: PostgreSQL is the parser. A failing statement is named
 by file and line. --extensions creates extensions the real database had before its
-migrations ran; roles the SQL grants to are created (NOLOGIN) as needed.
+migrations ran (also `sources: {NAME: {extensions: [...]}}` in hasura-perm.yaml); roles
+the SQL grants to are created (NOLOGIN) as needed.
 """
 HEADER = "# Schema snapshot written by `hasura-perm schema pull`; do not edit by hand.\n"
 
@@ -99,7 +100,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--source",
         metavar="NAME",
         help="the project's source (database) to pull (default: the primary one; with "
-        "--migrations: every source of the project)",
+        "--migrations or --env: every source of the project, each into its snapshot)",
     )
     pull.add_argument(
         "--out", metavar="FILE", help="where to write (default: the source's snapshot)"
