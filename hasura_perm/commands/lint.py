@@ -7,6 +7,7 @@ import dataclasses
 from pathlib import Path
 
 from hasura_perm.errors import HasuraPermError
+from hasura_perm.importer.read import read_metadata_dir
 from hasura_perm.lint import LintResult
 from hasura_perm.lint import lint
 from hasura_perm.lint import lint_sources
@@ -111,14 +112,31 @@ def _load(
             return config, {one.source: context_from_project(one) for one in project.each_source()}
         return config, context_from_project(project)
     config = _metadata_config(args)
-    ctx = context_from_metadata(
-        Path(args.metadata),
-        Path(args.schema) if args.schema else None,
-        args.source,
-        claims_roles=config.claims_roles,
-        claims_session=config.claims_session,
-    )
-    return config, ctx
+    path = Path(args.metadata)
+    sources = [args.source] if args.source else _metadata_sources(path)
+    if len(sources) > 1 and args.schema:
+        raise HasuraPermError(
+            f"{args.metadata} has several sources ({', '.join(sources)}) and --schema describes "
+            "one of them: pass --source NAME with it (without --schema, every source is linted)"
+        )
+    contexts = {
+        source: context_from_metadata(
+            path,
+            Path(args.schema) if args.schema else None,
+            source,
+            claims_roles=config.claims_roles,
+            claims_session=config.claims_session,
+        )
+        for source in sources
+    }
+    return config, contexts if len(contexts) > 1 else next(iter(contexts.values()))
+
+
+def _metadata_sources(path: Path) -> list[str | None]:
+    """Every source of the metadata, the one import would choose first; [None] when the
+    metadata has one source (or is not a directory read_metadata_dir can list)."""
+    read = read_metadata_dir(path, None)
+    return [read.source, *read.other_sources] if read.other_sources else [None]
 
 
 def _metadata_config(args: argparse.Namespace) -> LintConfig:

@@ -156,3 +156,25 @@ def test_lint_runs_over_every_source_and_names_the_source(tmp_path):
     # Findings about roles (the same in every source) appear once.
     subjects = [(f["rule"], f["message"]) for f in findings if not f.get("table")]
     assert len(subjects) == len(set(subjects))
+
+
+def test_lint_of_metadata_with_several_sources_lints_each(tmp_path):
+    wide = {"reader": {"columns": "all", "filter": "own"}}
+    root = two_source_project(
+        tmp_path,
+        {
+            "tables/notes.yaml": {"table": "default:notes", "update": wide},
+            "tables/report_notes.yaml": {"table": "reports:notes", "update": wide},
+        },
+    )
+    assert run_cli("--project", str(root), "compile").code == 0
+    metadata = str(root / "metadata")
+    result = run_cli("lint", "--metadata", metadata, "--format", "json", cwd=tmp_path)
+    assert result.code == 3, result.err
+    tables = {f["table"] for f in json.loads(result.out)["problems"] if f["table"]}
+    assert tables == {"default:public.notes", "reports:public.notes"}
+    one = run_cli("lint", "--metadata", metadata, "--source", "reports", "--format", "json")
+    assert {f["table"] for f in json.loads(one.out)["problems"] if f["table"]} == {"public.notes"}
+    schema = str(root / "permissions" / "schema.yaml")
+    both = run_cli("lint", "--metadata", metadata, "--schema", schema)
+    assert both.code == 1 and "pass --source NAME with it" in both.err
