@@ -180,7 +180,7 @@ class _Run:
         line = script.line_offset + statement.line
         position = _int(diag.statement_position if diag else None)
         if position:
-            line += statement.text.encode()[: position - 1].decode(errors="ignore").count("\n")
+            line += statement.text[: position - 1].count("\n")  # a character offset
         first = statement.text.splitlines()[0] if statement.text else ""
         lines = [f"{script.display}:{line}: {message}", f"  in the statement: {first[:120]}"]
         if diag and diag.message_detail:

@@ -152,3 +152,12 @@ def test_a_statement_failing_with_a_system_error_is_named_too(tmp_path):
     result = run_cli("schema", "pull", "--sql", str(sql), "--out", str(tmp_path / "s.yaml"))
     assert result.code == 1
     assert f"{sql}:2: could not open file" in result.err
+
+
+def test_the_failing_line_counts_characters_not_bytes(tmp_path):
+    """PostgreSQL's error position is a character offset; accents before it are one each."""
+    text = "CREATE TABLE notes ( -- " + "é" * 40 + "\n  id int,\n  x nosuchtype\n);\n"
+    sql = write(tmp_path, "dump.sql", text)
+    result = run_cli("schema", "pull", "--sql", str(sql), "--out", str(tmp_path / "s.yaml"))
+    assert result.code == 1
+    assert f'{sql}:3: type "nosuchtype" does not exist' in result.err
