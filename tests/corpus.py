@@ -1,5 +1,6 @@
-"""Where the real projects of the shared corpus lie: ../shared/corpus beside the repository
-(read where they lie, never copied into it); HASURA_PERM_CORPUS overrides, for worktrees."""
+"""Where the real projects of the shared corpus lie: ../shared/corpus beside the main
+checkout, ../../shared/corpus from a worktree under wt/ (read where they lie, never copied
+into the repository); HASURA_PERM_CORPUS overrides."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+CANDIDATES = (ROOT / ".." / "shared" / "corpus", ROOT / ".." / ".." / "shared" / "corpus")
 
 
 def corpus_dir() -> Path:
     override = os.environ.get("HASURA_PERM_CORPUS")
-    return Path(override) if override else ROOT / ".." / "shared" / "corpus"
+    if override:
+        return Path(override)
+    return next((c for c in CANDIDATES if c.is_dir()), CANDIDATES[0])
 
 
 def corpus_project(name: str, needs: str = "metadata") -> Path:

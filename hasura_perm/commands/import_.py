@@ -115,7 +115,9 @@ def _run_sources(args: argparse.Namespace, project: Project) -> int:
     sources = list(project.sources)
     read = merged_read(lambda source: _read(args, project, source), sources)
     snapshots = {
-        one.source: load_snapshot(_snapshot_path(None, one), project.relative(one.schema_file))
+        one.source: load_snapshot(
+            _snapshot_path(None, one), project.relative(one.schema_file), root=project.root
+        )
         for one in project.each_source()
     }
     out = Path(args.out) if args.out else project.permissions_dir

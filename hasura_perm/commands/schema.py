@@ -119,7 +119,6 @@ def run(args: argparse.Namespace) -> int:
         project = project.for_source(args.source)
     if args.env and project is not None and project.several_sources and not args.source:
         return _pull_sources_through_hasura(args, project, schemas)
-    out = Path(args.out) if args.out else project.schema_file  # type: ignore[union-attr]
     if args.sql is not None:
         extensions = tuple(_list(args.extensions))
         replayed = sql_schema(
@@ -137,13 +136,20 @@ def run(args: argparse.Namespace) -> int:
                 "--sql FILE or --migrations"
             )
         snapshot = introspect(url, schemas=schemas)
-    _write(snapshot, out)
+    _write(snapshot, Path(args.out) if args.out else None, project)
     return ExitCode.OK
 
 
-def _write(snapshot: dict[str, Any], out: Path) -> None:
+def _write(snapshot: dict[str, Any], out: Path | None, project: Project | None) -> None:
+    """To `out` (the user's own choice of place), else to the project's snapshot of its
+    source, which hasura-perm.yaml keeps inside the project."""
     text = HEADER + yamlfmt.dump(snapshot, kind="other")
-    write_files({out: text})
+    if out is not None:
+        write_files({out: text})
+    else:
+        assert project is not None
+        out = project.schema_file
+        write_files({out: text}, inside=project.root, show=project.relative)
     print(f"Wrote {len(snapshot['tables'])} tables to {out}.")
 
 
@@ -199,8 +205,8 @@ def _pull_migrations(args: argparse.Namespace, schemas: list[str] | None) -> int
     )
     for name in targets:
         _notes(found[name])
-        out = Path(args.out) if args.out else project.sources[name]  # type: ignore[union-attr]
-        _write(found[name].document, out)
+        one = project.for_source(name) if project is not None else None
+        _write(found[name].document, Path(args.out) if args.out else None, one)
     return ExitCode.OK
 
 
@@ -226,7 +232,7 @@ def _pull_sources_through_hasura(
             "--out writes one snapshot; the project has several sources, pass --source NAME"
         )
     for one in project.each_source():
-        _write(_through_hasura(one, args.env, args.insecure, schemas), one.schema_file)
+        _write(_through_hasura(one, args.env, args.insecure, schemas), None, one)
     return ExitCode.OK
 
 
@@ -235,4 +241,7 @@ def _through_hasura(
 ) -> dict[str, Any]:
     client = Client.for_environment(project.environment(env_name), insecure=insecure)
     rows = client.run_sql(INTROSPECTION_SQL, source=project.source)
-    return snapshot_from_rows(rows, schemas=schemas)
+    try:
+        return snapshot_from_rows(rows, schemas=schemas)
+    except HasuraPermError as exc:  # it may quote the answer, which a hostile server controls
+        raise HasuraPermError(client.scrub(f"{client.shown_endpoint}: {exc}")) from None
