@@ -174,9 +174,10 @@ def _one_origin(args: argparse.Namespace) -> None:
 
 def _pull_migrations(args: argparse.Namespace, schemas: list[str] | None) -> int:
     """Every source of the project (or --source), each into its own snapshot."""
-    project = _project(args, required=not args.migrations or bool(args.source))
-    if project is None:
-        targets, root, primary = ["default"], Path.cwd(), "default"
+    project = _project(args, required=not args.migrations)
+    if project is None:  # a folder of someone's migrations, before adopting hasura-perm
+        primary = args.source or "default"
+        targets, root = [primary], Path.cwd()
     else:
         targets = [args.source] if args.source else list(project.sources)
         root, primary = project.root, next(iter(project.sources))

@@ -161,3 +161,15 @@ def test_the_failing_line_counts_characters_not_bytes(tmp_path):
     result = run_cli("schema", "pull", "--sql", str(sql), "--out", str(tmp_path / "s.yaml"))
     assert result.code == 1
     assert f'{sql}:3: type "nosuchtype" does not exist' in result.err
+
+
+def test_migrations_of_another_projects_source_without_a_project(tmp_path):
+    """Before adopting: any folder of migrations, any source, to a file of one's choice."""
+    write(tmp_path, "theirs/migrations/main/1_users/up.sql", USERS)
+    out = tmp_path / "main.yaml"
+    result = run_cli(
+        "schema", "pull", "--migrations", str(tmp_path / "theirs" / "migrations"),
+        "--source", "main", "--out", str(out), cwd=tmp_path,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert "public.users:" in out.read_text()
