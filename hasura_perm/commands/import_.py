@@ -14,6 +14,7 @@ from hasura_perm.importer.read import read_export
 from hasura_perm.importer.read import read_metadata_dir
 from hasura_perm.importer.run import import_permissions
 from hasura_perm.metadata.directory import write_files
+from hasura_perm.paths import ensure_inside
 from hasura_perm.project import CONFIG_NAME
 from hasura_perm.project import Project
 from hasura_perm.project import find_root
@@ -91,13 +92,18 @@ def run(args: argparse.Namespace) -> int:
     if not args.dry_run:
         _refuse_existing(out, snapshot_path)
     result = import_permissions(read, snapshot)
+    files: dict[Path, str] = {}
+    if args.report:  # first: a report path that cannot be written stops before anything else
+        report = json.dumps(result.report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+        files[Path(args.report)] = report
     if not args.dry_run:
-        write_files({out / relative: text for relative, text in result.files.items()}, inside=out)
+        ours = {out / relative: text for relative, text in result.files.items()}
+        for path in ours:  # the imported files stay inside the folder they are written to
+            ensure_inside(path, out, f"{out}/")
+        files.update(ours)
+    write_files(files)
     shown = f"{out}/" if not args.dry_run else f"{out}/ (dry run: nothing written)"
     print(result.report.render(shown), end="")
-    if args.report:
-        report = json.dumps(result.report.as_dict(), indent=2, ensure_ascii=False) + "\n"
-        write_files({Path(args.report): report})
     if not args.dry_run:
         print(_next_steps(project, out, snapshot_path))
     return ExitCode.OK
