@@ -13,6 +13,7 @@ from dataclasses import field
 from typing import Any
 
 from hasura_perm.catalog import Catalog
+from hasura_perm.catalog import missing_relationship_note
 from hasura_perm.catalog import type_category
 from hasura_perm.errors import Location
 from hasura_perm.literals import value_fits
@@ -225,7 +226,9 @@ def _field(key: str, node: Node, where: _Where, ctx: ExprContext) -> Any:
     if key.startswith(("_", "$")):
         ctx.report(node, f"unknown operator `{key}` where a column was expected{where.usage}")
         return node.value
-    hint = did_you_mean(key, ctx.catalog.fields(where.table))
+    hint = missing_relationship_note(
+        ctx.catalog, where.table, key, did_you_mean(key, ctx.catalog.fields(where.table))
+    )
     ctx.report(node, f"unknown column or relationship `{key}` on {where.table}{where.usage}{hint}")
     return node.value
 

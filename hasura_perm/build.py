@@ -37,9 +37,13 @@ def build(project: Project) -> Build:
     )
     spec = load_spec(project.permissions_dir, project.root, skip={project.schema_file})
     meta = read_metadata(project.metadata_dir, project.source)
-    catalog = Catalog(snapshot)
+    catalog = Catalog(
+        snapshot, metadata_dir=project.relative(project.metadata_dir), source=project.source
+    )
     for name, table_file in meta.tables.items():
         catalog.add_table_metadata(name, table_file.entry)
+        if table_file.text is not None:
+            catalog.table_files[name] = project.relative(table_file.path)
     compiled = compile_spec(spec, catalog)
     cognito_compile_hook(spec, compiled, snapshot)
     entries = {}

@@ -17,6 +17,7 @@ from hasura_perm.metadata import yamlfmt
 from hasura_perm.metadata.directory import write_files
 from hasura_perm.project import Project
 from hasura_perm.project import load_project
+from hasura_perm.snapshot import SNAPSHOT_HEADER
 
 NAME = "schema"
 HELP = "Manage the schema snapshot (tables, columns, keys) that compile checks rules against."
@@ -29,7 +30,6 @@ examples:
   DATABASE_URL=postgresql://... hasura-perm schema pull --schemas public,audit
   hasura-perm schema pull --env staging   # through Hasura's run_sql (read-only)
 """
-HEADER = "# Schema snapshot written by `hasura-perm schema pull`; do not edit by hand.\n"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
             )
         project = None if args.out else load_project(args.project)
         snapshot = introspect(url, schemas=schemas)
-    text = HEADER + yamlfmt.dump(snapshot, kind="other")
+    text = SNAPSHOT_HEADER + yamlfmt.dump(snapshot, kind="other")
     if args.out:  # the user's own choice of place
         out = Path(args.out)
         write_files({out: text})
