@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from hasura_perm.config_edit import set_key
 from hasura_perm.errors import ExitCode
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.hasura.client import Client
@@ -20,6 +21,8 @@ from hasura_perm.project import Project
 from hasura_perm.project import find_root
 from hasura_perm.project import load_project
 from hasura_perm.snapshot import load_snapshot
+from hasura_perm.starter import metadata_from
+from hasura_perm.starter import relative_to
 
 NAME = "import"
 HELP = "Write permissions/ from an existing Hasura project's metadata."
@@ -96,17 +99,54 @@ def run(args: argparse.Namespace) -> int:
     if args.report:  # first: a report path that cannot be written stops before anything else
         report = json.dumps(result.report.as_dict(), indent=2, ensure_ascii=False) + "\n"
         files[Path(args.report)] = report
+    note, metadata = "", None
     if not args.dry_run:
         ours = {out / relative: text for relative, text in result.files.items()}
         for path in ours:  # the imported files stay inside the folder they are written to
             ensure_inside(path, out, f"{out}/")
         files.update(ours)
+        note, metadata = _adopt_metadata(project, args.metadata, read, files)
     write_files(files)
+    if project is not None and metadata is not None:  # after the files: all or nothing
+        set_key(project.root / CONFIG_NAME, "metadata", metadata, after="permissions")
     shown = f"{out}/" if not args.dry_run else f"{out}/ (dry run: nothing written)"
     print(result.report.render(shown), end="")
     if not args.dry_run:
-        print(_next_steps(project, out, snapshot_path))
+        print(note, end="")
+        print(_next_steps(project, out, snapshot_path, args.metadata, read, metadata))
     return ExitCode.OK
+
+
+def _adopt_metadata(
+    project: Project | None, given: str | None, read: ReadMetadata, files: dict[Path, str]
+) -> tuple[str, str | None]:
+    """Make the suggested `compile` work as written: compile needs the metadata folder (its
+    relationships). When the project's `metadata:` folder does not exist, point it at the
+    imported CLI v3 folder (returned: the new `metadata:` value), or add to `files` a v3
+    folder written from the tables read (v2 layout, JSON export, server)."""
+    if project is None or project.metadata_dir.exists():
+        return "", None
+    configured = project.relative(project.metadata_dir)
+    if given and read.layout == "config v3":
+        relative = relative_to(_v3_folder(Path(given)), project.root)
+        note = (
+            f"{CONFIG_NAME}: `metadata:` now names {relative} ({configured}/ did not exist); "
+            "compile updates the permissions there in place.\n"
+        )
+        return note, relative
+    files.update(metadata_from(project.metadata_dir, read))
+    note = (
+        f"Wrote {configured}/ (it did not exist): the {len(read.tables)} tables of "
+        f"{read.origin or read.layout} as a Hasura CLI v3 folder, relationships included.\n"
+    )
+    return note, None
+
+
+def _v3_folder(folder: Path) -> Path:
+    """The folder holding databases/ (a Hasura project folder has it under metadata/)."""
+    if not (folder / "databases").is_dir() and (folder / "metadata" / "databases").is_dir():
+        return folder / "metadata"
+    return folder
 
 
 def _project(project_dir: str | None, *, required: bool) -> Project | None:
@@ -162,10 +202,23 @@ def _refuse_existing(out: Path, snapshot: Path) -> None:
         )
 
 
-def _next_steps(project: Project | None, out: Path, snapshot: Path) -> str:
+def _next_steps(
+    project: Project | None,
+    out: Path,
+    snapshot: Path,
+    given: str | None,
+    read: ReadMetadata,
+    metadata: str | None,
+) -> str:
     if project is None:
-        return (
-            f"Next: create {CONFIG_NAME} (`version: 1`, with `permissions: {out}` and "
-            f"`schema: {snapshot}`), then run `hasura-perm compile --check`."
+        metadata = (
+            f", `metadata: {_v3_folder(Path(given))}`"
+            if given and read.layout == "config v3"
+            else ""
         )
-    return "Next: run `hasura-perm compile` and review `git diff metadata/`."
+        return (
+            f"Next: create {CONFIG_NAME} (`version: 1`, with `permissions: {out}`, "
+            f"`schema: {snapshot}`{metadata}), then run `hasura-perm compile --check`."
+        )
+    metadata = metadata or project.relative(project.metadata_dir)
+    return f"Next: run `hasura-perm compile` and review `git diff {metadata}/`."
