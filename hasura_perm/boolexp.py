@@ -284,6 +284,7 @@ def _operand(op: str, node: Node, pg_type: str, where: _Where, ctx: ExprContext)
     value = node.value
     if is_session_variable(value):
         _session_variable(node, where, ctx)
+        _session_type(op, node, pg_type, where, ctx)
         return
     if op in LIST_OPS or op in ("_has_keys_any", "_has_keys_all"):
         if not isinstance(value, list):
@@ -324,6 +325,30 @@ def _session_variable(node: Node, where: _Where, ctx: ExprContext) -> None:
             node,
             f"session variable `{node.value}` is not declared{where.usage}"
             f"{hint or '; declare it under `session:`'}",
+        )
+
+
+def _session_type(op: str, node: Node, pg_type: str, where: _Where, ctx: ExprContext) -> None:
+    """A list operator needs an array variable, and one value an array only for an array
+    column; checked when the variable's `type:` is declared (Hasura would fail at query time)."""
+    declared = ctx.session.get(node.value.lower())
+    var_type = declared.value.get("type") if declared and isinstance(declared.value, dict) else None
+    if not isinstance(var_type, str):
+        return
+    is_array = var_type.strip().endswith("[]")
+    if op in LIST_OPS and not is_array:
+        ctx.report(
+            node,
+            f"`{op}` needs an array session variable; `{node.value}` is declared as {var_type}: "
+            f"use `_eq`, or declare an array variable (`type: {var_type}[]`){where.usage}",
+        )
+    elif op not in LIST_OPS and op not in CONTAINMENT and is_array and not pg_type.endswith("[]"):
+        if op.startswith("_has_keys"):
+            return
+        ctx.report(
+            node,
+            f"`{op}` compares one value, but `{node.value}` is declared as {var_type}: "
+            f"use `_in`{where.usage}",
         )
 
 
