@@ -29,6 +29,7 @@ class Build:
     metadata: MetadataDir
     files: dict[Path, str]  # every generated file's intended content
     warnings: list[str] = field(default_factory=list)
+    catalog: Catalog | None = None  # what the rules could name (plan's pre-flight reads it)
 
 
 def build(project: Project) -> Build:
@@ -56,7 +57,7 @@ def build(project: Project) -> Build:
         entries[table] = merge_permissions(existing, ours, set(compiled.roles))
     files = planned_files(meta, entries)
     warnings = _invisible_character_warnings(spec) + _unmanaged_warnings(compiled, meta, project)
-    return Build(compiled, meta, files, warnings)
+    return Build(compiled, meta, files, warnings, catalog)
 
 
 def _invisible_character_warnings(spec: Spec) -> list[str]:

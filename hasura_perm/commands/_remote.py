@@ -11,6 +11,7 @@ from hasura_perm.build import build
 from hasura_perm.hasura.client import Client
 from hasura_perm.metadata.directory import stale_files
 from hasura_perm.plan import Plan
+from hasura_perm.preflight import check_plan
 from hasura_perm.project import Environment
 from hasura_perm.project import Project
 from hasura_perm.project import load_project
@@ -91,4 +92,5 @@ def fresh_plan(remote: Remote, *, prune: bool) -> tuple[Plan, Live]:
         endpoint=remote.client.shown_endpoint,
         prune=prune,
     )
+    check_plan(result.catalog, plan.changes, live.export.metadata, live.source, plan.environment)
     return plan, live
