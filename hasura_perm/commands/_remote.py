@@ -19,6 +19,9 @@ from hasura_perm.report import FORMATS
 from hasura_perm.sync import Live
 from hasura_perm.sync import make_plan
 from hasura_perm.sync import read_live
+from hasura_perm.target import Target
+from hasura_perm.target import narrow
+from hasura_perm.target import warning as partial_warning
 
 ENVIRONMENT_HELP = """\
 environments (hasura-perm.yaml):
@@ -81,8 +84,31 @@ def add_prune_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def fresh_plan(remote: Remote, *, prune: bool) -> tuple[Plan, Live]:
-    """Compile the project, read the server, and plan the difference."""
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--table",
+        action="append",
+        metavar="T",
+        help="only changes on this table (schema.table, table or a pattern; repeat for more): "
+        "a partial plan, for emergencies",
+    )
+    parser.add_argument(
+        "--role",
+        action="append",
+        metavar="R",
+        help="only changes for this role (a name or a pattern; repeat for more): a partial plan",
+    )
+
+
+def target_of(args: argparse.Namespace) -> Target:
+    return Target(
+        tuple(getattr(args, "table", None) or ()), tuple(getattr(args, "role", None) or ())
+    )
+
+
+def fresh_plan(remote: Remote, *, prune: bool, target: Target | None = None) -> tuple[Plan, Live]:
+    """Compile the project, read the server, and plan the difference (only the targeted
+    changes, when a target is given)."""
     result = compile_project(remote.project)
     live = read_live(remote.client, remote.project.source)
     plan = make_plan(
@@ -92,5 +118,22 @@ def fresh_plan(remote: Remote, *, prune: bool) -> tuple[Plan, Live]:
         endpoint=remote.client.shown_endpoint,
         prune=prune,
     )
+    if target:
+        plan.changes, plan.left_out = narrow(plan.changes, target)
+        plan.target = target.describe()
     check_plan(result.catalog, plan.changes, live.export.metadata, live.source, plan.environment)
     return plan, live
+
+
+def show_partial(plan: Plan, output_format: str = "text") -> None:
+    """A partial plan says so first: on stdout for people, on stderr beside JSON (whose
+    record carries `target` and `left_out`)."""
+    if not plan.target:
+        return
+    line = partial_warning(plan.target, plan.left_out)
+    if output_format == "json":
+        print(line, file=sys.stderr)
+    elif output_format == "markdown":
+        print(f"> **{line}**\n")
+    else:
+        print(f"{line}\n")

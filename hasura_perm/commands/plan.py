@@ -10,8 +10,11 @@ from pathlib import Path
 from hasura_perm.commands._remote import ENVIRONMENT_HELP
 from hasura_perm.commands._remote import add_environment_arguments
 from hasura_perm.commands._remote import add_prune_argument
+from hasura_perm.commands._remote import add_target_arguments
 from hasura_perm.commands._remote import connect
 from hasura_perm.commands._remote import fresh_plan
+from hasura_perm.commands._remote import show_partial
+from hasura_perm.commands._remote import target_of
 from hasura_perm.metadata.directory import write_files
 from hasura_perm.report import FORMATS
 
@@ -29,6 +32,7 @@ examples:
   hasura-perm plan --env staging
   hasura-perm plan --env production --format markdown > plan.md
   hasura-perm plan --env production --out plan.json   # then: apply --env production --plan plan.json
+  hasura-perm plan --env production --table public.projects --role editor   # partial plan
 
 {ENVIRONMENT_HELP}"""
 
@@ -39,11 +43,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out", metavar="FILE", help="also save the plan (JSON) for `apply --plan FILE`"
     )
     add_prune_argument(parser)
+    add_target_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     remote = connect(args)
-    plan, _ = fresh_plan(remote, prune=args.prune)
+    plan, _ = fresh_plan(remote, prune=args.prune, target=target_of(args))
+    show_partial(plan, args.format)
     sys.stdout.write(FORMATS[args.format].render_plan(plan))
     if args.out:
         text = json.dumps(plan.to_json(), indent=2, ensure_ascii=False) + "\n"
