@@ -99,7 +99,7 @@ def test_an_unwritable_import_report_writes_nothing(tmp_path: Path) -> None:
         ],
         snapshot_of({"public.tags": {"id": "integer"}}),
     )
-    result = case.run("--report", "/dev/null/r.json")
+    result = case.run("--out", "/dev/null/r.json")
     assert result.code == 1
     assert result.err == "error: cannot write under /dev/null: it exists and is not a folder\n"
     assert not (tmp_path / "permissions").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hasura_perm.build import Build
@@ -15,7 +16,7 @@ from hasura_perm.preflight import check_plan
 from hasura_perm.project import Environment
 from hasura_perm.project import Project
 from hasura_perm.project import load_project
-from hasura_perm.report import FORMATS
+from hasura_perm.report.output import add_output_arguments
 from hasura_perm.sync import Live
 from hasura_perm.sync import make_plan
 from hasura_perm.sync import read_live
@@ -40,7 +41,7 @@ class Remote:
     client: Client
 
 
-def add_environment_arguments(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
+def add_environment_arguments(parser: argparse.ArgumentParser, *, kind: str | None = None) -> None:
     parser.add_argument(
         "--env", required=True, metavar="NAME", help="environment from hasura-perm.yaml"
     )
@@ -49,10 +50,8 @@ def add_environment_arguments(parser: argparse.ArgumentParser, *, formats: bool 
         action="store_true",
         help="allow a plain http:// endpoint that is not on this machine",
     )
-    if formats:
-        parser.add_argument(
-            "--format", choices=sorted(FORMATS), default="text", help="output format (default text)"
-        )
+    if kind is not None:
+        add_output_arguments(parser, kind)
 
 
 def connect(args: argparse.Namespace) -> Remote:
@@ -125,15 +124,17 @@ def fresh_plan(remote: Remote, *, prune: bool, target: Target | None = None) -> 
     return plan, live
 
 
-def show_partial(plan: Plan, output_format: str = "text") -> None:
-    """A partial plan says so first: on stdout for people, on stderr beside JSON (whose
-    record carries `target` and `left_out`)."""
-    if not plan.target:
-        return
-    line = partial_warning(plan.target, plan.left_out)
-    if output_format == "json":
-        print(line, file=sys.stderr)
-    elif output_format == "markdown":
-        print(f"> **{line}**\n")
-    else:
-        print(f"{line}\n")
+def partial_preface(plan: Plan) -> Callable[[str], str]:
+    """A partial plan says so first, in the plan itself (JSON: `target` and `left_out` in the
+    record, and the line on stderr)."""
+
+    def preface(fmt: str) -> str:
+        if not plan.target:
+            return ""
+        line = partial_warning(plan.target, plan.left_out)
+        if fmt == "json":
+            print(line, file=sys.stderr)
+            return ""
+        return f"> **{line}**\n\n" if fmt == "markdown" else f"{line}\n\n"
+
+    return preface

@@ -14,7 +14,7 @@ from hasura_perm.commands._remote import add_prune_argument
 from hasura_perm.commands._remote import add_target_arguments
 from hasura_perm.commands._remote import connect
 from hasura_perm.commands._remote import fresh_plan
-from hasura_perm.commands._remote import show_partial
+from hasura_perm.commands._remote import partial_preface
 from hasura_perm.commands._remote import target_of
 from hasura_perm.errors import ExitCode
 from hasura_perm.errors import HasuraPermError
@@ -53,7 +53,7 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_environment_arguments(parser, formats=False)
+    add_environment_arguments(parser)
     parser.add_argument("--yes", action="store_true", help="apply without asking")
     parser.add_argument(
         "--plan",
@@ -80,8 +80,7 @@ def run(args: argparse.Namespace) -> int:
         if args.plan
         else fresh_plan(remote, prune=args.prune, target=target_of(args))
     )
-    show_partial(plan)
-    sys.stdout.write(text.render_plan(plan))
+    sys.stdout.write(partial_preface(plan)("text") + text.render_plan(plan))
     if not plan.changes:
         return ExitCode.OK
     if args.dry_run:

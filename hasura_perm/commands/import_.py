@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from pathlib import Path
 
 from hasura_perm.config_edit import set_key
@@ -20,10 +20,15 @@ from hasura_perm.project import CONFIG_NAME
 from hasura_perm.project import Project
 from hasura_perm.project import find_root
 from hasura_perm.project import load_project
+from hasura_perm.report.output import add_output_arguments
+from hasura_perm.report.output import chosen_format
+from hasura_perm.report.output import deprecated
+from hasura_perm.report.output import render
 from hasura_perm.snapshot import load_snapshot
 from hasura_perm.starter import metadata_from
 from hasura_perm.starter import relative_to
 
+REPORT_SUFFIXES = (".json", ".txt", ".md", ".markdown")
 NAME = "import"
 HELP = "Write permissions/ from an existing Hasura project's metadata."
 DESCRIPTION = """\
@@ -44,7 +49,8 @@ or `all_except`, and it is what compile checks against later.
 examples:
   hasura-perm schema pull --database-url postgresql://localhost/app
   hasura-perm import --metadata hasura/metadata
-  hasura-perm import --metadata hasura/metadata --schema schema.yaml --out permissions --dry-run
+  hasura-perm import --metadata hasura/metadata --schema schema.yaml --into permissions --dry-run
+  hasura-perm import --metadata hasura/metadata --out import-report.json
   hasura-perm import --env production        # export_metadata from a live server
 """
 
@@ -70,7 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="schema snapshot to check against (default: the project's, permissions/schema.yaml)",
     )
     parser.add_argument(
-        "--out",
+        "--into",
         metavar="DIR",
         help="folder to write (default: the project's permissions folder, else ./permissions)",
     )
@@ -78,27 +84,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--source", metavar="NAME", help="Hasura source (database) to import (default: default)"
     )
     parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
-    parser.add_argument("--report", metavar="FILE", help="also write the report as JSON to FILE")
+    add_output_arguments(parser, "import")
+    parser.add_argument("--report", metavar="FILE", help=argparse.SUPPRESS)  # old: --out FILE.json
+
+
+def _old_spellings(args: argparse.Namespace) -> None:
+    """`--report FILE` was the JSON report, and `--out DIR` the folder: both still work."""
+    if args.report:
+        deprecated("--report FILE", "--out FILE (JSON from the .json extension, or --format json)")
+        args.out, args.format = args.report, args.format or "json"
+    if args.out and Path(args.out).suffix.lower() not in REPORT_SUFFIXES:
+        deprecated("`import --out DIR` for the permissions folder", "--into DIR")
+        args.into, args.out = args.into or args.out, None
 
 
 def run(args: argparse.Namespace) -> int:
+    _old_spellings(args)
     project = _project(args.project, required=bool(args.env))
     source = args.source or (project.source if project else None)
     read = _read(args, project, source)
     snapshot_path = _snapshot_path(args.schema, project)
     snapshot = load_snapshot(snapshot_path, str(snapshot_path))
     out = (
-        Path(args.out)
-        if args.out
+        Path(args.into)
+        if args.into
         else (project.permissions_dir if project else Path("permissions"))
     )
     if not args.dry_run:
         _refuse_existing(out, snapshot_path)
     result = import_permissions(read, snapshot)
+    shown = f"{out}/" if not args.dry_run else f"{out}/ (dry run: nothing written)"
     files: dict[Path, str] = {}
-    if args.report:  # first: a report path that cannot be written stops before anything else
-        report = json.dumps(result.report.as_dict(), indent=2, ensure_ascii=False) + "\n"
-        files[Path(args.report)] = report
+    if args.out:  # first: a report path that cannot be written stops before anything else
+        files[Path(args.out)] = render(args, result.report, shown=shown)
     note, metadata = "", None
     if not args.dry_run:
         ours = {out / relative: text for relative, text in result.files.items()}
@@ -109,11 +127,19 @@ def run(args: argparse.Namespace) -> int:
     write_files(files)
     if project is not None and metadata is not None:  # after the files: all or nothing
         set_key(project.root / CONFIG_NAME, "metadata", metadata, after="permissions")
-    shown = f"{out}/" if not args.dry_run else f"{out}/ (dry run: nothing written)"
-    print(result.report.render(shown), end="")
+    if args.out:
+        print(f"Wrote the report ({chosen_format(args)}) to {args.out}.", file=sys.stderr)
+    text_on_stdout = (
+        chosen_format(args) == "text" if not args.out else chosen_format(args) != "text"
+    )
+    if text_on_stdout:
+        print(render(args, result.report, "text", shown=shown), end="")
+    elif not args.out:
+        print(render(args, result.report, shown=shown), end="")
     if not args.dry_run:
-        print(note, end="")
-        print(_next_steps(project, out, snapshot_path, args.metadata, read, metadata))
+        where = sys.stdout if text_on_stdout else sys.stderr
+        print(note, end="", file=where)
+        print(_next_steps(project, out, snapshot_path, args.metadata, read, metadata), file=where)
     return ExitCode.OK
 
 

@@ -17,6 +17,7 @@ from hasura_perm.metadata import yamlfmt
 from hasura_perm.metadata.directory import write_files
 from hasura_perm.project import Project
 from hasura_perm.project import load_project
+from hasura_perm.report.output import DeprecatedAlias
 from hasura_perm.snapshot import SNAPSHOT_HEADER
 
 NAME = "schema"
@@ -62,7 +63,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="comma-separated schemas to include (default: all but system schemas)",
     )
     pull.add_argument(
-        "--out", metavar="FILE", help="where to write (default: the project's snapshot)"
+        "--into", metavar="FILE", help="where to write (default: the project's snapshot)"
+    )
+    pull.add_argument(  # the old spelling; --out names a report file in every other command
+        "--out", dest="into", action=DeprecatedAlias, new="--into FILE", help=argparse.SUPPRESS
     )
 
 
@@ -79,11 +83,11 @@ def run(args: argparse.Namespace) -> int:
             raise HasuraPermError(
                 "no database given: pass --database-url URL, set DATABASE_URL, or pass --env NAME"
             )
-        project = None if args.out else load_project(args.project)
+        project = None if args.into else load_project(args.project)
         snapshot = introspect(url, schemas=schemas)
     text = SNAPSHOT_HEADER + yamlfmt.dump(snapshot, kind="other")
-    if args.out:  # the user's own choice of place
-        out = Path(args.out)
+    if args.into:  # the user's own choice of place
+        out = Path(args.into)
         write_files({out: text})
     else:  # the project's snapshot, which hasura-perm.yaml keeps inside the project
         assert project is not None

@@ -78,7 +78,7 @@ def test_without_a_snapshot_it_says_how_to_get_one(tmp_path: Path) -> None:
 
 def test_report_json_holds_the_figures(tmp_path: Path) -> None:
     case = scenario(tmp_path, lookups(), snapshot_of(TABLES))
-    result = case.run("--report", "report.json")
+    result = case.run("--out", "report.json")
     assert result.code == 0, result.err
     report = json.loads((tmp_path / "report.json").read_text())
     assert (report["blocks"], report["roles"], report["table_files"]) == (2, ["viewer"], 0)
