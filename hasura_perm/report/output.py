@@ -84,7 +84,8 @@ def registry() -> dict[str, dict[str, Renderer]]:
             "json": lambda e, **_: dump(e.to_json()),
         },
         "test": {
-            name: functools.partial(_tests, tests_render.render, name) for name in tests_render.FORMATS
+            name: functools.partial(_tests, tests_render.render, name)
+            for name in tests_render.FORMATS
         },
         "lint": {
             "text": lambda r, **kw: lint_text.render(r, verbose=kw.get("verbose", False)),
