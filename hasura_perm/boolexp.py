@@ -311,7 +311,14 @@ def _literal(node: Node, pg_type: str, where: _Where, ctx: ExprContext) -> None:
         if value is not None:
             _session_variable(node, where, ctx)
         return
-    if not literal_fits(value, pg_type):
+    if isinstance(value, bool) and type_category(pg_type) == "text":
+        ctx.report(
+            node,
+            f"this value was read as the YAML boolean {str(value).lower()} (unquoted yes, no, "
+            f"on, off, true and false are booleans), but the column is {pg_type}: quote it "
+            f'(e.g. "yes") if you mean the text{where.usage}',
+        )
+    elif not literal_fits(value, pg_type):
         ctx.report(node, f"{value!r} is not a valid {pg_type} value{where.usage}")
 
 

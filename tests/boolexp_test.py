@@ -842,3 +842,14 @@ def test_an_array_variable_fits_an_array_column(tmp_path: Path) -> None:
     (root / USERS).parent.mkdir(parents=True, exist_ok=True)
     (root / USERS).write_text(users)
     assert build_project(root)
+
+
+def test_a_yaml_boolean_where_text_is_expected_says_to_quote_it(tmp_path: Path) -> None:
+    _, problems = problems_for(tmp_path, "{title: {_eq: yes}}")
+    assert_problem(
+        problems,
+        NOTES,
+        5,
+        "this value was read as the YAML boolean true (unquoted yes, no, on, off, true and "
+        'false are booleans), but the column is text: quote it (e.g. "yes") if you mean the text',
+    )
