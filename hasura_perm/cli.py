@@ -19,6 +19,7 @@ Hasura permissions as code. Business roles written once in permissions/ compile 
 Hasura metadata (metadata/), are applied through the metadata API, and checked for drift.
 
 exit codes: 0 success, 1 error, 2 differences found, 3 checks failed
+output: --format F (text by default) and --out FILE mean the same in every command
 """
 
 

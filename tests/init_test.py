@@ -251,3 +251,12 @@ def test_env_needs_an_endpoint(tmp_path: Path) -> None:
     assert result.code == 1
     assert "--env needs --endpoint URL" in result.err
     assert files_under(tmp_path) == []
+
+
+def test_a_nested_project_is_pointed_out(tmp_path: Path) -> None:
+    assert run_cli("init", cwd=tmp_path).code == 0
+    inner = tmp_path / "permissions" / "sub"
+    inner.mkdir()
+    result = run_cli("init", cwd=inner)
+    assert result.code == 0, result.err
+    assert f"note: {tmp_path / 'hasura-perm.yaml'} exists; this project is nested" in result.out

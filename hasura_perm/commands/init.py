@@ -132,6 +132,9 @@ def run(args: argparse.Namespace) -> int:
     )
     starter.refuse_existing(plan)
     write_files({root / relative: text for relative, text in plan.files.items()})
+    outer = next((f for f in root.parents if (f / CONFIG_NAME).is_file()), None)
+    if outer is not None:  # allowed, but rarely meant: say so
+        print(f"note: {outer / CONFIG_NAME} exists; this project is nested inside that one")
     print(_summary(plan, snapshot is not None, imported=read is not None))
     return ExitCode.OK
 
