@@ -20,6 +20,7 @@ from hasura_perm.metadata import yamlfmt
 from hasura_perm.metadata.directory import MetadataDir
 from hasura_perm.metadata.directory import merge_permissions
 from hasura_perm.metadata.directory import planned_files
+from hasura_perm.paths import ensure_inside
 from hasura_perm.snapshot import SNAPSHOT_HEADER
 
 SCHEMA_DEFAULT = "permissions/schema.yaml"
@@ -198,7 +199,10 @@ def empty_metadata(folder: Path, source: str) -> dict[Path, str]:
 def metadata_from(folder: Path, read: ReadMetadata) -> dict[Path, str]:
     """A CLI v3 tree holding the read tables' entries (relationships, permissions...)."""
     entries = {name: merge_permissions(t.entry, {}, set()) for name, t in read.tables.items()}
-    return planned_files(MetadataDir(folder, read.source), entries)
+    files = planned_files(MetadataDir(folder, read.source), entries)
+    for path in files:  # table and source names come from the input: stay in the folder
+        ensure_inside(path, folder, f"{folder.name}/")
+    return files
 
 
 def relative_to(path: Path, root: Path) -> str:

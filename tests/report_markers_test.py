@@ -35,8 +35,8 @@ def test_plan_markdown_marks_widening_like_diff() -> None:
     plan = plan_of({"columns": ["id"], "filter": {}}, {"columns": ["id", "name"], "filter": {}})
     rendered = markdown.render_plan(plan)
     assert "**⚠️ Plan for staging (resource_version 3):" in rendered
-    assert "| ~ | `public.projects` | select | editor | update | ⚠️ widening |" in rendered
-    assert "- ~ ⚠️ `public.projects` select editor" in rendered
+    assert "| ~ | `public.projects` | select | `editor` | update | ⚠️ widening |" in rendered
+    assert "- ~ ⚠️ `public.projects` select `editor`" in rendered
 
 
 def test_plan_markdown_marks_narrowing() -> None:

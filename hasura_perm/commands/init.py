@@ -131,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         starter.config_text(metadata=metadata, schema=schema_path, source=source, environment=env),
     )
     starter.refuse_existing(plan)
-    write_files({root / relative: text for relative, text in plan.files.items()})
+    write_files({root / relative: text for relative, text in plan.files.items()}, inside=root)
     outer = next((f for f in root.parents if (f / CONFIG_NAME).is_file()), None)
     if outer is not None:  # allowed, but rarely meant: say so
         print(f"note: {outer / CONFIG_NAME} exists; this project is nested inside that one")

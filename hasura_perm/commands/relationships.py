@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         ours = [s for s in found if s.table == table]
         entries[table] = merge_permissions(add_to_entry(existing, ours), {}, set())
     files = stale_files(planned_files(meta, entries))
-    write_files(files)
+    write_files(files, inside=project.metadata_dir, show=project.relative)
     print(f"Added {len(found)} relationship(s) to {len(entries)} table(s):")
     for s in found:
         print(f"  {s.table}: {s.kind} relationship `{s.name}` -> {s.target}")
