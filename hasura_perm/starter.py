@@ -7,12 +7,15 @@ and never leaves half a project behind.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.importer.read import ReadMetadata
@@ -78,17 +81,17 @@ def config_text(
         name, endpoint, secret_env = environment
         envs = (
             _line("environments:", "Hasura servers for plan, apply and drift") + "\n"
-            f"  {name}:\n"
-            f"    endpoint: {endpoint}\n"
+            f"  {_scalar(name)}:\n"
+            f"    endpoint: {_scalar(endpoint)}\n"
             f"    admin_secret_env: {secret_env}   # the variable's NAME, never the secret\n"
         )
     lines = [
         '# hasura-perm project (README.md, "Project configuration").',
         "version: 1",
         _line("permissions: permissions", "the business-role files you write"),
-        _line(f"metadata: {metadata}", "the Hasura CLI v3 metadata folder compile writes"),
-        _line(f"schema: {schema}", "schema snapshot: hasura-perm schema pull"),
-        _line(f"source: {source}", "the database's name in Hasura"),
+        _line(f"metadata: {_scalar(metadata)}", "the Hasura CLI v3 metadata folder compile writes"),
+        _line(f"schema: {_scalar(schema)}", "schema snapshot: hasura-perm schema pull"),
+        _line(f"source: {_scalar(source)}", "the database's name in Hasura"),
     ]
     return (
         "\n".join(lines)
@@ -102,6 +105,12 @@ def config_text(
             + "\n"
         )
     )
+
+
+def _scalar(value: str) -> str:
+    """`value` as YAML: plain when that reads back as the same text, else double-quoted."""
+    plain = re.fullmatch(r"[A-Za-z0-9_./@+:-]+", value) and ": " not in value
+    return value if plain and yaml.safe_load(value) == value else json.dumps(value)
 
 
 def _line(setting: str, comment: str) -> str:

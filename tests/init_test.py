@@ -260,3 +260,9 @@ def test_a_nested_project_is_pointed_out(tmp_path: Path) -> None:
     result = run_cli("init", cwd=inner)
     assert result.code == 0, result.err
     assert f"note: {tmp_path / 'hasura-perm.yaml'} exists; this project is nested" in result.out
+
+
+@pytest.mark.parametrize("source", ["yes", "1", "db: main", "a #b"])
+def test_config_values_read_back_as_written(tmp_path: Path, source: str) -> None:
+    assert run_cli("init", "--source", source, cwd=tmp_path).code == 0
+    assert load_yaml(tmp_path / "hasura-perm.yaml")["source"] == source
