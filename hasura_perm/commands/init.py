@@ -43,6 +43,8 @@ the database now), or, with --env, the server itself (run_sql, read-only).
 init never overwrites: if hasura-perm.yaml, permissions/ or metadata/ already exist it
 names them and writes nothing.
 
+exit codes: 0 written, 1 nothing written (an error, or something in the way)
+
 examples:
   hasura-perm init
   hasura-perm init --database-url postgresql://localhost/app
