@@ -13,6 +13,7 @@ from dataclasses import field
 from typing import Any
 
 from hasura_perm.catalog import Catalog
+from hasura_perm.catalog import missing_relationship_note
 from hasura_perm.catalog import type_category
 from hasura_perm.errors import Location
 from hasura_perm.literals import value_fits
@@ -225,7 +226,9 @@ def _field(key: str, node: Node, where: _Where, ctx: ExprContext) -> Any:
     if key.startswith(("_", "$")):
         ctx.report(node, f"unknown operator `{key}` where a column was expected{where.usage}")
         return node.value
-    hint = did_you_mean(key, ctx.catalog.fields(where.table))
+    hint = missing_relationship_note(
+        ctx.catalog, where.table, key, did_you_mean(key, ctx.catalog.fields(where.table))
+    )
     ctx.report(node, f"unknown column or relationship `{key}` on {where.table}{where.usage}{hint}")
     return node.value
 
@@ -281,6 +284,7 @@ def _operand(op: str, node: Node, pg_type: str, where: _Where, ctx: ExprContext)
     value = node.value
     if is_session_variable(value):
         _session_variable(node, where, ctx)
+        _session_type(op, node, pg_type, where, ctx)
         return
     if op in LIST_OPS or op in ("_has_keys_any", "_has_keys_all"):
         if not isinstance(value, list):
@@ -307,7 +311,14 @@ def _literal(node: Node, pg_type: str, where: _Where, ctx: ExprContext) -> None:
         if value is not None:
             _session_variable(node, where, ctx)
         return
-    if not literal_fits(value, pg_type):
+    if isinstance(value, bool) and type_category(pg_type) == "text":
+        ctx.report(
+            node,
+            f"this value was read as the YAML boolean {str(value).lower()} (unquoted yes, no, "
+            f"on, off, true and false are booleans), but the column is {pg_type}: quote it "
+            f'(e.g. "yes") if you mean the text{where.usage}',
+        )
+    elif not literal_fits(value, pg_type):
         ctx.report(node, f"{value!r} is not a valid {pg_type} value{where.usage}")
 
 
@@ -321,6 +332,30 @@ def _session_variable(node: Node, where: _Where, ctx: ExprContext) -> None:
             node,
             f"session variable `{node.value}` is not declared{where.usage}"
             f"{hint or '; declare it under `session:`'}",
+        )
+
+
+def _session_type(op: str, node: Node, pg_type: str, where: _Where, ctx: ExprContext) -> None:
+    """A list operator needs an array variable, and one value an array only for an array
+    column; checked when the variable's `type:` is declared (Hasura would fail at query time)."""
+    declared = ctx.session.get(node.value.lower())
+    var_type = declared.value.get("type") if declared and isinstance(declared.value, dict) else None
+    if not isinstance(var_type, str):
+        return
+    is_array = var_type.strip().endswith("[]")
+    if op in LIST_OPS and not is_array:
+        ctx.report(
+            node,
+            f"`{op}` needs an array session variable; `{node.value}` is declared as {var_type}: "
+            f"use `_eq`, or declare an array variable (`type: {var_type}[]`){where.usage}",
+        )
+    elif op not in LIST_OPS and op not in CONTAINMENT and is_array and not pg_type.endswith("[]"):
+        if op.startswith("_has_keys"):
+            return
+        ctx.report(
+            node,
+            f"`{op}` compares one value, but `{node.value}` is declared as {var_type}: "
+            f"use `_in`{where.usage}",
         )
 
 

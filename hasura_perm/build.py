@@ -30,6 +30,7 @@ class Build:
     metadata: MetadataDir
     files: dict[Path, str]  # every generated file's intended content
     warnings: list[str] = field(default_factory=list)
+    catalog: Catalog | None = None  # what the rules could name (plan's pre-flight reads it)
 
 
 def build(project: Project) -> Build:
@@ -38,9 +39,13 @@ def build(project: Project) -> Build:
     )
     spec = load_project_spec(project)
     meta = read_metadata(project.metadata_dir, project.source)
-    catalog = Catalog(snapshot)
+    catalog = Catalog(
+        snapshot, metadata_dir=project.relative(project.metadata_dir), source=project.source
+    )
     for name, table_file in meta.tables.items():
         catalog.add_table_metadata(name, table_file.entry)
+        if table_file.text is not None:
+            catalog.table_files[name] = project.relative(table_file.path)
     compiled = compile_spec(spec, catalog)
     cognito_compile_hook(spec, compiled, snapshot)
     entries = {}
@@ -53,7 +58,7 @@ def build(project: Project) -> Build:
         entries[table] = merge_permissions(existing, ours, set(compiled.roles))
     files = planned_files(meta, entries)
     warnings = _invisible_character_warnings(spec) + _unmanaged_warnings(compiled, meta, project)
-    return Build(compiled, meta, files, warnings)
+    return Build(compiled, meta, files, warnings, catalog)
 
 
 def _invisible_character_warnings(spec: Spec) -> list[str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -17,6 +19,7 @@ Hasura permissions as code. Business roles written once in permissions/ compile 
 Hasura metadata (metadata/), are applied through the metadata API, and checked for drift.
 
 exit codes: 0 success, 1 error, 2 differences found, 3 checks failed
+output: --format F (text by default) and --out FILE mean the same in every command
 """
 
 
@@ -55,6 +58,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+    except BrokenPipeError:
+        # The reader went away (`... | head -3`): nothing to say, nobody to say it to.
+        _silence_stdout()
+        return int(ExitCode.ERROR)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -66,6 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as e:  # a bug in hasura-perm, not the user's fault
+        if isinstance(e, OSError) and e.errno == errno.EPIPE:
+            raise BrokenPipeError(*e.args) from e
+        if isinstance(e, OSError) and e.filename is not None and not args.debug:
+            print(f"error: {_os_error(e)}", file=sys.stderr)
+            return int(ExitCode.ERROR)
         if args.debug:
             raise
         print(
@@ -73,3 +93,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return int(ExitCode.ERROR)
+
+
+def _os_error(error: OSError) -> str:
+    """An OS error on a file the user named (--out, --report...), said plainly."""
+    path = str(error.filename2 or error.filename)  # a rename names its target second
+    if isinstance(error, FileExistsError) and not os.path.isdir(path):
+        return f"cannot write under {path}: it exists and is not a folder"
+    reason = (error.strerror or type(error).__name__).lower()
+    return f"cannot use {path}: {reason}"
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (tests capture output in memory)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)

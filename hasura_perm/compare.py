@@ -3,7 +3,7 @@ widens (grants more), narrows (grants less), does both or neither.
 
 Normalisation (shared/reference/hasura-v2-permissions-and-metadata-api.md sections 1 and 2):
 key order is ignored; column, computed-field and root-field lists are sets; `check: null` equals
-an absent check and `{}`; `$op` equals `_op`, `_neq` equals `_ne`; a bare column value is an
+an absent check and `{}`; `$op` equals `_op`, `_ne` equals `_neq`; a bare column value is an
 implicit `_eq`; session variables are case-insensitive; an object of several keys is the AND
 of its keys, so nested `_and`s flatten and conjuncts are a set, as are disjuncts of `_or`.
 
@@ -26,10 +26,10 @@ WIDENING, NARROWING, MIXED, NEUTRAL = "widening", "narrowing", "mixed", "neutral
 EFFECTS = (WIDENING, NARROWING, MIXED, NEUTRAL)
 ALL = "*"  # every column / every root field
 
-_ALIASES = {"_neq": "_ne", "_cneq": "_cne"}
+_ALIASES = {"_ne": "_neq", "_cne": "_cneq"}  # to the spelling rules use
 _SET_OPERATORS = {"_in": WIDENING, "_nin": NARROWING}  # effect of a growing operand set
 _LIST_OPERANDS = {"_in", "_nin", "_has_keys_any", "_has_keys_all"}
-_COLUMN_COMPARISONS = {"_ceq", "_cne", "_cgt", "_clt", "_cgte", "_clte"}
+_COLUMN_COMPARISONS = {"_ceq", "_cneq", "_cgt", "_clt", "_cgte", "_clte"}
 
 
 def combine(effects: Iterable[str]) -> str:

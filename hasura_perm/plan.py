@@ -185,6 +185,8 @@ class Plan:
     resource_version: int
     prune: bool = False
     owned_count: int = 0  # owned permissions the server holds now (for "no changes" messages)
+    target: str = ""  # "--table T --role R" when the plan is partial (targeted)
+    left_out: int = 0  # changes a targeted plan leaves out
 
     @property
     def summary(self) -> dict[str, int]:
@@ -205,6 +207,7 @@ class Plan:
             "prune": self.prune,
             "changes": [c.to_json() for c in self.changes],
             "summary": self.summary,
+            **({"target": self.target, "left_out": self.left_out} if self.target else {}),
         }
 
     @classmethod
@@ -224,6 +227,8 @@ class Plan:
                 source=str(data["source"]),
                 resource_version=int(data["resource_version"]),
                 prune=bool(data.get("prune", False)),
+                target=str(data.get("target") or ""),
+                left_out=int(data.get("left_out") or 0),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise HasuraPermError(f"{origin} is damaged ({exc!r}): make the plan again") from None

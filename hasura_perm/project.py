@@ -97,8 +97,8 @@ def find_root(start: Path) -> Path:
         if (folder / CONFIG_NAME).is_file():
             return folder
     raise HasuraPermError(
-        f"no {CONFIG_NAME} found in {start} or any parent folder; "
-        "run from inside a hasura-perm project or pass --project DIR"
+        f"no {CONFIG_NAME} found in {start} or any parent folder; run from inside a "
+        "hasura-perm project or pass --project DIR, or start one here with `hasura-perm init`"
     )
 
 
@@ -106,7 +106,10 @@ def load_project(project_dir: str | Path | None = None) -> Project:
     root = Path(project_dir).resolve() if project_dir else find_root(Path.cwd())
     config_path = root / CONFIG_NAME
     if not config_path.is_file():
-        raise HasuraPermError(f"{config_path} does not exist; create it or pass --project DIR")
+        raise HasuraPermError(
+            f"{config_path} does not exist; start a project there with "
+            f"`hasura-perm --project {project_dir} init`, or pass another --project DIR"
+        )
     doc = load_file(config_path, CONFIG_NAME)
     data = {} if doc.data is None else doc.data
     doc.data = data

@@ -19,6 +19,8 @@ from hasura_perm.spec import validate
 from hasura_perm.spec.yaml_source import Document
 from hasura_perm.spec.yaml_source import load_file
 
+SNAPSHOT_HEADER = "# Schema snapshot written by `hasura-perm schema pull`; do not edit by hand.\n"
+
 
 @dataclass(frozen=True)
 class ForeignKey:

@@ -788,3 +788,68 @@ def test_exists_on_a_table_hasura_does_not_track(tmp_path: Path) -> None:
         "`audit.log` in `_exists` is not tracked by Hasura",
         column=column_of(root / NOTES, "_table"),
     )
+
+
+# ------------------------------------------------ session variable types and operators
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        (
+            "{author_id: {_in: x-hasura-user-db-id}}",
+            "`_in` needs an array session variable; `x-hasura-user-db-id` is declared as "
+            "integer: use `_eq`, or declare an array variable (`type: integer[]`)",
+        ),
+        (
+            "{author_id: {_nin: X-Hasura-Org-Id}}",
+            "`_nin` needs an array session variable; `X-Hasura-Org-Id` is declared as integer",
+        ),
+        (
+            "{org_id: {_eq: x-hasura-org-ids}}",
+            "`_eq` compares one value, but `x-hasura-org-ids` is declared as integer[]: use `_in`",
+        ),
+        (
+            "{org_id: x-hasura-org-ids}",
+            "`_eq` compares one value, but `x-hasura-org-ids` is declared as integer[]",
+        ),
+    ],
+    ids=["in-integer", "nin-integer", "eq-array", "implicit-eq-array"],
+)
+def test_session_variable_type_must_fit_the_operator(
+    tmp_path: Path, expression: str, message: str
+) -> None:
+    _, problems = problems_for(tmp_path, expression)
+    assert_problem(problems, NOTES, 5, message)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "{org_id: {_in: x-hasura-org-ids}}",
+        "{org_id: {_nin: x-hasura-org-ids}}",
+        "{org_id: {_eq: x-hasura-org-id}}",
+    ],
+)
+def test_session_variable_types_that_fit(tmp_path: Path, expression: str) -> None:
+    assert compiled_filter(tmp_path, expression)
+
+
+def test_an_array_variable_fits_an_array_column(tmp_path: Path) -> None:
+    roles = ROLES.replace('type: "integer[]"', 'type: "text[]"')
+    root = project(tmp_path, roles=roles)
+    users = "table: public.users\nselect:\n  viewer: {columns: [id], filter: {tags: {_eq: x-hasura-org-ids}}}\n"
+    (root / USERS).parent.mkdir(parents=True, exist_ok=True)
+    (root / USERS).write_text(users)
+    assert build_project(root)
+
+
+def test_a_yaml_boolean_where_text_is_expected_says_to_quote_it(tmp_path: Path) -> None:
+    _, problems = problems_for(tmp_path, "{title: {_eq: yes}}")
+    assert_problem(
+        problems,
+        NOTES,
+        5,
+        "this value was read as the YAML boolean true (unquoted yes, no, on, off, true and "
+        'false are booleans), but the column is text: quote it (e.g. "yes") if you mean the text',
+    )

@@ -198,6 +198,7 @@ def test_compile_reports_what_it_wrote(tmp_path: Path) -> None:
     result = run_cli("--project", str(root), "compile")
     assert result.code == 0
     assert result.out.splitlines() == [
+        "metadata/ did not exist: creating it as a new Hasura CLI v3 metadata folder.",
         "Compiled 1 tables, 2 roles, 2 permissions: 4 file(s) written.",
         "  metadata/databases/databases.yaml",
         "  metadata/databases/default/tables/public_notes.yaml",

@@ -16,7 +16,7 @@ def test_the_example_snapshot_is_what_schema_pull_writes(pg_url, tmp_path):
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute((ROOT / "db" / "schema.sql").read_text())
     out = tmp_path / "schema.yaml"
-    result = run_cli("schema", "pull", "--database-url", pg_url, "--out", str(out))
+    result = run_cli("schema", "pull", "--database-url", pg_url, "--into", str(out))
     assert result.code == 0, result.err
     assert "Wrote 10 tables" in result.out
     assert out.read_text() == (ROOT / "permissions" / "schema.yaml").read_text()
@@ -24,7 +24,7 @@ def test_the_example_snapshot_is_what_schema_pull_writes(pg_url, tmp_path):
 
 def test_schema_pull_never_prints_the_password(pg_url, tmp_path):
     bad = pg_url.replace("@", "x@", 1)  # same user, wrong password
-    result = run_cli("schema", "pull", "--database-url", bad, "--out", str(tmp_path / "s.yaml"))
+    result = run_cli("schema", "pull", "--database-url", bad, "--into", str(tmp_path / "s.yaml"))
     password = bad.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
     assert result.code == 1
     assert "cannot read the schema" in result.err
@@ -34,6 +34,6 @@ def test_schema_pull_never_prints_the_password(pg_url, tmp_path):
 
 def test_schema_pull_needs_a_database(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    result = run_cli("schema", "pull", "--out", str(tmp_path / "s.yaml"))
+    result = run_cli("schema", "pull", "--into", str(tmp_path / "s.yaml"))
     assert result.code == 1
     assert "--database-url" in result.err

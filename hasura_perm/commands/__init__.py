@@ -10,16 +10,20 @@ from hasura_perm.commands import diff
 from hasura_perm.commands import drift
 from hasura_perm.commands import explain
 from hasura_perm.commands import import_
+from hasura_perm.commands import init
 from hasura_perm.commands import lint
 from hasura_perm.commands import matrix
 from hasura_perm.commands import plan
+from hasura_perm.commands import relationships
 from hasura_perm.commands import schema
 from hasura_perm.commands import test
 
-# In the order a user meets them: author, check, review, ship, adopt, identity.
+# In the order a user meets them: start, author, check, review, ship, adopt, identity.
 ALL = (
+    init,
     compile_,
     schema,
+    relationships,
     test,
     lint,
     diff,

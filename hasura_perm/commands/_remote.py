@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hasura_perm.build import Build
 from hasura_perm.hasura.client import Client
 from hasura_perm.metadata.directory import stale_files
 from hasura_perm.plan import Plan
+from hasura_perm.preflight import check_plan
 from hasura_perm.project import Environment
 from hasura_perm.project import Project
 from hasura_perm.project import load_project
-from hasura_perm.report import FORMATS
+from hasura_perm.report.output import add_output_arguments
 from hasura_perm.review.merged import merged_build
 from hasura_perm.sync import Live
 from hasura_perm.sync import make_plan
 from hasura_perm.sync import project_sources
 from hasura_perm.sync import read_live
+from hasura_perm.target import Target
+from hasura_perm.target import narrow
+from hasura_perm.target import warning as partial_warning
 
 ENVIRONMENT_HELP = """\
 environments (hasura-perm.yaml):
@@ -37,7 +42,7 @@ class Remote:
     client: Client
 
 
-def add_environment_arguments(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
+def add_environment_arguments(parser: argparse.ArgumentParser, *, kind: str | None = None) -> None:
     parser.add_argument(
         "--env", required=True, metavar="NAME", help="environment from hasura-perm.yaml"
     )
@@ -46,10 +51,8 @@ def add_environment_arguments(parser: argparse.ArgumentParser, *, formats: bool 
         action="store_true",
         help="allow a plain http:// endpoint that is not on this machine",
     )
-    if formats:
-        parser.add_argument(
-            "--format", choices=sorted(FORMATS), default="text", help="output format (default text)"
-        )
+    if kind is not None:
+        add_output_arguments(parser, kind)
 
 
 def connect(args: argparse.Namespace) -> Remote:
@@ -81,8 +84,31 @@ def add_prune_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def fresh_plan(remote: Remote, *, prune: bool) -> tuple[Plan, Live]:
-    """Compile the project, read the server, and plan the difference."""
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--table",
+        action="append",
+        metavar="T",
+        help="only changes on this table (schema.table, table or a pattern; repeat for more): "
+        "a partial plan, for emergencies",
+    )
+    parser.add_argument(
+        "--role",
+        action="append",
+        metavar="R",
+        help="only changes for this role (a name or a pattern; repeat for more): a partial plan",
+    )
+
+
+def target_of(args: argparse.Namespace) -> Target:
+    return Target(
+        tuple(getattr(args, "table", None) or ()), tuple(getattr(args, "role", None) or ())
+    )
+
+
+def fresh_plan(remote: Remote, *, prune: bool, target: Target | None = None) -> tuple[Plan, Live]:
+    """Compile the project, read the server, and plan the difference (only the targeted
+    changes, when a target is given)."""
     result = compile_project(remote.project)
     live = read_live(remote.client, project_sources(remote.project))
     plan = make_plan(
@@ -92,4 +118,24 @@ def fresh_plan(remote: Remote, *, prune: bool) -> tuple[Plan, Live]:
         endpoint=remote.client.shown_endpoint,
         prune=prune,
     )
+    if target:
+        plan.changes, plan.left_out = narrow(plan.changes, target)
+        plan.target = target.describe()
+    check_plan(result.catalog, plan.changes, live.export.metadata, live.source, plan.environment)
     return plan, live
+
+
+def partial_preface(plan: Plan) -> Callable[[str], str]:
+    """A partial plan says so first, in the plan itself (JSON: `target` and `left_out` in the
+    record, and the line on stderr)."""
+
+    def preface(fmt: str) -> str:
+        if not plan.target:
+            return ""
+        line = partial_warning(plan.target, plan.left_out)
+        if fmt == "json":
+            print(line, file=sys.stderr)
+            return ""
+        return f"> **{line}**\n\n" if fmt == "markdown" else f"{line}\n\n"
+
+    return preface

@@ -11,8 +11,11 @@ from hasura_perm.commands._remote import ENVIRONMENT_HELP
 from hasura_perm.commands._remote import Remote
 from hasura_perm.commands._remote import add_environment_arguments
 from hasura_perm.commands._remote import add_prune_argument
+from hasura_perm.commands._remote import add_target_arguments
 from hasura_perm.commands._remote import connect
 from hasura_perm.commands._remote import fresh_plan
+from hasura_perm.commands._remote import partial_preface
+from hasura_perm.commands._remote import target_of
 from hasura_perm.errors import ExitCode
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.hasura.bulk import bulk_request
@@ -51,7 +54,7 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_environment_arguments(parser, formats=False)
+    add_environment_arguments(parser)
     parser.add_argument("--yes", action="store_true", help="apply without asking")
     parser.add_argument(
         "--plan",
@@ -59,6 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="apply a plan saved by `plan --out`; refused if the server changed since",
     )
     add_prune_argument(parser)
+    add_target_arguments(parser)
     parser.add_argument(
         "--dry-run",
         action="store_true",
@@ -68,8 +72,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     remote = connect(args)
-    plan, live = _saved_plan(args, remote) if args.plan else fresh_plan(remote, prune=args.prune)
-    sys.stdout.write(text.render_plan(plan))
+    if args.plan and target_of(args):
+        raise HasuraPermError(
+            "--table and --role cannot be combined with --plan: target at plan time"
+        )
+    plan, live = (
+        _saved_plan(args, remote)
+        if args.plan
+        else fresh_plan(remote, prune=args.prune, target=target_of(args))
+    )
+    sys.stdout.write(partial_preface(plan)("text") + text.render_plan(plan))
     if not plan.changes:
         return ExitCode.OK
     if args.dry_run:

@@ -9,10 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hasura_perm.cognito.jwt_secret import FORMATS
 from hasura_perm.cognito.jwt_secret import claims_map_secret
 from hasura_perm.cognito.jwt_secret import jwt_secret
-from hasura_perm.cognito.jwt_secret import render
 from hasura_perm.cognito.loader import load_cognito
 from hasura_perm.cognito.package import lambda_files
 from hasura_perm.cognito.package import write_package
@@ -20,6 +18,10 @@ from hasura_perm.cognito.pool import pool_for
 from hasura_perm.errors import ExitCode
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.project import load_project
+from hasura_perm.report.output import DeprecatedAlias
+from hasura_perm.report.output import add_output_arguments
+from hasura_perm.report.output import chosen_format
+from hasura_perm.report.output import emit
 
 NAME = "cognito"
 HELP = "Cognito: claims Lambda, JWT secret, token inspection and user sync."
@@ -56,11 +58,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         lam_sub,
         "build",
         "write pre_token.py, user_sync.py and the mapping to a folder or a reproducible zip",
-        "hasura-perm cognito lambda build --out build/cognito-lambda.zip\n"
-        "  hasura-perm cognito lambda build --out build/lambda/",
+        "hasura-perm cognito lambda build --into build/cognito-lambda.zip\n"
+        "  hasura-perm cognito lambda build --into build/lambda/",
     )
     build.add_argument(
-        "--out", required=True, metavar="DIR|ZIP", help="a folder, or a path ending in .zip"
+        "--into", metavar="DIR|ZIP", help="a folder, or a path ending in .zip (required)"
+    )
+    build.add_argument(  # the old spelling; --out names a report file in every other command
+        "--out", dest="into", action=DeprecatedAlias, new="--into DIR|ZIP", help=argparse.SUPPRESS
     )
 
     secret = _subparser(
@@ -72,7 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "  hasura-perm cognito jwt-secret --env staging --format terraform --claims-map",
     )
     _env_argument(secret)
-    secret.add_argument("--format", choices=FORMATS, default="json", help="output form")
+    add_output_arguments(secret, "jwt-secret", default="json", what="secret")
     secret.add_argument(
         "--claims-map",
         action="store_true",
@@ -84,7 +89,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "whoami",
         "verify a token like Hasura would and show the session and what its role may do",
         'hasura-perm cognito whoami --env staging --token "$ID_TOKEN"\n'
-        "  hasura-perm cognito whoami --env staging --role viewer --json < token.txt",
+        "  hasura-perm cognito whoami --env staging --role viewer --format json < token.txt",
     )
     _env_argument(whoami)
     whoami.add_argument("--token", metavar="T", help="the JWT (default: read from stdin)")
@@ -93,7 +98,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--claims-map", action="store_true", help="read claims as the --claims-map secret does"
     )
     whoami.add_argument("--leeway", type=float, default=0, metavar="S", help="clock skew, seconds")
-    whoami.add_argument("--json", action="store_true", help="machine-readable output")
+    add_output_arguments(whoami, "whoami", what="session")
+    whoami.add_argument(  # the old spelling of --format json
+        "--json",
+        nargs=0,
+        dest="format",
+        action=DeprecatedAlias,
+        new="--format json",
+        value="json",
+        help=argparse.SUPPRESS,
+    )
 
     sync = _subparser(
         sub,
@@ -139,8 +153,10 @@ def _mapping(args: argparse.Namespace) -> int:
 
 
 def _lambda_build(args: argparse.Namespace) -> int:
+    if not args.into:
+        raise HasuraPermError("lambda build needs --into DIR|ZIP (a folder, or a .zip path)")
     loaded = load_cognito(load_project(args.project))
-    path, size, digest = write_package(lambda_files(loaded.mapping), Path(args.out))
+    path, size, digest = write_package(lambda_files(loaded.mapping), Path(args.into))
     kind = "zip" if path.suffix.lower() == ".zip" else "folder"
     print(f"Wrote {kind} {path} ({size} bytes, sha256 {digest}).")
     print(
@@ -160,7 +176,7 @@ def _jwt_secret(args: argparse.Namespace) -> int:
             print(f"warning: {warning}", file=sys.stderr)
     else:
         secret = jwt_secret(mapping, pool)
-    sys.stdout.write(render(secret, args.format, args.env))
+    emit(args, secret, what="secret", env=args.env)
     return ExitCode.OK
 
 
@@ -178,10 +194,12 @@ def _whoami(args: argparse.Namespace) -> int:
     )
     session.notes = warnings
     summary = whoami.role_summary(loaded.build.compiled, session.role, session.variables)
-    if args.json:
-        print(json.dumps(_whoami_json(session, summary), indent=2, sort_keys=True))
-    else:
-        print(_whoami_text(session, summary, loaded.mapping, args.claims_map))
+    report = {
+        "json": _whoami_json(session, summary),
+        "text": _whoami_text(session, summary, loaded.mapping, args.claims_map),
+    }
+    emit(args, report, what="session")
+    if chosen_format(args) == "text":  # JSON carries them in the record
         for warning in warnings:
             print(f"warning: {warning}", file=sys.stderr)
     return ExitCode.OK

@@ -11,9 +11,11 @@ from hasura_perm.build import Build
 from hasura_perm.build import all_files
 from hasura_perm.build import build_all
 from hasura_perm.errors import ExitCode
+from hasura_perm.errors import SpecError
 from hasura_perm.lint.exposure import new_exposures
 from hasura_perm.metadata.directory import stale_files
 from hasura_perm.metadata.directory import write_files
+from hasura_perm.project import CONFIG_NAME
 from hasura_perm.project import load_project
 
 NAME = "compile"
@@ -41,7 +43,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
-    builds = build_all(project)
+    folder = project.relative(project.metadata_dir)
+    missing = not project.metadata_dir.exists()
+    try:
+        builds = build_all(project)
+    except SpecError as error:
+        if missing and _about_metadata(error):  # the likely cause: say it once, up front
+            print(
+                f"note: {folder}/ (`metadata:` in {CONFIG_NAME}) does not exist, so no "
+                "relationships or computed fields are known; point `metadata:` at your Hasura "
+                "metadata folder, or add them with `hasura-perm relationships add`",
+                file=sys.stderr,
+            )
+        raise
     for warning in (w for result in builds for w in result.warnings):
         print(f"warning: {warning}", file=sys.stderr)
     for result in builds:
@@ -62,12 +76,19 @@ def run(args: argparse.Namespace) -> int:
         for path, text in sorted(stale.items()):
             sys.stdout.writelines(_diff(project.relative(path), path, text))
         return ExitCode.DIFFERENCES
+    if missing:
+        print(f"{folder}/ did not exist: creating it as a new Hasura CLI v3 metadata folder.")
     write_files(stale, inside=project.metadata_dir, show=project.relative)
     changed = f"{len(stale)} file(s) written" if stale else "no changes"
     print(f"Compiled {summary}: {changed}.")
     for path in sorted(stale):
         print(f"  {project.relative(path)}")
     return ExitCode.OK
+
+
+def _about_metadata(error: SpecError) -> bool:
+    """Problems that a missing metadata folder explains (relationships, computed fields)."""
+    return any("relationship" in m or "computed field" in m for _, m in error.problems)
 
 
 def _count(result: Build) -> int:

@@ -9,9 +9,10 @@ import tempfile
 from pathlib import Path
 
 from hasura_perm.project import load_project
+from hasura_perm.report.output import add_output_arguments
+from hasura_perm.report.output import emit
 from hasura_perm.review.diff import FAIL_ON
 from hasura_perm.review.diff import review_diff
-from hasura_perm.review.diff_report import RENDERERS
 from hasura_perm.review.revisions import compile_revision
 from hasura_perm.review.revisions import compile_working_tree
 from hasura_perm.review.revisions import merge_base
@@ -27,7 +28,8 @@ and new, named conditions resolved, and as written), presets, limit, aggregation
 fields. Each change is classified widening (grants more), narrowing, mixed (both, or not
 decidable) or neutral (a comment). Nothing is changed; no database or server is needed.
 
-exit codes: 0 done (also with changes), 1 error, 2 with --fail-on and a matching change
+exit codes: 0 no changes, 1 error, 2 changes (with --fail-on widening: only a change that
+may widen access), as for plan, drift and compile --check
 
 examples:
   hasura-perm diff --base main
@@ -47,13 +49,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="compare from the common ancestor of base and head, as a pull request does",
     )
-    parser.add_argument(
-        "--format", choices=sorted(RENDERERS), default="text", help="output format (default text)"
-    )
+    add_output_arguments(parser, "diff")
     parser.add_argument(
         "--fail-on",
         choices=sorted(FAIL_ON),
-        help="exit 2 when a change may widen access (widening or mixed), or on any change",
+        default="any",
+        help="exit 2 on any change (default), or only when a change may widen access "
+        "(widening or mixed)",
     )
 
 
@@ -75,5 +77,5 @@ def run(args: argparse.Namespace) -> int:
     if head.build is not None:
         for warning in head.build.warnings:
             print(f"warning: {warning}", file=sys.stderr)
-    sys.stdout.write(RENDERERS[args.format](result))
+    emit(args, result, what="diff")
     return result.exit_code(args.fail_on)

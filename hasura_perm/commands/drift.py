@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from hasura_perm.commands._remote import ENVIRONMENT_HELP
 from hasura_perm.commands._remote import add_environment_arguments
 from hasura_perm.commands._remote import compile_project
 from hasura_perm.commands._remote import connect
 from hasura_perm.errors import ExitCode
-from hasura_perm.report import FORMATS
+from hasura_perm.report.output import emit
 from hasura_perm.sync import find_drift
 from hasura_perm.sync import project_sources
 from hasura_perm.sync import read_live
@@ -34,7 +33,7 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_environment_arguments(parser)
+    add_environment_arguments(parser, kind="drift")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,5 +41,5 @@ def run(args: argparse.Namespace) -> int:
     result = compile_project(remote.project)
     live = read_live(remote.client, project_sources(remote.project))
     drift = find_drift(result, live, environment=remote.environment.name)
-    sys.stdout.write(FORMATS[args.format].render_drift(drift))
+    emit(args, drift, what="drift report")
     return ExitCode.DIFFERENCES if drift.changes else ExitCode.OK

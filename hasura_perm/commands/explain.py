@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
 from hasura_perm.build import build
 from hasura_perm.errors import ExitCode
@@ -12,8 +10,9 @@ from hasura_perm.errors import HasuraPermError
 from hasura_perm.names import TableName
 from hasura_perm.project import Project
 from hasura_perm.project import load_project
+from hasura_perm.report.output import add_output_arguments
+from hasura_perm.report.output import emit
 from hasura_perm.review.explain import explain
-from hasura_perm.review.explain import render_text
 from hasura_perm.review.rules import SpecIndex
 from hasura_perm.snapshot import load_snapshot
 from hasura_perm.spec import ACTIONS
@@ -51,9 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="a session variable's value for the SQL (repeat; arrays as Postgres literals: {1,2})",
     )
-    parser.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default text)"
-    )
+    add_output_arguments(parser, "explain", what="explanation")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,10 +68,7 @@ def run(args: argparse.Namespace) -> int:
         role=args.role,
         session=session,
     )
-    if args.format == "json":
-        sys.stdout.write(json.dumps(explanation.to_json(), indent=2, ensure_ascii=False) + "\n")
-    else:
-        sys.stdout.write(render_text(explanation))
+    emit(args, explanation, what="explanation")
     return ExitCode.OK
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
+import sys
 from pathlib import Path
 
+from hasura_perm.config_edit import set_key
 from hasura_perm.errors import ExitCode
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.hasura.client import Client
@@ -19,15 +20,23 @@ from hasura_perm.importer.read import read_metadata_dir
 from hasura_perm.importer.run import ImportResult
 from hasura_perm.importer.run import import_permissions
 from hasura_perm.metadata.directory import write_files
+from hasura_perm.paths import ensure_inside
 from hasura_perm.project import CONFIG_NAME
 from hasura_perm.project import Project
 from hasura_perm.project import find_root
 from hasura_perm.project import load_project
 from hasura_perm.replay import stderr_progress
+from hasura_perm.report.output import add_output_arguments
+from hasura_perm.report.output import chosen_format
+from hasura_perm.report.output import deprecated
+from hasura_perm.report.output import render
 from hasura_perm.schema_files import is_sql
 from hasura_perm.schema_files import load_schema_file
 from hasura_perm.snapshot import load_snapshot
+from hasura_perm.starter import metadata_from
+from hasura_perm.starter import relative_to
 
+REPORT_SUFFIXES = (".json", ".txt", ".md", ".markdown")
 NAME = "import"
 HELP = "Write permissions/ from an existing Hasura project's metadata."
 DESCRIPTION = """\
@@ -48,7 +57,8 @@ or `all_except`, and it is what compile checks against later.
 examples:
   hasura-perm schema pull --database-url postgresql://localhost/app
   hasura-perm import --metadata hasura/metadata
-  hasura-perm import --metadata hasura/metadata --schema schema.yaml --out permissions --dry-run
+  hasura-perm import --metadata hasura/metadata --schema schema.yaml --into permissions --dry-run
+  hasura-perm import --metadata hasura/metadata --out import-report.json
   hasura-perm import --env production        # export_metadata from a live server
 """
 
@@ -75,7 +85,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "throwaway PostgreSQL) (default: the project's snapshot, permissions/schema.yaml)",
     )
     parser.add_argument(
-        "--out",
+        "--into",
         metavar="DIR",
         help="folder to write (default: the project's permissions folder, else ./permissions)",
     )
@@ -83,10 +93,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--source", metavar="NAME", help="Hasura source (database) to import (default: default)"
     )
     parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
-    parser.add_argument("--report", metavar="FILE", help="also write the report as JSON to FILE")
+    add_output_arguments(parser, "import")
+    parser.add_argument("--report", metavar="FILE", help=argparse.SUPPRESS)  # old: --out FILE.json
+
+
+def _old_spellings(args: argparse.Namespace) -> None:
+    """`--report FILE` was the JSON report, and `--out DIR` the folder: both still work."""
+    if args.report:
+        deprecated("--report FILE", "--out FILE (JSON from the .json extension, or --format json)")
+        args.out, args.format = args.report, args.format or "json"
+    if args.out and Path(args.out).suffix.lower() not in REPORT_SUFFIXES:
+        deprecated("`import --out DIR` for the permissions folder", "--into DIR")
+        args.into, args.out = args.into or args.out, None
 
 
 def run(args: argparse.Namespace) -> int:
+    _old_spellings(args)
     project = _project(args.project, required=bool(args.env))
     if project is not None and project.several_sources and not args.source:
         return _run_sources(args, project)
@@ -95,14 +117,14 @@ def run(args: argparse.Namespace) -> int:
     snapshot_path = _snapshot_path(args.schema, project)
     snapshot, _facts = load_schema_file(snapshot_path, progress=stderr_progress)
     out = (
-        Path(args.out)
-        if args.out
+        Path(args.into)
+        if args.into
         else (project.permissions_dir if project else Path("permissions"))
     )
     if not args.dry_run:
         _refuse_existing(out, snapshot_path)
     result = import_permissions(read, snapshot)
-    return _finish(args, project, result, out, snapshot_path)
+    return _finish(args, project, result, out, snapshot_path, read)
 
 
 def _run_sources(args: argparse.Namespace, project: Project) -> int:
@@ -120,14 +142,14 @@ def _run_sources(args: argparse.Namespace, project: Project) -> int:
         )
         for one in project.each_source()
     }
-    out = Path(args.out) if args.out else project.permissions_dir
+    out = Path(args.into) if args.into else project.permissions_dir
     if not args.dry_run:
         _refuse_existing(out, *project.sources.values())
     result = import_permissions(read, merged_snapshot(snapshots))
     files = source_file_names(result.files, sources)
     result.report.files = {path: len(text.splitlines()) for path, text in files.items()}
     result = dataclasses.replace(result, files=files)
-    return _finish(args, project, result, out, project.schema_file)
+    return _finish(args, project, result, out, project.schema_file, read)
 
 
 def _finish(
@@ -136,17 +158,68 @@ def _finish(
     result: ImportResult,
     out: Path,
     snapshot_path: Path,
+    read: ReadMetadata,
 ) -> int:
-    if not args.dry_run:
-        write_files({out / relative: text for relative, text in result.files.items()}, inside=out)
     shown = f"{out}/" if not args.dry_run else f"{out}/ (dry run: nothing written)"
-    print(result.report.render(shown), end="")
-    if args.report:
-        report = json.dumps(result.report.as_dict(), indent=2, ensure_ascii=False) + "\n"
-        write_files({Path(args.report): report})
+    files: dict[Path, str] = {}
+    if args.out:  # first: a report path that cannot be written stops before anything else
+        files[Path(args.out)] = render(args, result.report, shown=shown)
+    note, metadata = "", None
     if not args.dry_run:
-        print(_next_steps(project, out, snapshot_path))
+        ours = {out / relative: text for relative, text in result.files.items()}
+        for path in ours:  # the imported files stay inside the folder they are written to
+            ensure_inside(path, out, f"{out}/")
+        files.update(ours)
+        note, metadata = _adopt_metadata(project, args.metadata, read, files)
+    write_files(files)
+    if project is not None and metadata is not None:  # after the files: all or nothing
+        set_key(project.root / CONFIG_NAME, "metadata", metadata, after="permissions")
+    if args.out:
+        print(f"Wrote the report ({chosen_format(args)}) to {args.out}.", file=sys.stderr)
+    text_on_stdout = (
+        chosen_format(args) == "text" if not args.out else chosen_format(args) != "text"
+    )
+    if text_on_stdout:
+        print(render(args, result.report, "text", shown=shown), end="")
+    elif not args.out:
+        print(render(args, result.report, shown=shown), end="")
+    if not args.dry_run:
+        where = sys.stdout if text_on_stdout else sys.stderr
+        print(note, end="", file=where)
+        print(_next_steps(project, out, snapshot_path, args.metadata, read, metadata), file=where)
     return ExitCode.OK
+
+
+def _adopt_metadata(
+    project: Project | None, given: str | None, read: ReadMetadata, files: dict[Path, str]
+) -> tuple[str, str | None]:
+    """Make the suggested `compile` work as written: compile needs the metadata folder (its
+    relationships). When the project's `metadata:` folder does not exist, point it at the
+    imported CLI v3 folder (returned: the new `metadata:` value), or add to `files` a v3
+    folder written from the tables read (v2 layout, JSON export, server)."""
+    if project is None or project.metadata_dir.exists():
+        return "", None
+    configured = project.relative(project.metadata_dir)
+    if given and read.layout == "config v3":
+        relative = relative_to(_v3_folder(Path(given)), project.root)
+        note = (
+            f"{CONFIG_NAME}: `metadata:` now names {relative} ({configured}/ did not exist); "
+            "compile updates the permissions there in place.\n"
+        )
+        return note, relative
+    files.update(metadata_from(project.metadata_dir, read))
+    note = (
+        f"Wrote {configured}/ (it did not exist): the {len(read.tables)} tables of "
+        f"{read.origin or read.layout} as a Hasura CLI v3 folder, relationships included.\n"
+    )
+    return note, None
+
+
+def _v3_folder(folder: Path) -> Path:
+    """The folder holding databases/ (a Hasura project folder has it under metadata/)."""
+    if not (folder / "databases").is_dir() and (folder / "metadata" / "databases").is_dir():
+        return folder / "metadata"
+    return folder
 
 
 def _project(project_dir: str | None, *, required: bool) -> Project | None:
@@ -202,16 +275,27 @@ def _refuse_existing(out: Path, *snapshots: Path) -> None:
         )
 
 
-def _next_steps(project: Project | None, out: Path, snapshot: Path) -> str:
+def _next_steps(
+    project: Project | None,
+    out: Path,
+    snapshot: Path,
+    given: str | None,
+    read: ReadMetadata,
+    metadata: str | None,
+) -> str:
     if project is None:
-        written = snapshot
+        written, pull = snapshot, ""
         if is_sql(snapshot):
             written = out / "schema.yaml"
-            pull = f"run `hasura-perm schema pull --sql {snapshot} --out {written}`, "
-        else:
-            pull = ""
-        return (
-            f"Next: {pull}create {CONFIG_NAME} (`version: 1`, with `permissions: {out}` and "
-            f"`schema: {written}`), then run `hasura-perm compile --check`."
+            pull = f"run `hasura-perm schema pull --sql {snapshot} --into {written}`, "
+        metadata = (
+            f", `metadata: {_v3_folder(Path(given))}`"
+            if given and read.layout == "config v3"
+            else ""
         )
-    return "Next: run `hasura-perm compile` and review `git diff metadata/`."
+        return (
+            f"Next: {pull}create {CONFIG_NAME} (`version: 1`, with `permissions: {out}`, "
+            f"`schema: {written}`{metadata}), then run `hasura-perm compile --check`."
+        )
+    metadata = metadata or project.relative(project.metadata_dir)
+    return f"Next: run `hasura-perm compile` and review `git diff {metadata}/`."

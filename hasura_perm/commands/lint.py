@@ -8,7 +8,6 @@ from pathlib import Path
 
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.importer.read import read_metadata_dir
-from hasura_perm.lint import LintResult
 from hasura_perm.lint import lint
 from hasura_perm.lint import lint_sources
 from hasura_perm.lint.config import LintConfig
@@ -21,10 +20,8 @@ from hasura_perm.lint.sources import context_from_metadata
 from hasura_perm.lint.sources import context_from_project
 from hasura_perm.project import CONFIG_NAME
 from hasura_perm.project import load_project
-from hasura_perm.report import lint_github
-from hasura_perm.report import lint_json
-from hasura_perm.report import lint_sarif
-from hasura_perm.report import lint_text
+from hasura_perm.report.output import add_output_arguments
+from hasura_perm.report.output import emit
 
 NAME = "lint"
 HELP = "Check permissions for mistakes that leak or destroy data."
@@ -43,8 +40,6 @@ examples:
   hasura-perm lint --metadata ../other/metadata --schema ../other/schema.sql
   hasura-perm lint --metadata metadata/ --config lint.yaml --fail-level warning
 """
-
-FORMATS = {"text": lint_text, "json": lint_json, "sarif": lint_sarif, "github": lint_github}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,12 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --metadata: a YAML file with a `lint:` section (default: the project's "
         f"{CONFIG_NAME} when --project is given, else the defaults)",
     )
-    parser.add_argument(
-        "--format",
-        choices=sorted(FORMATS),
-        default="text",
-        help="text (default), json, sarif (code scanning) or github (Actions annotations)",
-    )
+    add_output_arguments(parser, "lint", what="lint report")
     parser.add_argument(
         "--fail-level",
         choices=LEVELS,
@@ -93,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     if args.fail_level:
         config = dataclasses.replace(config, fail_level=args.fail_level)
     result = lint_sources(ctx, config) if isinstance(ctx, dict) else lint(ctx, config)
-    print(_render(result, args.format, args.show_suppressed), end="")
+    emit(args, result, what="lint report", verbose=args.show_suppressed)
     return result.exit_code
 
 
@@ -145,9 +135,3 @@ def _metadata_config(args: argparse.Namespace) -> LintConfig:
     if args.project:
         return load_lint_config(Path(args.project) / CONFIG_NAME, CONFIG_NAME)
     return default_config()
-
-
-def _render(result: LintResult, name: str, show_suppressed: bool) -> str:
-    if name == "text":
-        return lint_text.render(result, verbose=show_suppressed)
-    return FORMATS[name].render(result)

@@ -21,8 +21,10 @@ from hasura_perm.project import Project
 from hasura_perm.project import load_project
 from hasura_perm.replay import Replayed
 from hasura_perm.replay import stderr_progress
+from hasura_perm.report.output import DeprecatedAlias
 from hasura_perm.schema_files import migrations_schemas
 from hasura_perm.schema_files import sql_schema
+from hasura_perm.snapshot import SNAPSHOT_HEADER
 
 NAME = "schema"
 HELP = "Manage the schema snapshot (tables, columns, keys) that compile checks rules against."
@@ -44,7 +46,6 @@ by file and line. --extensions creates extensions the real database had before i
 migrations ran (also `sources: {NAME: {extensions: [...]}}` in hasura-perm.yaml); roles
 the SQL grants to are created (NOLOGIN) as needed.
 """
-HEADER = "# Schema snapshot written by `hasura-perm schema pull`; do not edit by hand.\n"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -103,7 +104,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--migrations or --env: every source of the project, each into its snapshot)",
     )
     pull.add_argument(
-        "--out", metavar="FILE", help="where to write (default: the source's snapshot)"
+        "--into", metavar="FILE", help="where to write (default: the source's snapshot)"
+    )
+    pull.add_argument(  # the old spelling; --out names a report file in every other command
+        "--out", dest="into", action=DeprecatedAlias, new="--into FILE", help=argparse.SUPPRESS
     )
 
 
@@ -114,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         raise HasuraPermError("--extensions goes with --sql or --migrations")
     if args.migrations is not None:
         return _pull_migrations(args, schemas)
-    project = _project(args, required=bool(args.env or args.source or not args.out))
+    project = _project(args, required=bool(args.env or args.source or not args.into))
     if project is not None and args.source:
         project = project.for_source(args.source)
     if args.env and project is not None and project.several_sources and not args.source:
@@ -136,14 +140,14 @@ def run(args: argparse.Namespace) -> int:
                 "--sql FILE or --migrations"
             )
         snapshot = introspect(url, schemas=schemas)
-    _write(snapshot, Path(args.out) if args.out else None, project)
+    _write(snapshot, Path(args.into) if args.into else None, project)
     return ExitCode.OK
 
 
 def _write(snapshot: dict[str, Any], out: Path | None, project: Project | None) -> None:
     """To `out` (the user's own choice of place), else to the project's snapshot of its
     source, which hasura-perm.yaml keeps inside the project."""
-    text = HEADER + yamlfmt.dump(snapshot, kind="other")
+    text = SNAPSHOT_HEADER + yamlfmt.dump(snapshot, kind="other")
     if out is not None:
         write_files({out: text})
     else:
@@ -182,11 +186,11 @@ def _pull_migrations(args: argparse.Namespace, schemas: list[str] | None) -> int
         targets = [args.source] if args.source else list(project.sources)
         root, primary = project.root, next(iter(project.sources))
         project.for_source(targets[0])  # an unknown --source is an error here
-    if args.out and len(targets) > 1:
+    if args.into and len(targets) > 1:
         raise HasuraPermError(
             "--out writes one snapshot; the project has several sources, pass --source NAME"
         )
-    if project is None and not args.out:
+    if project is None and not args.into:
         raise HasuraPermError("no project: pass --out FILE or --project DIR")
     folder = (
         Path(args.migrations) if args.migrations else project.metadata_dir.parent / "migrations"
@@ -207,7 +211,7 @@ def _pull_migrations(args: argparse.Namespace, schemas: list[str] | None) -> int
     for name in targets:
         _notes(found[name])
         one = project.for_source(name) if project is not None else None
-        _write(found[name].document, Path(args.out) if args.out else None, one)
+        _write(found[name].document, Path(args.into) if args.into else None, one)
     return ExitCode.OK
 
 
@@ -228,7 +232,7 @@ def _project(args: argparse.Namespace, *, required: bool) -> Project | None:
 def _pull_sources_through_hasura(
     args: argparse.Namespace, project: Project, schemas: list[str] | None
 ) -> int:
-    if args.out:
+    if args.into:
         raise HasuraPermError(
             "--out writes one snapshot; the project has several sources, pass --source NAME"
         )

@@ -10,12 +10,14 @@ from pathlib import Path
 
 from hasura_perm.errors import ExitCode
 from hasura_perm.errors import HasuraPermError
+from hasura_perm.metadata.directory import write_files
 from hasura_perm.permission_tests import engine
-from hasura_perm.permission_tests.render import FORMATS
 from hasura_perm.permission_tests.render import render
-from hasura_perm.permission_tests.render import text
 from hasura_perm.project import Project
 from hasura_perm.project import load_project
+from hasura_perm.report.output import add_output_arguments
+from hasura_perm.report.output import chosen_format
+from hasura_perm.report.output import emit
 
 NAME = "test"
 HELP = "Run the permission tests in permissions/tests/ on real PostgreSQL."
@@ -74,15 +76,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="weaken each rule in turn and report mutants no case notices",
     )
+    add_output_arguments(parser, "test")
     parser.add_argument(
-        "--format", choices=FORMATS, default="text", help="report format (default: text)"
+        "--quiet", action="store_true", help="no progress messages (shown only on a terminal)"
     )
-    parser.add_argument(
-        "--out",
-        metavar="FILE",
-        help="write the report to FILE (the text report still goes to stdout)",
-    )
-    parser.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -104,13 +101,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if progress:
         progress.done()
-    output = render(report, args.format)
-    if args.out:
-        _write(Path(args.out), output)
-        if args.format != "text":
-            sys.stdout.write(text(report))
-    else:
-        sys.stdout.write(output)
+    emit(args, report)
     return ExitCode.OK if report.ok else ExitCode.CHECKS_FAILED
 
 
@@ -123,7 +114,8 @@ def _run_sources(args: argparse.Namespace, project: Project) -> int:
                 f"{flag} names one database, and the project has several sources: set each "
                 "source's `schema_sql` under `sources:` in hasura-perm.yaml"
             )
-    if args.format not in ("text", "json"):
+    fmt = chosen_format(args)
+    if fmt not in ("text", "json"):
         raise HasuraPermError("with several sources, the report formats are text and json")
     reports = {}
     for source, files in _files_by_source(project, args.files).items():
@@ -149,7 +141,7 @@ def _run_sources(args: argparse.Namespace, project: Project) -> int:
             progress.done()
     if not reports:
         raise HasuraPermError(f"no case matches {args.case!r}")
-    if args.format == "json":
+    if fmt == "json":
         output = json.dumps(
             {"sources": {s: json.loads(render(r, "json")) for s, r in reports.items()}},
             indent=2,
@@ -159,7 +151,7 @@ def _run_sources(args: argparse.Namespace, project: Project) -> int:
     else:
         output = "".join(f"== source {s}\n{render(r, 'text')}" for s, r in reports.items())
     if args.out:
-        _write(Path(args.out), output)
+        write_files({Path(args.out): output})
     else:
         sys.stdout.write(output)
     ok = all(r.ok for r in reports.values())
@@ -189,14 +181,6 @@ def _percent(value: str) -> float:
     return number
 
 
-def _write(path: Path, content: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-    except OSError as exc:
-        raise HasuraPermError(f"cannot write {path}: {exc.strerror}") from None
-
-
 class _Progress:
     """Progress on stderr for runs longer than a second, at most once a second."""
 
@@ -207,14 +191,13 @@ class _Progress:
         self.shown = False
 
     def __call__(self, message: str) -> None:
+        if not self.tty:  # a log (CI, a pipe) gets the report, not progress lines
+            return
         now = time.monotonic()
         if now - self.began < 1.0 or now - self.last < 1.0:
             return
         self.last, self.shown = now, True
-        if self.tty:
-            sys.stderr.write(f"\r\033[K{message}")
-        else:
-            sys.stderr.write(f"{message}\n")
+        sys.stderr.write(f"\r\033[K{message}")
         sys.stderr.flush()
 
     def done(self) -> None:

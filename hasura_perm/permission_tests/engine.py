@@ -121,6 +121,12 @@ def load(project: Project, only: list[str] | None = None, case_filter: str | Non
     schema = schema_from_metadata(snapshot, compiled_build.metadata)
     paths = selected_files(project, only)
     files = load_suite(paths, project.root, spec, snapshot)
+    if not files and not only:  # every file is comments only, as init writes the first one
+        folder = project.relative(tests_dir(project))
+        raise HasuraPermError(
+            f"no permission tests: the files in {folder}/ hold no cases yet; write `cases:` "
+            "(see docs/permission-tests.md)"
+        )
     if case_filter:
         files = [
             replace(f, cases=[c for c in f.cases if _matches(c.name, case_filter)]) for f in files

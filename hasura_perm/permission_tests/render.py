@@ -46,9 +46,14 @@ def text(report: Report) -> str:
 def _headline(report: Report) -> str:
     started = f", started in {report.startup_seconds:.2f} s" if report.startup_seconds else ""
     return (
-        f"{len(report.results)} cases in {report.files} files on {report.database}"
+        f"{_count(len(report.results), 'case')} in {_count(report.files, 'file')} "
+        f"on {report.database}"
         f"{started}, schema loaded in {report.schema_seconds:.2f} s"
     )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _per_case(report: Report) -> str:

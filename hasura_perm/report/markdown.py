@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from hasura_perm.compare import MIXED
+from hasura_perm.compare import NARROWING
+from hasura_perm.compare import NEUTRAL
+from hasura_perm.compare import WIDENING
 from hasura_perm.plan import Change
 from hasura_perm.plan import Plan
 from hasura_perm.report import md
@@ -10,7 +14,10 @@ from hasura_perm.report.common import SIGNS
 from hasura_perm.report.common import detail_lines
 from hasura_perm.report.common import drift_summary_line
 from hasura_perm.report.common import plan_summary_line
+from hasura_perm.review.diff_report import MARKS
 from hasura_perm.sync import Drift
+
+WORST_FIRST = (WIDENING, MIXED, NARROWING, NEUTRAL)  # as diff's markdown orders them
 
 
 def render_plan(plan: Plan) -> str:
@@ -31,24 +38,28 @@ def render_drift(drift: Drift) -> str:
 
 
 def _document(title: str, summary: str, changes: list[Change], *, drift: bool) -> str:
-    lines = [title, "", f"**{summary}**", ""]
+    # Plan marks effects as diff does; drift's effects describe the server relative to the
+    # project, where a widening marker would mislead.
+    marks = dict.fromkeys(MARKS, "") if drift else {e: f"{m} " for e, m in MARKS.items()}
+    worst = next((e for e in WORST_FIRST if any(c.effect == e for c in changes)), None)
+    lines = [title, "", f"**{marks[worst] if worst else ''}{summary}**", ""]
     if changes:
         kind = "drift" if drift else "change"
         lines += [f"| | table | action | role | {kind} | effect |", "|---|---|---|---|---|---|"]
-        lines += [_row(c, drift) for c in changes]
+        lines += [_row(c, drift, marks) for c in changes]
         lines += ["", "<details><summary>Details</summary>", ""]
         for change in changes:
             where = f"{md.code(str(change.table))} {change.action} {md.code(change.role)}"
-            lines.append(f"- {SIGNS[change.change]} {where}")
+            lines.append(f"- {SIGNS[change.change]} {marks[change.effect]}{where}")
             lines.extend(f"  - {md.code(line)}" for line in detail_lines(change))
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
 
-def _row(change: Change, drift: bool) -> str:
+def _row(change: Change, drift: bool, marks: dict[str, str]) -> str:
     word = DRIFT_WORDS[change.change] if drift else change.change
     table, role = md.cell(md.code(str(change.table))), md.cell(md.code(change.role))
     return (
         f"| {SIGNS[change.change]} | {table} | {change.action} | {role} "
-        f"| {word} | {change.effect} |"
+        f"| {word} | {marks[change.effect]}{change.effect} |"
     )

@@ -10,6 +10,7 @@ session lookups Hasura would make.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -91,8 +92,9 @@ def explain(
     role: str,
     session: dict[str, str] | None = None,
 ) -> Explanation:
-    name = _table(table, result)
+    name = _table(table, result, snapshot)
     _check_role(role, result)
+    _check_session(session or {}, index)
     permission = result.compiled.get(name, action, role)
     out = Explanation(name, action, role, permission, resolution(index, result, name, action, role))
     out.session = {k.lower(): v for k, v in (session or {}).items()}
@@ -106,15 +108,39 @@ def explain(
     return out
 
 
-def _table(text: str, result: Build) -> TableName:
+def _table(text: str, result: Build, snapshot: Snapshot) -> TableName:
     name = TableName.parse(text)
     if name in result.compiled.tables:
         return name
-    managed = [str(t) for t in result.compiled.tables]
-    hint = did_you_mean(str(name), managed)
-    raise HasuraPermError(
-        f"{name} is not a managed table{hint or ''}; it needs a table file or a matching default"
-    )
+    if name in snapshot.tables:
+        raise HasuraPermError(
+            f"{name} is in the schema snapshot but not managed: no table file or default "
+            f"matches it; add permissions/tables/{name}.yaml (`table: {name}`) or a default"
+        )
+    raise HasuraPermError(f"{name} is not a managed table{_table_hint(name, result)}")
+
+
+def _table_hint(name: TableName, result: Build) -> str:
+    """A close managed table, compared by name within the schema (the shared `public.`
+    prefix would make every table look close), else the managed tables."""
+    managed = sorted(result.compiled.tables)
+    same_schema = {t.name: t for t in managed if t.schema == name.schema}
+    close = difflib.get_close_matches(name.name, list(same_schema), n=1, cutoff=0.75)
+    if close:
+        return f"; did you mean `{same_schema[close[0]]}`?"
+    shown = ", ".join(str(t) for t in managed[:8]) + (" ..." if len(managed) > 8 else "")
+    return f" (managed: {shown or 'none'}); a table needs a table file or a matching default"
+
+
+def _check_session(session: dict[str, str], index: SpecIndex) -> None:
+    declared = list(index.spec.session)
+    for name in session:
+        if name.lower() not in index.spec.session:
+            hint = did_you_mean(name.lower(), declared)
+            raise HasuraPermError(
+                f"--session {name}: not a session variable of the project"
+                f"{hint or '; declared: ' + (', '.join(declared) or 'none')}"
+            )
 
 
 def _check_role(role: str, result: Build) -> None:

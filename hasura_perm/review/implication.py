@@ -9,7 +9,7 @@ False means "not shown". It works on compare.normal_boolexp forms and knows:
   conjunction) implies; relationships, `_exists` and `_not` (reversed) pass it through;
 - operators on one column with literal operands: `_eq a` implies `_in [.., a, ..]`, `_in A`
   implies `_in B` when A is a subset of B, numeric bounds (`_gt 10` implies `_gte 5`),
-  `_ne`/`_nin` when the values are numbers or booleans (distinct literals are then distinct
+  `_neq`/`_nin` when the values are numbers or booleans (distinct literals are then distinct
   values; two different strings may be equal for citext or timestamp columns), and every
   comparison with a literal implies `_is_null: false`.
 
@@ -160,7 +160,7 @@ def _operator_implies(c: dict[str, Any], t: dict[str, Any], strict: bool) -> boo
 
 
 def _admits_only_values(op: str, value: Any) -> bool:
-    return _value_set(op, value) is not None and op not in ("_ne", "_nin")
+    return _value_set(op, value) is not None and op not in ("_neq", "_nin")
 
 
 # A value set: ("in", values) | ("not_in", values) | ("range", lo, lo_incl, hi, hi_incl),
@@ -169,7 +169,7 @@ ValueSet = tuple[Any, ...]
 
 
 def _value_set(op: str, value: Any) -> ValueSet | None:
-    if op in ("_eq", "_ne"):
+    if op in ("_eq", "_neq"):
         values = [value]
     elif op in ("_in", "_nin") and isinstance(value, list) and value:
         values = value

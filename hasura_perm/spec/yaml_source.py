@@ -80,7 +80,8 @@ def load_text(text: str, name: str) -> Document:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        _fail(name, line, col, f"invalid YAML: {e.problem or e.context}")
+        problem = str(e.problem or e.context)
+        _fail(name, line, col, f"invalid YAML: {problem}{_yaml_fix(problem, text, line)}")
     except yaml.YAMLError as e:
         _fail(name, 0, 0, f"invalid YAML: {e}")
     return Document(name, builder.result, builder.locations)
@@ -90,6 +91,29 @@ def _offset_line(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of a character offset."""
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _yaml_fix(problem: str, text: str, line: int) -> str:
+    """The usual fix for the parser's usual complaints."""
+    lines = text.splitlines()
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in problem or "\\t" in problem or here[: len(here) - len(here.lstrip())].count("\t"):
+        return "; YAML indents with spaces, never tabs: replace the tab(s) on this line with spaces"
+    if "mapping values are not allowed" in problem:
+        return (
+            "; check this line's indentation (a child is indented more than its parent, "
+            "siblings equally), or quote a value that contains `: `"
+        )
+    if "expected <block end>" in problem or "did not find expected key" in problem:
+        return (
+            "; check the indentation: this line does not line up with the lines it belongs "
+            "with (siblings start in the same column)"
+        )
+    if "expected '-' indicator" in problem:
+        return "; every item of a list starts with `- ` in the same column"
+    if "could not find expected ':'" in problem:
+        return "; a key needs `: ` after it, and a value spanning lines needs quotes"
+    return ""
 
 
 def _fail(name: str, line: int, col: int, message: str) -> None:

@@ -219,7 +219,7 @@ def whoami(
         ["--project", str(root), "cognito", "whoami", "--env", "moto", "--token", token, *extra]
     )
     out, err = capsys.readouterr()
-    return code, (json.loads(out) if code == 0 and "--json" in extra else (out + err).strip())
+    return code, (json.loads(out) if code == 0 and "json" in extra else (out + err).strip())
 
 
 def expected_alice(pool: Pool) -> dict[str, str]:
@@ -240,7 +240,7 @@ def expected_alice(pool: Pool) -> dict[str, str]:
 def test_v2_both_tokens_yield_the_expected_session(pool: Pool, projects: dict, capsys) -> None:
     id_token, access_token = sign_in(pool, "alice", "V2_0")
     for token in (id_token, access_token):
-        code, report = whoami(projects["V2_0"], token, capsys, "--json")
+        code, report = whoami(projects["V2_0"], token, capsys, "--format", "json")
         assert code == 0, report
         assert report["session"] == expected_alice(pool)
         assert report["allowed_roles"] == ["editor", "viewer"]
@@ -269,7 +269,7 @@ def test_v1_id_token_works_and_the_access_token_is_explained(
     pool: Pool, projects: dict, capsys
 ) -> None:
     id_token, access_token = sign_in(pool, "alice", "V1_0")
-    code, report = whoami(projects["V1_0"], id_token, capsys, "--json")
+    code, report = whoami(projects["V1_0"], id_token, capsys, "--format", "json")
     assert code == 0, report
     assert report["session"] == expected_alice(pool)
     code, text = whoami(projects["V1_0"], access_token, capsys)
@@ -355,11 +355,13 @@ def test_whoami_reads_the_token_from_stdin(pool: Pool, projects: dict, capsys, m
     id_token, _ = sign_in(pool, "alice", "V2_0")
     monkeypatch.setattr("sys.stdin", io.StringIO(f"Bearer {id_token}\n"))
     capsys.readouterr()
-    code = cli.main(
+    code = cli.main(  # --json: the old spelling of --format json still works, and warns
         ["--project", str(projects["V2_0"]), "cognito", "whoami", "--env", "moto", "--json"]
     )
     assert code == 0
-    assert json.loads(capsys.readouterr().out)["session"] == expected_alice(pool)
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["session"] == expected_alice(pool)
+    assert "warning: --json is deprecated; use --format json" in captured.err
 
 
 def test_no_mapped_group_means_no_token(pool: Pool, projects: dict) -> None:

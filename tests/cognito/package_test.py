@@ -32,7 +32,7 @@ print(json.dumps({"response": out["response"], "warm": warm, "import_ms": (t1 - 
 
 
 def build(project: Path, out: Path) -> str:
-    code = cli.main(["--project", str(project), "cognito", "lambda", "build", "--out", str(out)])
+    code = cli.main(["--project", str(project), "cognito", "lambda", "build", "--into", str(out)])
     assert code == 0
     return out.name
 
@@ -94,7 +94,7 @@ def test_out_must_be_a_folder_or_zip(example_project: Path, tmp_path: Path, caps
     blocker = tmp_path / "file.txt"
     blocker.write_text("x")
     code = cli.main(
-        ["--project", str(example_project), "cognito", "lambda", "build", "--out", str(blocker)]
+        ["--project", str(example_project), "cognito", "lambda", "build", "--into", str(blocker)]
     )
     assert code == 1
     assert "is not a folder" in capsys.readouterr().err

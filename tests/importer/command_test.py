@@ -78,7 +78,7 @@ def test_without_a_snapshot_it_says_how_to_get_one(tmp_path: Path) -> None:
 
 def test_report_json_holds_the_figures(tmp_path: Path) -> None:
     case = scenario(tmp_path, lookups(), snapshot_of(TABLES))
-    result = case.run("--report", "report.json")
+    result = case.run("--out", "report.json")
     assert result.code == 0, result.err
     report = json.loads((tmp_path / "report.json").read_text())
     assert (report["blocks"], report["roles"], report["table_files"]) == (2, ["viewer"], 0)
@@ -131,3 +131,99 @@ def test_env_imports_from_a_live_server(
             "comment": "Authors see their articles",
         }
     }
+
+
+# ------------------------------------------------- the next step works as written
+
+
+RELATED = {
+    "public.tags": {"id": "integer", "name": "text", "owner_id": "integer"},
+    "public.owners": {"id": "integer", "name": "text"},
+}
+
+
+def related_entries() -> list[dict]:
+    tag = table_entry(
+        "public.tags",
+        select_permissions=[
+            block("viewer", columns=["id", "name"], filter={"owner": {"name": {"_eq": "x"}}})
+        ],
+    )
+    tag["object_relationships"] = [
+        {"name": "owner", "using": {"foreign_key_constraint_on": "owner_id"}}
+    ]
+    return [tag, table_entry("public.owners")]
+
+
+def related_snapshot() -> dict:
+    return snapshot_of(
+        RELATED,
+        **{
+            "public.tags": {
+                "foreign_keys": [
+                    {
+                        "name": "tags_owner_id_fkey",
+                        "columns": ["owner_id"],
+                        "references": "public.owners",
+                        "ref_columns": ["id"],
+                    }
+                ]
+            }
+        },
+    )
+
+
+def test_import_points_metadata_at_the_folder_it_read(tmp_path: Path) -> None:
+    scenario(tmp_path / "hasura", related_entries(), related_snapshot())
+    config = "# my project\nversion: 1   # always 1\nschema: hasura/schema.yaml\n"
+    write(tmp_path, "hasura-perm.yaml", config)
+    result = run_cli("import", "--metadata", "hasura/metadata", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "hasura-perm.yaml: `metadata:` now names hasura/metadata (metadata/ did not exist)" in (
+        result.out
+    )
+    assert "Next: run `hasura-perm compile` and review `git diff hasura/metadata/`." in result.out
+    # The user's comments and order survive; only the key is added.
+    assert (tmp_path / "hasura-perm.yaml").read_text() == config + "metadata: hasura/metadata\n"
+    compiled = run_cli("compile", cwd=tmp_path)
+    assert compiled.code == 0, compiled.err
+    assert not (tmp_path / "metadata").exists()
+
+
+def test_import_from_a_v2_folder_writes_the_metadata_folder(tmp_path: Path) -> None:
+    scenario(tmp_path / "old", related_entries(), related_snapshot(), layout="v2")
+    write(tmp_path, "hasura-perm.yaml", "version: 1\nschema: old/schema.yaml\n")
+    result = run_cli("import", "--metadata", "old/metadata", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "Wrote metadata/ (it did not exist): the 2 tables of" in result.out
+    tags = load_yaml(tmp_path / "metadata/databases/default/tables/public_tags.yaml")
+    assert tags["object_relationships"][0]["name"] == "owner"
+    compiled = run_cli("compile", cwd=tmp_path)
+    assert compiled.code == 0, compiled.err
+    assert run_cli("compile", "--check", cwd=tmp_path).code == 0
+
+
+def test_without_a_project_the_next_step_names_the_metadata_folder(tmp_path: Path) -> None:
+    case = scenario(tmp_path, related_entries(), related_snapshot())
+    result = run_cli("import", "--metadata", "metadata", "--schema", str(case.schema), cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "`metadata: metadata`" in result.out
+
+
+def test_compile_without_the_metadata_folder_says_why_relationships_are_unknown(
+    tmp_path: Path,
+) -> None:
+    scenario(tmp_path / "hasura", related_entries(), related_snapshot())
+    write(tmp_path, "hasura-perm.yaml", "version: 1\nschema: hasura/schema.yaml\n")
+    write(tmp_path, "permissions/roles.yaml", "roles: {viewer: {}}\n")
+    write(
+        tmp_path,
+        "permissions/tables/tags.yaml",
+        "table: tags\nselect:\n  viewer: {columns: [id], filter: {owner: {name: {_eq: x}}}}\n",
+    )
+    result = run_cli("compile", cwd=tmp_path)
+    assert result.code == 1
+    assert result.err.startswith(
+        "note: metadata/ (`metadata:` in hasura-perm.yaml) does not exist, so no relationships"
+    )
+    assert "unknown column or relationship `owner`" in result.err

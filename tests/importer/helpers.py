@@ -84,7 +84,7 @@ class Scenario:
             str(self.metadata),
             "--schema",
             str(self.schema),
-            "--out",
+            "--into",
             str(self.root / out),
             *extra,
             cwd=self.root,

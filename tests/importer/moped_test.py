@@ -48,7 +48,7 @@ def adopted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(moped() / "metadata", root / "metadata")
     write(root, "permissions/schema.yaml", moped_snapshot_data())
     write(root, "hasura-perm.yaml", "version: 1\n")
-    result = run_cli("import", "--metadata", "metadata", "--report", "report.json", cwd=root)
+    result = run_cli("import", "--metadata", "metadata", "--out", "report.json", cwd=root)
     assert result.code == 0, result.err
     (root / "stdout.txt").write_text(result.out, encoding="utf-8")
     return root

@@ -336,8 +336,8 @@ def test_plan_formats(cli: Cli, server: StandinServer) -> None:
     ]
     assert data["summary"]["changes"] == 1
     markdown = cli("plan", "--env", "test", "--format", "markdown")
-    assert markdown.out.startswith("### hasura-perm plan: test\n\n**Plan for test")
-    assert "| + | `public.departments` | select | `viewer` | add | widening |" in markdown.out
+    assert markdown.out.startswith("### hasura-perm plan: test\n\n**⚠️ Plan for test")
+    assert "| + | `public.departments` | select | `viewer` | add | ⚠️ widening |" in markdown.out
     assert SECRET not in as_json.out + markdown.out
 
 

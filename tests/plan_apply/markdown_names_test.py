@@ -102,7 +102,7 @@ def test_matrix_markdown_keeps_project_names_inert(cli: Cli, project: Path) -> N
         f"  {name!r}: {{inherits: viewer}}\n" for name in (HTML_ROLE, PIPE_ROLE, TICK_ROLE)
     )
     (project / "permissions" / "hostile.yaml").write_text(f"roles:\n{roles}", encoding="utf-8")
-    result = cli("matrix")
+    result = cli("matrix", "--format", "markdown")  # text is the default
     assert result.code == 0, result.err
     assert_inert(result.out, HTML_ROLE, PIPE_ROLE, TICK_ROLE)
 

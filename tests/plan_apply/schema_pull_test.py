@@ -15,7 +15,7 @@ def test_schema_pull_through_hasura_matches_a_direct_pull(
     cli: Cli, server: StandinServer, pg_url: str, tmp_path: Path
 ) -> None:
     out = tmp_path / "through-hasura.yaml"
-    result = cli("schema", "pull", "--env", "test", "--out", str(out))
+    result = cli("schema", "pull", "--env", "test", "--into", str(out))
     assert result.code == 0, result.err
     assert result.out == f"Wrote 10 tables to {out}.\n"
     assert yaml.safe_load(out.read_text()) == introspect(pg_url)

@@ -36,7 +36,7 @@ def test_migrations_and_dump_give_the_same_snapshot(tmp_path, name, source, dump
     replay = run_cli("--project", str(root), "schema", "pull", "--migrations", migrations, *extra)
     assert replay.code == 0, replay.err
     from_dump = run_cli(
-        "schema", "pull", "--sql", str(project / dump), "--out", str(tmp_path / "d")
+        "schema", "pull", "--sql", str(project / dump), "--into", str(tmp_path / "d")
     )
     assert from_dump.code == 0, from_dump.err
     replayed = (root / "permissions" / "schema.yaml").read_text()

@@ -27,7 +27,7 @@ def snapshot_at(path: Path) -> dict:
 def test_pull_from_the_example_sql_is_the_committed_snapshot(tmp_path):
     """Byte for byte what `schema pull --database-url` wrote from the same SQL."""
     out = tmp_path / "schema.yaml"
-    result = run_cli("schema", "pull", "--sql", str(ROOT / "db" / "schema.sql"), "--out", str(out))
+    result = run_cli("schema", "pull", "--sql", str(ROOT / "db" / "schema.sql"), "--into", str(out))
     assert result.code == 0, result.err
     assert "Wrote 10 tables" in result.out
     assert "Starting a throwaway PostgreSQL" in result.err  # progress goes to stderr
@@ -85,7 +85,7 @@ def test_a_failing_migration_names_file_and_line_and_writes_nothing(tmp_path):
 
 def test_a_missing_extension_says_to_install_it(tmp_path):
     sql = write(tmp_path, "dump.sql", "CREATE EXTENSION IF NOT EXISTS no_such_ext;\n" + USERS)
-    result = run_cli("schema", "pull", "--sql", str(sql), "--out", str(tmp_path / "s.yaml"))
+    result = run_cli("schema", "pull", "--sql", str(sql), "--into", str(tmp_path / "s.yaml"))
     assert result.code == 1
     assert f"{sql}:1:" in result.err
     assert "the extension `no_such_ext` is not installed in this machine's PostgreSQL" in result.err
@@ -108,7 +108,7 @@ def test_extensions_the_database_already_had_are_created_first(tmp_path):
 
 def test_roles_a_dump_grants_to_are_created_with_a_note(tmp_path):
     sql = write(tmp_path, "dump.sql", USERS + "GRANT SELECT ON users TO app_reader;\n")
-    result = run_cli("schema", "pull", "--sql", str(sql), "--out", str(tmp_path / "s.yaml"))
+    result = run_cli("schema", "pull", "--sql", str(sql), "--into", str(tmp_path / "s.yaml"))
     assert result.code == 0, result.err
     assert "role 'app_reader' does not exist here; created it (NOLOGIN)" in result.err
 
@@ -120,7 +120,7 @@ def test_postgis_types_come_from_the_real_extension(tmp_path):
         "CREATE EXTENSION postgis;\nCREATE TABLE places (id int PRIMARY KEY, "
         "spot geography(Point, 4326), area geometry);\n",
     )
-    result = run_cli("schema", "pull", "--sql", str(sql), "--out", str(tmp_path / "s.yaml"))
+    result = run_cli("schema", "pull", "--sql", str(sql), "--into", str(tmp_path / "s.yaml"))
     assert result.code == 0, result.err
     tables = snapshot_at(tmp_path / "s.yaml")["tables"]
     assert list(tables) == ["public.places"]  # the extension's own tables are not the user's
@@ -130,7 +130,7 @@ def test_postgis_types_come_from_the_real_extension(tmp_path):
 
 
 def test_one_origin_at_a_time(tmp_path):
-    result = run_cli("schema", "pull", "--sql", "a.sql", "--migrations", "m", "--out", "x")
+    result = run_cli("schema", "pull", "--sql", "a.sql", "--migrations", "m", "--into", "x")
     assert result.code == 1
     assert "pass only one of --sql, --migrations" in result.err
     result = run_cli("schema", "pull", "--database-url", "postgresql://x", "--extensions", "a")
@@ -149,7 +149,7 @@ def test_a_statement_failing_with_a_system_error_is_named_too(tmp_path):
     """58P01 (a file the server cannot open) is an OperationalError for the driver, but the
     connection is fine: it is the statement's failure, reported by file and line."""
     sql = write(tmp_path, "dump.sql", USERS + "COPY users FROM '/nonexistent/users.csv';\n")
-    result = run_cli("schema", "pull", "--sql", str(sql), "--out", str(tmp_path / "s.yaml"))
+    result = run_cli("schema", "pull", "--sql", str(sql), "--into", str(tmp_path / "s.yaml"))
     assert result.code == 1
     assert f"{sql}:2: could not open file" in result.err
 
@@ -158,7 +158,7 @@ def test_the_failing_line_counts_characters_not_bytes(tmp_path):
     """PostgreSQL's error position is a character offset; accents before it are one each."""
     text = "CREATE TABLE notes ( -- " + "é" * 40 + "\n  id int,\n  x nosuchtype\n);\n"
     sql = write(tmp_path, "dump.sql", text)
-    result = run_cli("schema", "pull", "--sql", str(sql), "--out", str(tmp_path / "s.yaml"))
+    result = run_cli("schema", "pull", "--sql", str(sql), "--into", str(tmp_path / "s.yaml"))
     assert result.code == 1
     assert f'{sql}:3: type "nosuchtype" does not exist' in result.err
 
@@ -169,7 +169,7 @@ def test_migrations_of_another_projects_source_without_a_project(tmp_path):
     out = tmp_path / "main.yaml"
     result = run_cli(
         "schema", "pull", "--migrations", str(tmp_path / "theirs" / "migrations"),
-        "--source", "main", "--out", str(out), cwd=tmp_path,
+        "--source", "main", "--into", str(out), cwd=tmp_path,
     )  # fmt: skip
     assert result.code == 0, result.err
     assert "public.users:" in out.read_text()

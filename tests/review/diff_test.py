@@ -322,8 +322,10 @@ CASES = [
 
 def diff_json(repo: GitRepo, *args: str) -> dict[str, Any]:
     result = run_cli("diff", *args, "--format", "json", cwd=repo.project)
-    assert result.code == 0, result.err
-    return json.loads(result.out)
+    report = json.loads(result.out)
+    # Exit 2 when there are changes, 0 when there are none: as plan, drift, compile --check.
+    assert result.code == (2 if report["changes"] else 0), result.err
+    return report
 
 
 def apply_edits(repo: GitRepo, edits: list[Edit]) -> None:
@@ -386,7 +388,7 @@ def test_text_shows_summary_old_and_new_and_where_the_rule_is(tmp_path: Path) ->
 
     result = run_cli("diff", "--base", "main", cwd=repo.project)
 
-    assert result.code == 0
+    assert result.code == 2
     lines = result.out.splitlines()
     assert lines[0].startswith("hasura-perm diff: main (") and lines[0].endswith(
         ") -> working tree"
@@ -439,7 +441,8 @@ def test_working_tree_without_changes(tmp_path: Path) -> None:
         ([(N, VIEWER_COLUMNS, "columns: [id, title, org_id, body]")], "widening", 2),  # mixed
         ([(N, VIEWER_COLUMNS, "columns: [id, title, org_id]")], "widening", 0),  # narrowing
         ([(N, VIEWER_COLUMNS, "columns: [id, title, org_id]")], "any", 2),
-        ([(N, VIEWER_FILTER, "filter: same_org")], None, 0),
+        ([(N, VIEWER_FILTER, "filter: same_org")], None, 2),  # any change, by default
+        ([], None, 0),
     ],
 )
 def test_fail_on(tmp_path: Path, edits: list[Edit], fail_on: str | None, code: int) -> None:
@@ -503,7 +506,7 @@ def test_markdown_is_byte_for_byte_stable(tmp_path: Path) -> None:
     ]
     working = run_cli("diff", "--base", "HEAD~1", "--format", "markdown", cwd=repo.project)
 
-    assert runs[0].code == 0 and runs[0].out.encode() == runs[1].out.encode()
+    assert runs[0].code == 2 and runs[0].out.encode() == runs[1].out.encode()
     # Same permissions from the working tree: only the head's name differs.
     head_line = runs[0].out.splitlines()[0]
     assert working.out.replace(working.out.splitlines()[0], head_line) == runs[0].out

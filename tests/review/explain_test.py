@@ -12,6 +12,9 @@ import pytest
 
 from hasura_perm.review.explain import with_session
 from hasura_perm.review.sqlformat import pretty_sql
+from tests.helpers import NOTES_RULES
+from tests.helpers import ROLES
+from tests.helpers import make_project
 from tests.helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
@@ -140,6 +143,25 @@ def test_session_values_replace_the_lookups() -> None:
             ],
             "expected NAME=VALUE",
         ),
+        (
+            # Not a near name of a managed table: no unrelated suggestion, the managed list.
+            ["--role", "viewer", "--table", "organizations", "--action", "select"],
+            "public.organizations is not a managed table (managed: public.component_types, ",
+        ),
+        (
+            [
+                "--role",
+                "viewer",
+                "--table",
+                "projects",
+                "--action",
+                "select",
+                "--session",
+                "x-hasura-user-dbid=7",
+            ],
+            "--session x-hasura-user-dbid: not a session variable of the project; did you mean "
+            "`x-hasura-user-db-id`?",
+        ),
     ],
 )
 def test_mistakes(args: list[str], message: str) -> None:
@@ -220,3 +242,14 @@ def test_pretty_sql_changes_only_whitespace_outside_quotes() -> None:
     assert squeeze(pretty) == squeeze(sql)
     assert pretty_sql("(a = 1") == "(a = 1"  # unbalanced input is left alone
     assert pretty_sql("(a = 1) AND (b = 2)", width=80) == "(a = 1) AND (b = 2)"
+
+
+def test_a_snapshot_table_without_rules_is_named_as_such(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", {"roles.yaml": ROLES, "tables/notes.yaml": NOTES_RULES})
+    args = ("--project", str(root), "explain", "--role", "viewer", "--table", "users")
+    result = run_cli(*args, "--action", "select")
+    assert result.code == 1
+    assert result.err.startswith(
+        "error: public.users is in the schema snapshot but not managed: no table file or "
+        "default matches it"
+    )

@@ -66,7 +66,7 @@ def test_json_has_every_cell_with_its_rule() -> None:
 
 
 def test_markdown_one_table_per_action() -> None:
-    result = run_cli("matrix", cwd=REPO)
+    result = run_cli("matrix", "--format", "markdown", cwd=REPO)
     assert result.code == 0
     md = result.out
     assert md.startswith("## Access matrix\n\n10 tables × 4 roles.")
@@ -86,7 +86,7 @@ def test_markdown_one_table_per_action() -> None:
     delete = md[md.index("### delete") :]
     assert "| `public.projects` | — | — | denied | — |" in delete
     assert "| `public.project_notes` | — | — | all rows | — |" in delete
-    assert run_cli("matrix", cwd=REPO).out == md  # stable
+    assert run_cli("matrix", "--format", "markdown", cwd=REPO).out == md  # stable
 
 
 def test_role_and_table_filters() -> None:
@@ -153,8 +153,9 @@ class _Page(HTMLParser):
 def test_html_is_one_self_contained_file(tmp_path: Path) -> None:
     out = tmp_path / "m.html"
     result = run_cli("matrix", "--format", "html", "--out", str(out), cwd=REPO)
-    assert result.code == 0 and result.out == ""
-    assert f"Wrote the access matrix to {out}." in result.err
+    # The file holds the page; stdout shows the matrix as text (the output contract).
+    assert result.code == 0 and result.out.startswith("Access matrix: 10 tables x 4 roles.")
+    assert f"Wrote the access matrix (html) to {out}." in result.err
     text = out.read_text(encoding="utf-8")
     page = _Page()
     page.feed(text)
@@ -179,3 +180,13 @@ def test_html_keeps_hostile_text_inert(tmp_path: Path) -> None:
     data = json.loads(page.data)
     service = cell(data, "public.notes", "service", "select")
     assert service["comment"] == "</script><script>alert('x')</script> & <b>bold</b>"
+
+
+def test_text_is_the_default() -> None:
+    result = run_cli("matrix", cwd=REPO)
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[0] == "Access matrix: 10 tables x 4 roles."
+    assert "select" in lines and "delete" in lines
+    header = next(line for line in lines if line.startswith("  table "))
+    assert header.split() == ["table", "editor", "file_service", "project_admin", "viewer"]

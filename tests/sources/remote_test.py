@@ -124,5 +124,5 @@ def test_schema_pull_through_hasura_writes_every_sources_snapshot(tmp_path, serv
     sources = [r.body["args"]["source"] for r in server.requests if r.type == "run_sql"]
     assert sources == ["default", "reports"]
     one = run_cli("--project", str(root), "schema", "pull", "--env", "test", "--source", "reports",
-                  "--out", str(tmp_path / "r.yaml"))  # fmt: skip
+                  "--into", str(tmp_path / "r.yaml"))  # fmt: skip
     assert one.code == 0 and (tmp_path / "r.yaml").read_text() == reports

@@ -53,6 +53,6 @@ def test_diff_between_revisions_over_every_source(tmp_path):
     wider = {"reader": {"columns": ["id", "owner_id", "summary"], "filter": "own"}}
     write(root, "permissions/tables/report_notes.yaml", {"table": "reports:notes", "select": wider})
     result = run_cli("--project", str(root), "diff", "--base", "main", "--format", "json")
-    assert result.code == 0, result.err
+    assert result.code == 2, result.err  # changes found
     changes = json.loads(result.out)["changes"]
     assert [(c["table"], c["effect"]) for c in changes] == [("reports:public.notes", "widening")]

@@ -384,3 +384,22 @@ def test_unknown_path_falls_back_to_the_nearest_ancestor() -> None:
     doc = load_text("roles:\n  viewer: {}\n", "r.yaml")
     assert doc.locate(("roles", "viewer", "inherits", 3)) == Location("r.yaml", 2, 3)
     assert str(doc.locate(("nothing",))) == "r.yaml:1:1"
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "fix"),
+    [
+        ("a:\n\tb: 1\n", (2, 1), "YAML indents with spaces, never tabs: replace the tab(s)"),
+        ("a:\n  b: 1\n   c: 2\n", (3, 5), "check this line's indentation (a child is indented"),
+        ("a:\n  b: 1\n c: 2\n", (3, 2), "check the indentation: this line does not line up"),
+        ("a:\n  - x\n  y: 1\n", (3, 3), "every item of a list starts with `- ` in the same column"),
+    ],
+    ids=["tab", "deeper", "shallower", "list"],
+)
+def test_yaml_syntax_errors_say_the_usual_fix(text: str, place: tuple[int, int], fix: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        load_text(text, "f.yaml")
+    [(location, message)] = caught.value.problems
+    assert (location.line, location.column) == place
+    assert message.startswith("invalid YAML: ")
+    assert fix in message

@@ -1,0 +1,25 @@
+"""The access matrix as plain text: one aligned grid per action, for a terminal."""
+
+from __future__ import annotations
+
+from hasura_perm.review.matrix import LEGEND
+from hasura_perm.review.matrix import Matrix
+from hasura_perm.review.matrix import cell_text
+
+
+def render_text(matrix: Matrix) -> str:
+    legend = LEGEND.replace("**", "").replace("`", "")
+    lines = [f"Access matrix: {len(matrix.tables)} tables x {len(matrix.roles)} roles.", legend]
+    for action in matrix.actions:
+        rows = [["table", *matrix.roles]]
+        for table in matrix.tables:
+            rows.append(
+                [str(table), *(cell_text(matrix.cell(table, r, action)) for r in matrix.roles)]
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines += ["", action]
+        for row in rows:
+            lines.append(
+                "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+            )
+    return "\n".join(lines) + "\n"
