@@ -12,6 +12,8 @@ import errno
 import os
 import stat
 from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 from hasura_perm.errors import Location
@@ -19,6 +21,16 @@ from hasura_perm.errors import SpecError
 
 YAML_SUFFIXES = (".yaml", ".yml")
 Display = Callable[[Path], str]
+
+
+def shown_path(path: Path, root: Path) -> str:
+    """The path as found (a link keeps its own name), relative to `root` when inside it."""
+    for candidate, base in ((path, root), (path.absolute(), root.resolve())):
+        try:
+            return str(candidate.relative_to(base))
+        except ValueError:
+            continue
+    return str(path)
 
 
 def refuse(shown: str, message: str, line: int = 0, column: int = 0) -> SpecError:
@@ -143,64 +155,57 @@ def yaml_files(
     `skip_dirs` (folders, as given) are left out. A FIFO, device, socket, or a link that is
     dangling, loops or leaves `root` is an error whatever its name: it is never read, and
     never silently ignored either."""
-    problems: list[tuple[Location, str]] = []
-    found: list[Path] = []
-    _walk(folder, root, display, skip, skip_dirs, found, problems, set())
-    if problems:
-        raise SpecError(problems)
-    return sorted(found)
+    walk = _Walk(root, display, skip, skip_dirs)
+    walk.folder(folder)
+    if walk.problems:
+        raise SpecError(walk.problems)
+    return sorted(walk.found)
 
 
-def _walk(
-    folder: Path,
-    root: Path,
-    display: Display,
-    skip: set[Path],
-    skip_dirs: set[Path],
-    found: list[Path],
-    problems: list[tuple[Location, str]],
-    seen: set[tuple[int, int]],
-) -> None:
-    try:
-        info = os.stat(folder)
-        if (info.st_dev, info.st_ino) in seen:
-            problems.append(
-                (Location(display(folder)), "folder reached twice through links; refused")
+@dataclass
+class _Walk:
+    """One walk of a folder tree: what it was asked to leave out, and what it found."""
+
+    root: Path
+    display: Display
+    skip: set[Path]
+    skip_dirs: set[Path]
+    found: list[Path] = field(default_factory=list)
+    problems: list[tuple[Location, str]] = field(default_factory=list)
+    seen: set[tuple[int, int]] = field(default_factory=set)  # folders, by device and inode
+
+    def folder(self, folder: Path) -> None:
+        try:
+            info = os.stat(folder)
+            if (info.st_dev, info.st_ino) in self.seen:
+                where = Location(self.display(folder))
+                self.problems.append((where, "folder reached twice through links; refused"))
+                return
+            self.seen.add((info.st_dev, info.st_ino))
+            with os.scandir(folder) as entries:
+                children = sorted(entries, key=lambda e: e.name)
+        except OSError as e:
+            self.problems.append(
+                (Location(self.display(folder)), f"cannot read folder: {_cause(e)}")
             )
             return
-        seen.add((info.st_dev, info.st_ino))
-        with os.scandir(folder) as entries:
-            children = sorted(entries, key=lambda e: e.name)
-    except OSError as e:
-        problems.append((Location(display(folder)), f"cannot read folder: {_cause(e)}"))
-        return
-    for entry in children:
-        path = Path(entry.path)
-        if path in skip_dirs:
-            continue
-        try:
-            _visit(path, root, display, skip, skip_dirs, found, problems, seen)
-        except SpecError as e:
-            problems.extend(e.problems)
+        for entry in children:
+            path = Path(entry.path)
+            if path in self.skip_dirs:
+                continue
+            try:
+                self.entry(path)
+            except SpecError as e:
+                self.problems.extend(e.problems)
 
-
-def _visit(
-    path: Path,
-    root: Path,
-    display: Display,
-    skip: set[Path],
-    skip_dirs: set[Path],
-    found: list[Path],
-    problems: list[tuple[Location, str]],
-    seen: set[tuple[int, int]],
-) -> None:
-    shown = display(path)
-    mode = _lstat(path, shown).st_mode
-    if stat.S_ISLNK(mode):
-        mode = _lstat(follow_link(path, shown, root), shown).st_mode
-    if stat.S_ISDIR(mode):
-        _walk(path, root, display, skip, skip_dirs, found, problems, seen)
-    elif not stat.S_ISREG(mode):
-        raise refuse(shown, f"cannot read: it is {describe_mode(mode)}; remove it from here")
-    elif path.suffix in YAML_SUFFIXES and path.resolve() not in skip:
-        found.append(path)
+    def entry(self, path: Path) -> None:
+        shown = self.display(path)
+        mode = _lstat(path, shown).st_mode
+        if stat.S_ISLNK(mode):
+            mode = _lstat(follow_link(path, shown, self.root), shown).st_mode
+        if stat.S_ISDIR(mode):
+            self.folder(path)
+        elif not stat.S_ISREG(mode):
+            raise refuse(shown, f"cannot read: it is {describe_mode(mode)}; remove it from here")
+        elif path.suffix in YAML_SUFFIXES and path.resolve() not in self.skip:
+            self.found.append(path)

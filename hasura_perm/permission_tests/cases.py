@@ -19,6 +19,7 @@ from hasura_perm.errors import Location
 from hasura_perm.errors import SpecError
 from hasura_perm.names import TableName
 from hasura_perm.permission_tests.sql import text_value
+from hasura_perm.reading import shown_path
 from hasura_perm.reading import yaml_files
 from hasura_perm.snapshot import Snapshot
 from hasura_perm.spec import Node
@@ -107,7 +108,7 @@ def test_files(tests_dir: Path, root: Path | None = None) -> list[Path]:
     if not tests_dir.is_dir():
         return []
     base = root or tests_dir
-    return yaml_files(tests_dir, base, lambda p: _display(p, base), skip=set(), skip_dirs=set())
+    return yaml_files(tests_dir, base, lambda p: shown_path(p, base), skip=set(), skip_dirs=set())
 
 
 def load_suite(paths: list[Path], root: Path, spec: Spec, snapshot: Snapshot) -> list[TestFile]:
@@ -115,21 +116,12 @@ def load_suite(paths: list[Path], root: Path, spec: Spec, snapshot: Snapshot) ->
     problems: Problems = []
     files = []
     for path in paths:
-        loaded = _FileLoader(path, _display(path, root), spec, snapshot, problems, root).load()
+        loaded = _FileLoader(path, shown_path(path, root), spec, snapshot, problems, root).load()
         if loaded is not None:
             files.append(loaded)
     if problems:
         raise SpecError(problems)
     return files
-
-
-def _display(path: Path, root: Path) -> str:
-    for candidate, base in ((path, root), (path.absolute(), root.resolve())):
-        try:
-            return str(candidate.relative_to(base))
-        except ValueError:
-            continue
-    return str(path)
 
 
 class _FileLoader:

@@ -16,6 +16,7 @@ from hasura_perm.errors import HasuraPermError
 from hasura_perm.errors import Location
 from hasura_perm.errors import SpecError
 from hasura_perm.names import TableName
+from hasura_perm.reading import shown_path
 from hasura_perm.reading import yaml_files
 from hasura_perm.spec import validate
 from hasura_perm.spec.yaml_source import Document
@@ -77,7 +78,7 @@ def spec_files(permissions_dir: Path, skip: set[Path], root: Path | None = None)
     return yaml_files(
         permissions_dir,
         root,
-        lambda p: _display(p, root),
+        lambda p: shown_path(p, root),
         skip=skip,
         skip_dirs={permissions_dir / "tests"},
     )
@@ -92,7 +93,7 @@ def load_spec(permissions_dir: Path, root: Path, skip: set[Path] | None = None) 
     except SpecError as e:
         paths, problems = [], list(e.problems)
     for path in paths:
-        display = _display(path, root)
+        display = shown_path(path, root)
         try:
             doc = load_file(path, display, root=root)
         except SpecError as e:
@@ -140,16 +141,6 @@ def _count_problems(doc: Document) -> list[tuple[Location, str]]:
                 )
             )
     return problems
-
-
-def _display(path: Path, root: Path) -> str:
-    # The path as found (a link keeps its own name), relative to the project when inside it.
-    for candidate, base in ((path, root), (path.absolute(), root.resolve())):
-        try:
-            return str(candidate.relative_to(base))
-        except ValueError:
-            continue
-    return str(path)
 
 
 def _gather(spec: Spec, doc: Document, problems: list[tuple[Location, str]]) -> None:
