@@ -5,16 +5,18 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+from collections.abc import Callable
 from importlib import resources
+from typing import TYPE_CHECKING
 from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import ValidationError
-from jsonschema.exceptions import best_match
 
 from hasura_perm.errors import Location
 from hasura_perm.errors import excerpt
+from hasura_perm.spec.fastcheck import compile_schema
 from hasura_perm.spec.yaml_source import Document
+
+if TYPE_CHECKING:  # jsonschema is imported only to explain an invalid document
+    from jsonschema.exceptions import ValidationError
 
 _TYPE_NAMES = {
     "object": "a mapping",
@@ -34,11 +36,23 @@ def load_schema(name: str) -> dict[str, Any]:
     return json.loads(text)
 
 
-@functools.cache
-def _validator(name: str, definition: str | None) -> Any:
+def _schema(name: str, definition: str | None) -> dict[str, Any]:
     schema = load_schema(name)
     if definition:
         schema = {"$ref": f"#/$defs/{definition}", "$defs": schema["$defs"]}
+    return schema
+
+
+@functools.cache
+def _is_valid(name: str, definition: str | None) -> Callable[[Any], bool]:
+    return compile_schema(_schema(name, definition))
+
+
+@functools.cache
+def _validator(name: str, definition: str | None) -> Any:
+    import jsonschema
+
+    schema = _schema(name, definition)
     cls = jsonschema.validators.validator_for(schema)
     return cls(_inline_refs(schema))
 
@@ -70,6 +84,8 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
 
 def check(doc: Document, schema: str, definition: str | None = None) -> list[tuple[Location, str]]:
     """Problems of `doc` against a schema (or one of its $defs), in file order."""
+    if _is_valid(schema, definition)(doc.data):
+        return []  # the common case, decided by compiled code; jsonschema only explains errors
     validator = _validator(schema, definition)
     problems = []
     for error in validator.iter_errors(doc.data):
@@ -87,6 +103,8 @@ def check(doc: Document, schema: str, definition: str | None = None) -> list[tup
 
 
 def _most_useful(error: ValidationError) -> ValidationError:
+    from jsonschema.exceptions import best_match
+
     # For oneOf/anyOf, explain the branch that fits the value's type best, not all branches.
     if error.validator in ("oneOf", "anyOf") and error.context:
         branches: dict[Any, list[ValidationError]] = {}
