@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from hasura_perm import __version__
-from hasura_perm.commands import ALL
+from hasura_perm import commands
 from hasura_perm.errors import ExitCode
 from hasura_perm.errors import HasuraPermError
 
@@ -31,7 +31,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(ExitCode.ERROR, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, other commands are bare names whose modules are not imported."""
     parser = _Parser(
         prog="hasura-perm",
         description=DESCRIPTION,
@@ -45,7 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in ALL:
+    for name in commands.MODULES:
+        if only is not None and name != only:
+            sub.add_parser(name)  # never chosen in this run: `only` is the command
+            continue
+        command = commands.load(name)
         command_parser = sub.add_parser(
             command.NAME,
             help=command.HELP,
@@ -55,6 +60,21 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_arguments(command_parser)
         command_parser.set_defaults(command_module=command)
     return parser
+
+
+def _chosen_command(argv: Sequence[str]) -> str | None:
+    """The command named in `argv` when only --project and --debug precede it; else None
+    (help, --version or a mistake: then every command is loaded, for complete messages)."""
+    position = 0
+    while position < len(argv):
+        word = argv[position]
+        if word == "--project":
+            position += 2
+        elif word.startswith("--project=") or word == "--debug":
+            position += 1
+        else:
+            return word if word in commands.MODULES else None
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,7 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_chosen_command(argv))
     args = parser.parse_args(argv)
     try:
         return int(args.command_module.run(args))
