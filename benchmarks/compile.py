@@ -44,17 +44,20 @@ from typing import Any
 
 import yaml
 
-import hasura_perm.build
-import hasura_perm.project
-import hasura_perm.snapshot
-import hasura_perm.spec
-import hasura_perm.spec.validate
-from hasura_perm.build import build
-from hasura_perm.errors import SpecError
-from hasura_perm.metadata import yamlfmt
-from hasura_perm.metadata.directory import stale_files
-from hasura_perm.metadata.directory import write_files
-from hasura_perm.project import load_project
+# Measure the checkout this script is in, not whichever copy the virtualenv installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import hasura_perm.build  # noqa: E402
+import hasura_perm.project  # noqa: E402
+import hasura_perm.snapshot  # noqa: E402
+import hasura_perm.spec  # noqa: E402
+import hasura_perm.spec.validate  # noqa: E402
+from hasura_perm.build import build  # noqa: E402
+from hasura_perm.errors import SpecError  # noqa: E402
+from hasura_perm.metadata import yamlfmt  # noqa: E402
+from hasura_perm.metadata.directory import stale_files  # noqa: E402
+from hasura_perm.metadata.directory import write_files  # noqa: E402
+from hasura_perm.project import load_project  # noqa: E402
 
 GOAL_RATIO = 3.0
 
