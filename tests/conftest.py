@@ -8,7 +8,18 @@ from collections.abc import Iterator
 
 import pytest
 
+from hasura_perm.metadata.parse_cache import ENV as PARSE_CACHE_ENV
 from hasura_perm.postgres import TempCluster
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _parse_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    # The suite never writes to the user's cache. One throwaway cache for the whole run, so
+    # the tests also take the cached path (reading the same text again is a hit).
+    patch = pytest.MonkeyPatch()
+    patch.setenv(PARSE_CACHE_ENV, str(tmp_path_factory.mktemp("parse-cache")))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

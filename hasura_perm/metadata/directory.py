@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from hasura_perm.errors import HasuraPermError
+from hasura_perm.metadata import parse_cache
 from hasura_perm.metadata import yamlfmt
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import TABLE_KEYS
@@ -131,7 +132,8 @@ def _read_table(
     if isinstance(item, str) and item.startswith(INCLUDE):
         list_file = result.tables_list or Path(where)
         path = _included(list_file, item, result.root, list_text, at)
-        text, entry = _load(path, result.root)
+        text = read_text(path, str(path), limit=MAX_FILE_BYTES, root=result.root)
+        entry = parse_cache.load(text, filename=str(path))  # unchanged files: not re-parsed
         raise_located(table_entry_problems(entry), text, str(path))
     else:  # inline table entry (not what the CLI writes, but valid)
         path, text, entry = Path(), None, item

@@ -1,0 +1,137 @@
+"""The parse cache gives exactly what parsing gives, and never an entry for other text."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hasura_perm.errors import SpecError
+from hasura_perm.metadata import parse_cache
+from hasura_perm.metadata import yamlfmt
+from hasura_perm.metadata.directory import read_metadata
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = Path("/work/shared/corpus")
+TABLE = """table:
+  name: notes
+  schema: public
+select_permissions:
+  - role: user
+    permission:
+      columns:
+        - id
+      filter:
+        owner_id:
+          _eq: X-Hasura-User-Id
+      limit: 10
+      allow_aggregations: true
+    comment: "yes"
+"""
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(parse_cache.ENV, str(folder))
+    return folder
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal with the same types all the way down (1, 1.0 and True are different values)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b or (a != a and b != b)  # NaN
+
+
+def table_files() -> list[Path]:
+    roots = [REPO / "metadata", REPO / "tests", CORPUS]
+    found = [p for root in roots if root.is_dir() for p in root.rglob("databases/*/tables/*.yaml")]
+    return sorted(p for p in found if p.name != "tables.yaml")
+
+
+def test_a_miss_and_a_hit_both_give_what_parsing_gives(cache: Path) -> None:
+    files = table_files()
+    assert len(files) > 100, "the corpus should provide real table files"
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        expected = yamlfmt.load(text, filename=str(path))
+        assert same(parse_cache.load(text, filename=str(path)), expected), path
+        assert same(parse_cache.load(text, filename=str(path)), expected), path
+    assert len(list(cache.rglob("*.json"))) > 100
+
+
+def test_a_hit_is_served_from_the_cache(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = parse_cache.load(TABLE, filename="t.yaml")
+    monkeypatch.setattr(yamlfmt, "load", lambda *a, **k: pytest.fail("parsed again"))
+    assert same(parse_cache.load(TABLE, filename="t.yaml"), first)
+
+
+def test_changed_text_is_parsed_again(cache: Path) -> None:
+    parse_cache.load(TABLE, filename="t.yaml")
+    changed = TABLE.replace("limit: 10", "limit: 11")
+    assert (
+        parse_cache.load(changed, filename="t.yaml")["select_permissions"][0]["permission"]["limit"]
+        == 11
+    )
+
+
+def test_another_loader_version_does_not_see_old_entries(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parse_cache.load(TABLE, filename="t.yaml")
+    for entry in cache.rglob("*.json"):
+        entry.write_text('{"table": "stale"}', encoding="utf-8")  # what an old loader said
+    monkeypatch.setattr(parse_cache, "_salt", lambda: b"a changed yamlfmt.py")
+    assert parse_cache.load(TABLE, filename="t.yaml")["table"] == {
+        "name": "notes",
+        "schema": "public",
+    }
+
+
+def test_a_corrupt_entry_is_ignored_and_replaced(cache: Path) -> None:
+    parse_cache.load(TABLE, filename="t.yaml")
+    (entry,) = cache.rglob("*.json")
+    entry.write_text('{"table": {"na', encoding="utf-8")
+    assert same(parse_cache.load(TABLE, filename="t.yaml"), yamlfmt.load(TABLE, filename="t"))
+    assert same(parse_cache.load(TABLE, filename="t.yaml"), yamlfmt.load(TABLE, filename="t"))
+
+
+def test_values_json_cannot_give_back_are_not_cached(cache: Path) -> None:
+    text = 'table: {name: t, schema: public}\nfunctions: "!include functions.yaml"\n'
+    value = parse_cache.load(text, filename="t.yaml")
+    assert isinstance(value["functions"], yamlfmt.Include)
+    assert isinstance(parse_cache.load(text, filename="t.yaml")["functions"], yamlfmt.Include)
+    assert list(cache.rglob("*.json")) == []
+
+
+def test_invalid_yaml_is_reported_at_its_line_and_not_cached(cache: Path) -> None:
+    for _ in range(2):
+        with pytest.raises(SpecError) as error:
+            parse_cache.load("table:\n  name: [t\n", filename="bad.yaml")
+        assert "bad.yaml:" in str(error.value)
+    assert list(cache.rglob("*.json")) == []
+
+
+def test_off_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(parse_cache.ENV, "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert parse_cache.load(TABLE, filename="t.yaml")["table"]["name"] == "notes"
+    assert list(tmp_path.rglob("*")) == []
+
+
+def test_read_metadata_sees_an_edited_table_file(cache: Path, tmp_path: Path) -> None:
+    metadata = tmp_path / "metadata"
+    shutil.copytree(REPO / "metadata", metadata)
+    before = read_metadata(metadata, "default")
+    table, table_file = next(iter(before.tables.items()))
+    assert same(read_metadata(metadata, "default").tables[table].entry, table_file.entry)
+    edited = table_file.text.replace("schema: public", "schema: public\nis_enum: true", 1)
+    table_file.path.write_text(edited, encoding="utf-8")
+    assert read_metadata(metadata, "default").tables[table].entry["is_enum"] is True
