@@ -51,6 +51,7 @@ import hasura_perm.build  # noqa: E402
 import hasura_perm.project  # noqa: E402
 import hasura_perm.snapshot  # noqa: E402
 import hasura_perm.spec  # noqa: E402
+import hasura_perm.spec.parse_cache  # noqa: E402
 import hasura_perm.spec.validate  # noqa: E402
 from hasura_perm.build import build  # noqa: E402
 from hasura_perm.errors import SpecError  # noqa: E402
@@ -518,7 +519,7 @@ INPUT_STAGES, OUTPUT_STAGES = STAGES[:5], STAGES[5:9]
 INSTRUMENTED = (
     (hasura_perm.project, "load_file", STAGES[0]),
     (hasura_perm.snapshot, "load_file", STAGES[0]),
-    (hasura_perm.spec, "load_file", STAGES[0]),
+    (hasura_perm.spec.parse_cache, "load_file", STAGES[0]),
     (hasura_perm.spec.validate, "check", STAGES[1]),
     (hasura_perm.snapshot, "snapshot_from_data", STAGES[2]),
     (hasura_perm.build, "read_metadata", STAGES[3]),

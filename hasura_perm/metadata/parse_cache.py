@@ -52,20 +52,24 @@ def _key(text: str) -> str:
     return hashlib.sha256(_salt() + text.encode("utf-8")).hexdigest()
 
 
+def entry_path(folder: Path, key: str) -> Path:
+    return folder / key[:2] / f"{key}.json"
+
+
 def load(text: str, *, filename: str) -> object:
     """yamlfmt.load(text), from the cache when this exact text was parsed before."""
     folder = cache_dir()
     if folder is None:
         return yamlfmt.load(text, filename=filename)
     key = _key(text)
-    path = folder / key[:2] / f"{key}.json"
+    path = entry_path(folder, key)
     try:
         return json.loads(path.read_bytes())
     except (OSError, ValueError):
         pass  # absent, unreadable or corrupt: parse
     value = yamlfmt.load(text, filename=filename)
     if _is_plain(value):
-        _store(path, value)
+        store(path, value)
     return value
 
 
@@ -79,7 +83,8 @@ def _is_plain(value: Any) -> bool:
     return kind in _PLAIN
 
 
-def _store(path: Path, value: Any) -> None:
+def store(path: Path, value: Any) -> None:
+    """Write `value` as JSON at `path` atomically; a failure only costs time later."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")

@@ -18,9 +18,9 @@ from hasura_perm.errors import SpecError
 from hasura_perm.names import TableName
 from hasura_perm.reading import shown_path
 from hasura_perm.reading import yaml_files
+from hasura_perm.spec import parse_cache
 from hasura_perm.spec import validate
 from hasura_perm.spec.yaml_source import Document
-from hasura_perm.spec.yaml_source import load_file
 
 ACTIONS = ("insert", "select", "update", "delete")  # Hasura's export order
 NAMED_SECTIONS = {
@@ -95,7 +95,7 @@ def load_spec(permissions_dir: Path, root: Path, skip: set[Path] | None = None) 
     for path in paths:
         display = shown_path(path, root)
         try:
-            doc = load_file(path, display, root=root)
+            doc = parse_cache.load_file(path, display, root=root)
         except SpecError as e:
             problems.extend(e.problems)
             continue
