@@ -518,7 +518,6 @@ INPUT_STAGES, OUTPUT_STAGES = STAGES[:5], STAGES[5:9]
 # minus the time of instrumented calls nested inside it.
 INSTRUMENTED = (
     (hasura_perm.project, "load_file", STAGES[0]),
-    (hasura_perm.snapshot, "load_file", STAGES[0]),
     (hasura_perm.spec.parse_cache, "load_file", STAGES[0]),
     (hasura_perm.spec.validate, "check", STAGES[1]),
     (hasura_perm.snapshot, "snapshot_from_data", STAGES[2]),

@@ -15,9 +15,9 @@ from hasura_perm.errors import SpecError
 from hasura_perm.names import TableName
 from hasura_perm.paths import file_name_problem
 from hasura_perm.pgtypes import is_type_name
+from hasura_perm.spec import parse_cache
 from hasura_perm.spec import validate
 from hasura_perm.spec.yaml_source import Document
-from hasura_perm.spec.yaml_source import load_file
 
 SNAPSHOT_HEADER = "# Schema snapshot written by `hasura-perm schema pull`; do not edit by hand.\n"
 
@@ -59,7 +59,7 @@ def load_snapshot(
             f"schema snapshot {display_name or path} does not exist; create it with "
             "`hasura-perm schema pull --database-url URL` (or set `schema:` in hasura-perm.yaml)"
         )
-    doc = load_file(path, display_name, root=root)
+    doc = parse_cache.load_file(path, display_name, root=root)
     problems = validate.check(doc, "snapshot") or _name_problems(doc)
     if problems:
         raise SpecError(problems)
