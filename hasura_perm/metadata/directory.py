@@ -218,7 +218,7 @@ def planned_files(meta: MetadataDir, entries: dict[TableName, dict[str, Any]]) -
     for table, entry in entries.items():
         existing = meta.tables.get(table)
         path = existing.path if existing else meta.tables_dir / table_file_name(table)
-        files[path] = yamlfmt.dump(entry)
+        files[path] = parse_cache.dump(entry)
     new_tables = [t for t in entries if t not in meta.tables]
     if new_tables or meta.tables_list is None:
         files.update(_layout_files(meta, new_tables))

@@ -73,6 +73,32 @@ def load(text: str, *, filename: str) -> object:
     return value
 
 
+def dump(entry: dict[str, Any]) -> str:
+    """yamlfmt.dump(entry) (a table file), from the cache when this exact entry was dumped.
+
+    The key is the entry as JSON, which tells apart everything dump can see in plain
+    values (types, key order); an entry holding anything else is dumped each time.
+    """
+    folder = cache_dir()
+    if folder is None or not _is_plain(entry):
+        return yamlfmt.dump(entry)
+    try:
+        as_json = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+    except ValueError:
+        return yamlfmt.dump(entry)
+    key = hashlib.sha256(_salt() + b"dump table\0" + as_json.encode("utf-8")).hexdigest()
+    path = entry_path(folder, key)
+    try:
+        text = json.loads(path.read_bytes())
+        if type(text) is str:
+            return text
+    except (OSError, ValueError):
+        pass
+    text = yamlfmt.dump(entry)
+    store(path, text)
+    return text
+
+
 def _is_plain(value: Any) -> bool:
     """True when JSON gives back exactly this value (types included)."""
     kind = type(value)

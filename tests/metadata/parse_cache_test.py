@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from hasura_perm.errors import HasuraPermError
 from hasura_perm.errors import SpecError
 from hasura_perm.metadata import parse_cache
 from hasura_perm.metadata import yamlfmt
@@ -135,3 +136,45 @@ def test_read_metadata_sees_an_edited_table_file(cache: Path, tmp_path: Path) ->
     edited = table_file.text.replace("schema: public", "schema: public\nis_enum: true", 1)
     table_file.path.write_text(edited, encoding="utf-8")
     assert read_metadata(metadata, "default").tables[table].entry["is_enum"] is True
+
+
+def test_dump_gives_what_yamlfmt_gives_on_a_miss_and_a_hit(cache: Path) -> None:
+    for path in table_files():
+        entry = yamlfmt.load(path.read_text(encoding="utf-8"), filename=str(path))
+        try:
+            expected = yamlfmt.dump(entry)
+        except HasuraPermError:
+            continue
+        assert parse_cache.dump(entry) == expected, path
+        assert parse_cache.dump(entry) == expected, path
+
+
+def test_dump_tells_apart_values_that_python_finds_equal(cache: Path) -> None:
+    values = [1, True, 1.0, "1", "true", None, "null", 0, False, 0.0, "yes"]
+    texts = [parse_cache.dump({"table": {"name": "t", "schema": "s"}, "x": v}) for v in values]
+    again = [parse_cache.dump({"table": {"name": "t", "schema": "s"}, "x": v}) for v in values]
+    expected = [yamlfmt.dump({"table": {"name": "t", "schema": "s"}, "x": v}) for v in values]
+    assert texts == expected == again
+    assert len(set(texts)) == len(values)
+    swapped = {"x": 1, "table": {"schema": "s", "name": "t"}}
+    assert parse_cache.dump(swapped) == yamlfmt.dump(swapped)
+
+
+def test_dump_of_an_include_is_never_taken_for_a_plain_string(cache: Path) -> None:
+    plain = {"table": {"name": "t", "schema": "s"}, "f": "!include x.yaml"}
+    marked = {"table": {"name": "t", "schema": "s"}, "f": yamlfmt.include("x.yaml")}
+    assert parse_cache.dump(plain) == yamlfmt.dump(plain)
+    assert parse_cache.dump(marked) == yamlfmt.dump(marked)
+    assert parse_cache.dump(plain) != parse_cache.dump(marked)
+
+
+def test_dump_with_another_writer_version_does_not_see_old_texts(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry = {"table": {"name": "t", "schema": "s"}}
+    parse_cache.dump(entry)
+    for stored in cache.rglob("*.json"):
+        stored.write_text('"stale text"', encoding="utf-8")
+    assert parse_cache.dump(entry) == "stale text"  # the same writer: the stored text
+    monkeypatch.setattr(parse_cache, "_salt", lambda: b"a changed yamlfmt.py")
+    assert parse_cache.dump(entry) == yamlfmt.dump(entry)
