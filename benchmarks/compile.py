@@ -15,7 +15,8 @@ Then, in rounds that alternate the two so that machine load hits both alike:
   dumped with yaml.CDumper and written (or, for the no-op, compared with the files on
   disk): the cost of the same I/O with stock C-accelerated PyYAML.
 
-Figures are the best round; the goal is compile/floor under 3x. A per-stage breakdown
+Figures are the best round; the goals are compile/floor at most 1.0x for a first
+compile and 0.5x for a no-op. A per-stage breakdown
 (exclusive times, from the same runs) says where compile spends its time.
 """
 
@@ -60,7 +61,7 @@ from hasura_perm.metadata.directory import stale_files  # noqa: E402
 from hasura_perm.metadata.directory import write_files  # noqa: E402
 from hasura_perm.project import load_project  # noqa: E402
 
-GOAL_RATIO = 3.0
+GOALS = {"first": 1.0, "no-op": 0.5}  # compile/floor, issue 18
 
 # --------------------------------------------------------------------------- generation
 
@@ -708,7 +709,8 @@ def print_figures(results: dict[str, Runs]) -> None:
     for case, label in (("first", "first compile (writes all)"), ("no-op", "no-op recompile")):
         compiled, floor = results[f"compile {case}"], results[f"floor {case}"]
         ratio = compiled.best / floor.best
-        verdict = "ok" if ratio < GOAL_RATIO else f"over the {GOAL_RATIO:g}x goal"
+        goal = GOALS[case]
+        verdict = "ok" if ratio <= goal else f"over the {goal:g}x goal"
         print(
             f"{label:27}{ms(compiled.best)} ({ms(compiled.median)}){ms(floor.best)} "
             f"({ms(floor.median)}){ratio:7.2f}x  {verdict}"
