@@ -30,8 +30,9 @@ _ANNOTATIONS = {
 }
 _SUPPORTED = _ANNOTATIONS | {
     "$ref", "type", "enum", "const", "properties", "required", "additionalProperties",
-    "propertyNames", "items", "minItems", "uniqueItems", "pattern", "minLength", "maxLength",
-    "minimum", "exclusiveMinimum", "anyOf", "oneOf", "if", "then", "else",
+    "propertyNames", "minProperties", "maxProperties", "items", "minItems", "maxItems",
+    "uniqueItems", "pattern", "minLength", "maxLength", "minimum", "exclusiveMinimum",
+    "maximum", "exclusiveMaximum", "anyOf", "oneOf", "not", "if", "then", "else",
 }  # fmt: skip
 
 _TYPE_TESTS = {
@@ -144,9 +145,14 @@ class _Compiler:
 
     def object_checks(self, s: dict[str, Any]) -> list[str]:
         keys = {"properties", "required", "additionalProperties", "propertyNames"}
+        keys |= {"minProperties", "maxProperties"}
         if not keys & set(s):
             return []
         out = ["if type(x) is dict:"]
+        if "minProperties" in s:
+            out.append(f"    if len(x) < {int(s['minProperties'])}: return False")
+        if "maxProperties" in s:
+            out.append(f"    if len(x) > {int(s['maxProperties'])}: return False")
         for key in s.get("required", []):
             out.append(f"    if {key!r} not in x: return False")
         properties = s.get("properties", {})
@@ -176,11 +182,13 @@ class _Compiler:
         return self.function(s["propertyNames"]) if "propertyNames" in s else None
 
     def array_checks(self, s: dict[str, Any]) -> list[str]:
-        if not {"items", "minItems", "uniqueItems"} & set(s):
+        if not {"items", "minItems", "maxItems", "uniqueItems"} & set(s):
             return []
         out = ["if type(x) is list:"]
         if "minItems" in s:
             out.append(f"    if len(x) < {int(s['minItems'])}: return False")
+        if "maxItems" in s:
+            out.append(f"    if len(x) > {int(s['maxItems'])}: return False")
         if "items" in s:
             if not isinstance(s["items"], dict | bool):
                 raise UnsupportedSchema("`items` must be one schema (draft 2020-12)")
@@ -203,13 +211,18 @@ class _Compiler:
         return out
 
     def number_checks(self, s: dict[str, Any]) -> list[str]:
-        if not {"minimum", "exclusiveMinimum"} & set(s):
+        bounds = {
+            "minimum": "<",
+            "exclusiveMinimum": "<=",
+            "maximum": ">",
+            "exclusiveMaximum": ">=",
+        }
+        if not set(bounds) & set(s):
             return []
         out = ["if _is_number(x):"]
-        if "minimum" in s:
-            out.append(f"    if x < {s['minimum']!r}: return False")
-        if "exclusiveMinimum" in s:
-            out.append(f"    if x <= {s['exclusiveMinimum']!r}: return False")
+        for keyword, fails in bounds.items():
+            if keyword in s:
+                out.append(f"    if x {fails} {s[keyword]!r}: return False")
         return out
 
     def combinators(self, s: dict[str, Any]) -> list[str]:
@@ -220,6 +233,8 @@ class _Compiler:
         if "oneOf" in s:
             branches = ", ".join(self.function(b) for b in s["oneOf"])
             out.append(f"if sum(1 for f in ({branches},) if f(x)) != 1: return False")
+        if "not" in s:
+            out.append(f"if {self.function(s['not'])}(x): return False")
         if "if" in s:
             condition = self.function(s["if"])
             then = self.function(s.get("then", True))

@@ -126,8 +126,24 @@ def test_ref_beside_other_keywords_applies_both() -> None:
 
 
 def test_unknown_keyword_is_refused_not_ignored() -> None:
-    with pytest.raises(UnsupportedSchema, match="maxItems"):
-        compile_schema({"type": "array", "maxItems": 2})
+    with pytest.raises(UnsupportedSchema, match="patternProperties"):
+        compile_schema({"type": "object", "patternProperties": {"^a": {}}})
+
+
+def test_bounds_counts_and_not() -> None:
+    fast = compile_schema(
+        {
+            "anyOf": [
+                {"type": "number", "maximum": 3, "exclusiveMaximum": 5},
+                {"type": "array", "maxItems": 1},
+                {"type": "object", "minProperties": 1, "maxProperties": 2},
+                {"type": "string", "not": {"pattern": "^HASURA_"}},
+            ]
+        }
+    )
+    assert fast(3) and not fast(3.5) and fast([1]) and not fast([1, 2])
+    assert fast({"a": 1}) and not fast({}) and not fast({"a": 1, "b": 2, "c": 3})
+    assert fast("X") and not fast("HASURA_X")
 
 
 def test_invalid_document_still_reports_file_and_line() -> None:
