@@ -68,7 +68,7 @@ def load(text: str, *, filename: str) -> object:
     except (OSError, ValueError):
         pass  # absent, unreadable or corrupt: parse
     value = yamlfmt.load(text, filename=filename)
-    if _is_plain(value):
+    if is_plain(value):
         store(path, value)
     return value
 
@@ -80,7 +80,7 @@ def dump(entry: dict[str, Any]) -> str:
     values (types, key order); an entry holding anything else is dumped each time.
     """
     folder = cache_dir()
-    if folder is None or not _is_plain(entry):
+    if folder is None or not is_plain(entry):
         return yamlfmt.dump(entry)
     try:
         as_json = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
@@ -99,13 +99,13 @@ def dump(entry: dict[str, Any]) -> str:
     return text
 
 
-def _is_plain(value: Any) -> bool:
+def is_plain(value: Any) -> bool:
     """True when JSON gives back exactly this value (types included)."""
     kind = type(value)
     if kind is dict:
-        return all(type(k) is str and _is_plain(v) for k, v in value.items())
+        return all(type(k) is str and is_plain(v) for k, v in value.items())
     if kind is list:
-        return all(_is_plain(v) for v in value)
+        return all(is_plain(v) for v in value)
     return kind in _PLAIN
 
 

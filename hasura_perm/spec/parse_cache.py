@@ -55,7 +55,7 @@ def load_file(path: Path, display_name: str | None = None, *, root: Path | None 
         pass  # absent, unreadable or corrupt: parse
     doc = yaml_source.load_text(text, name)
     marks = _marks(doc)
-    if doc.data is not None and marks is not None and shared._is_plain(doc.data):
+    if doc.data is not None and marks is not None and shared.is_plain(doc.data):
         shared.store(entry, {"data": doc.data, "marks": marks})
     return doc
 
