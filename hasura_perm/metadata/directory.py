@@ -14,6 +14,7 @@ everything else in a table file, and every other file, exactly as it was.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
@@ -194,9 +195,20 @@ def _unless_only_order(present: dict[str, Any] | None, ours: dict[str, Any]) -> 
     """The entry already in the file when it differs from ours only in order (a metadata/
     written by `hasura metadata export` lists root fields in HashSet order and columns in the
     order they were sent), so neither compile nor `compile --check` reports an order change."""
-    if present is not None and same_but_order(present, ours):
+    if present is None:
+        return ours
+    if _identical(present, ours) or same_but_order(present, ours):
         return present
     return ours
+
+
+def _identical(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    # The usual case on a recompile, decided in C (same values, types and order), where
+    # same_but_order's normalising would say the same after far more work.
+    try:
+        return json.dumps(a) == json.dumps(b)
+    except (TypeError, ValueError):
+        return False
 
 
 def _ordered(entry: dict[str, Any]) -> dict[str, Any]:

@@ -178,3 +178,23 @@ def test_dump_with_another_writer_version_does_not_see_old_texts(
     assert parse_cache.dump(entry) == "stale text"  # the same writer: the stored text
     monkeypatch.setattr(parse_cache, "_salt", lambda: b"a changed yamlfmt.py")
     assert parse_cache.dump(entry) == yamlfmt.dump(entry)
+
+
+def test_merge_keeps_the_files_entry_when_identical_or_only_reordered() -> None:
+    from hasura_perm.metadata.directory import _unless_only_order
+
+    ours = {"role": "r", "permission": {"columns": ["a", "b"], "filter": {}}}
+    same = {"role": "r", "permission": {"columns": ["a", "b"], "filter": {}}}
+    reordered = {"role": "r", "permission": {"columns": ["b", "a"], "filter": {}}}
+    other_type = {"role": "r", "permission": {"columns": ["a", "b"], "filter": {}, "limit": True}}
+    ours_limit = {"role": "r", "permission": {"columns": ["a", "b"], "filter": {}, "limit": 1}}
+    assert _unless_only_order(same, ours) is same
+    assert _unless_only_order(reordered, ours) is reordered
+    assert _unless_only_order(None, ours) is ours
+    changed = {"role": "r", "permission": {"columns": ["a"], "filter": {}}}
+    assert _unless_only_order(changed, ours) is ours
+    # equal in Python (True == 1) but not the same value: decided as before, not by ==
+    from hasura_perm.metadata.export_format import same_but_order
+
+    expected = other_type if same_but_order(other_type, ours_limit) else ours_limit
+    assert _unless_only_order(other_type, ours_limit) is expected
