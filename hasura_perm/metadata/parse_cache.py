@@ -3,7 +3,7 @@
 Reading metadata/ back was most of a no-op `compile --check` on large projects: PyYAML
 builds every value in Python. A table file's parsed entry depends on nothing but its
 text and the loader's code, so the cache key is the SHA-256 of both (the loader's code is
-the source of yamlfmt.py and of this module). A changed file, or a changed loader, has
+the source of yamlfmt.py and of this module, plus PyYAML's version). A changed file, or a changed loader, has
 another key: a stale entry cannot be returned. Entries are stored as JSON (parsed in C),
 one file per key, written via a temporary file and a rename; an unreadable or corrupt
 entry is treated as absent. Only plain JSON values are cached (an `!include` string is a
@@ -23,6 +23,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from hasura_perm.metadata import yamlfmt
 
 ENV = "HASURA_PERM_CACHE_DIR"
@@ -41,8 +43,8 @@ def cache_dir() -> Path | None:
 
 @functools.cache
 def _salt() -> bytes:
-    """What else the parsed value depends on: the loader's code."""
-    digest = hashlib.sha256()
+    """What else the parsed value depends on: the loader's code and PyYAML's version."""
+    digest = hashlib.sha256(f"PyYAML {yaml.__version__}\0".encode())
     for module_file in (yamlfmt.__file__, __file__):
         digest.update(Path(module_file).read_bytes())
     return digest.digest()

@@ -30,7 +30,7 @@ FORMAT = b"spec-document-1"
 
 @functools.cache
 def _salt() -> bytes:
-    digest = hashlib.sha256(FORMAT)
+    digest = hashlib.sha256(FORMAT + shared._salt())  # includes PyYAML's version
     for module_file in (yaml_source.__file__, __file__):
         digest.update(Path(module_file).read_bytes())
     return digest.digest()
