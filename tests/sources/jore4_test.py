@@ -179,7 +179,7 @@ def test_diff_when_the_project_adds_its_other_sources(project):
         {"table": "timetables:route.direction", "select": SELECT_ALL},
     )
     result = run_cli("--project", str(project), "diff", "--base", "main")
-    assert result.code == 0, result.err
+    assert result.code == 2, result.err
     assert "route.line" not in result.out
     assert "timetables:route.direction" in result.out
     assert "1 widening across 1 table." in result.out, result.out

@@ -74,9 +74,9 @@ def test_diff_from_one_source_to_two_matches_the_primary_sources_tables(tmp_path
     subprocess.run(["git", "add", "-A"], cwd=root, check=True)
     subprocess.run([*commit[:-1], "two sources"], cwd=root, check=True)
     result = run_cli("--project", str(root), "diff", "--base", "one", "--format", "json")
-    assert result.code == 0, result.err
+    assert result.code == 2, result.err
     changes = json.loads(result.out)["changes"]
     assert [(c["table"], c["change"]) for c in changes] == [("reports:public.notes", "add")]
     back = run_cli("--project", str(root), "diff", "--base", "HEAD", "--head", "one")
-    assert back.code == 0, back.err
+    assert back.code == 2, back.err
     assert "reports:public.notes" in back.out and "default:public.notes" not in back.out
