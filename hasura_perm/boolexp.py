@@ -155,8 +155,11 @@ def _exists(node: Node, where: _Where, ctx: ExprContext) -> Any:
     if not isinstance(spec, dict) or set(spec) != {"_table", "_where"}:
         ctx.report(node, f"`_exists` takes {{_table: schema.table, _where: ...}}{where.usage}")
         return {}
-    target = _table_name(spec["_table"])
-    if target is None or ctx.catalog.table(target) is None:
+    written = _table_name(spec["_table"])
+    target = written
+    if written is not None and ctx.catalog.table(written) is None:
+        target = written.beside(where.table)  # several sources seen at once (import)
+    if target is None or written is None or ctx.catalog.table(target) is None:
         ctx.report(
             node.child("_table"),
             f"unknown table `{_show(spec['_table'])}` in `_exists`{where.usage}",
@@ -172,7 +175,7 @@ def _exists(node: Node, where: _Where, ctx: ExprContext) -> Any:
         )
     inner = where.inside(target)
     return {
-        "_table": {"name": target.name, "schema": target.schema},
+        "_table": {"name": written.name, "schema": written.schema},
         "_where": _expr(node.child("_where"), inner, ctx),
     }
 

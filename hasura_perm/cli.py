@@ -13,6 +13,7 @@ from hasura_perm import __version__
 from hasura_perm import commands
 from hasura_perm.errors import ExitCode
 from hasura_perm.errors import HasuraPermError
+from hasura_perm.report.terminal import visible
 
 DESCRIPTION = """\
 Hasura permissions as code. Business roles written once in permissions/ compile into
@@ -96,7 +97,8 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         return int(args.command_module.run(args))
     except HasuraPermError as e:
-        print(f"error: {e}" if "\n" not in str(e) else f"error:\n{e}", file=sys.stderr)
+        message = visible(str(e), keep="\n")  # may quote names from files or a server
+        print(f"error: {message}" if "\n" not in message else f"error:\n{message}", file=sys.stderr)
         return int(e.exit_code)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -41,6 +41,13 @@ class TableName(NamedTuple):
         source, found, schema = self.schema.partition(":")
         return (source, TableName(schema, self.name)) if found else (None, self)
 
+    def beside(self, table: TableName) -> TableName:
+        """This name as read in an expression on `table`: in `table`'s source when `table`
+        is source-qualified and this name is not (Hasura's `_exists` never leaves the
+        permission's source)."""
+        source, _ = table.source_part()
+        return self if source is None or ":" in self.schema else self.in_source(source)
+
     @classmethod
     def parse(cls, text: str) -> TableName:
         """`schema.table`, or `table` meaning schema public (as Hasura does)."""

@@ -22,6 +22,7 @@ from hasura_perm.hasura.bulk import bulk_request
 from hasura_perm.hasura.endpoint import redact_url
 from hasura_perm.plan import Plan
 from hasura_perm.report import text
+from hasura_perm.report.terminal import visible
 from hasura_perm.sync import Live
 from hasura_perm.sync import apply_plan
 from hasura_perm.sync import check_saved_plan
@@ -87,15 +88,15 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         request = bulk_request(plan.changes, plan.source, plan.resource_version)
         print("\nDry run: apply would send this request (and change nothing now):\n")
-        print(remote.client.describe_request(request))
+        print(visible(remote.client.describe_request(request), keep="\n"))
         return ExitCode.OK
     if not args.yes and not _confirmed(plan):
         print("Apply cancelled; nothing was changed.")
         return ExitCode.ERROR
     outcome = apply_plan(remote.client, plan, live)
     for warning in outcome.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print(outcome.message)
+        print(visible(f"warning: {warning}", keep="\n"), file=sys.stderr)
+    print(visible(outcome.message, keep="\n"))  # may quote the server
     return ExitCode.OK
 
 

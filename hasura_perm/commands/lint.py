@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 
 from hasura_perm.errors import HasuraPermError
-from hasura_perm.importer.read import read_metadata_dir
+from hasura_perm.importer.read import source_names
 from hasura_perm.lint import lint
 from hasura_perm.lint import lint_sources
 from hasura_perm.lint.config import LintConfig
@@ -55,7 +55,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --metadata: the schema, as a snapshot YAML or SQL (pg_dump --schema-only); "
         "without it, rules that need columns or keys are skipped",
     )
-    parser.add_argument("--source", metavar="NAME", help="with --metadata: the Hasura database")
+    parser.add_argument(
+        "--source",
+        metavar="NAME",
+        help="with --metadata: lint only this Hasura database (default: every one)",
+    )
     parser.add_argument(
         "--config",
         metavar="FILE",
@@ -123,10 +127,10 @@ def _load(
 
 
 def _metadata_sources(path: Path) -> list[str | None]:
-    """Every source of the metadata, the one import would choose first; [None] when the
-    metadata has one source (or is not a directory read_metadata_dir can list)."""
-    read = read_metadata_dir(path, None)
-    return [read.source, *read.other_sources] if read.other_sources else [None]
+    """Every source of the metadata, `default` first; [None] when the metadata has one
+    source (or is a layout that names no sources)."""
+    names = source_names(path)
+    return list(names) if len(names) > 1 else [None]
 
 
 def _metadata_config(args: argparse.Namespace) -> LintConfig:

@@ -12,6 +12,7 @@ from hasura_perm.errors import ExitCode
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.metadata.directory import write_files
 from hasura_perm.permission_tests import engine
+from hasura_perm.permission_tests.render import junit_sources
 from hasura_perm.permission_tests.render import render
 from hasura_perm.project import Project
 from hasura_perm.project import load_project
@@ -30,6 +31,12 @@ may touch. Everything runs in a transaction that is rolled back.
 Without --db a throwaway PostgreSQL is started (the system's binaries) and removed
 afterwards. The schema SQL is `tests.schema_sql` of hasura-perm.yaml, else db/schema.sql.
 
+With several sources (`sources:` in hasura-perm.yaml) the cases under
+permissions/tests/SOURCE/ run against that source's database, the others against the
+primary source's; each source's schema SQL is `sources.SOURCE.schema_sql`. Say which
+source a database or schema SQL is for: --db SOURCE=URL, --schema-sql SOURCE=FILE (repeat
+them, one per source; sources without --db get a throwaway PostgreSQL).
+
 exit codes: 0 all passed, 1 error, 3 a case failed, coverage below --min-coverage, or a
 mutant survived --mutate
 
@@ -38,6 +45,7 @@ examples:
   hasura-perm test --coverage --min-coverage 100 --mutate
   hasura-perm test --db postgresql://ci@localhost/app_test --format junit --out perms.xml
   hasura-perm test permissions/tests/projects.yaml --case "*editor*"
+  hasura-perm test --db default=$APP_TEST_URL --db reports=$REPORTS_TEST_URL  # several sources
 """
 
 
@@ -48,12 +56,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
         metavar="URL",
-        help="use this database (nothing outside a rolled-back transaction is touched)",
+        action="append",
+        help="use this database (nothing outside a rolled-back transaction is touched); "
+        "several sources: SOURCE=URL, once per source",
     )
     parser.add_argument(
         "--schema-sql",
         metavar="FILE",
-        help="schema SQL to load (default: tests.schema_sql, else db/schema.sql)",
+        action="append",
+        help="schema SQL to load (default: tests.schema_sql, else db/schema.sql); "
+        "several sources: SOURCE=FILE, once per source (default: sources.SOURCE.schema_sql)",
     )
     parser.add_argument(
         "--case",
@@ -90,10 +102,11 @@ def run(args: argparse.Namespace) -> int:
     if not loaded.cases:
         raise HasuraPermError(f"no case matches {args.case!r}")
     progress = None if args.quiet else _Progress()
+    db = _one_source_value(args.db, project)
     report = engine.run(
         loaded,
-        db_url=args.db,
-        schema_sql=engine.schema_sql_path(project, args.schema_sql),
+        db_url=db,
+        schema_sql=engine.schema_sql_path(project, _one_source_value(args.schema_sql, project)),
         coverage=args.coverage,
         mutate=args.mutate,
         min_coverage=args.min_coverage,
@@ -108,30 +121,30 @@ def run(args: argparse.Namespace) -> int:
 def _run_sources(args: argparse.Namespace, project: Project) -> int:
     """Each source's cases against that source's own database: files under
     permissions/tests/<source>/ belong to that source, all others to the primary one."""
-    for flag, value in (("--db", args.db), ("--schema-sql", args.schema_sql)):
-        if value:
-            raise HasuraPermError(
-                f"{flag} names one database, and the project has several sources: set each "
-                "source's `schema_sql` under `sources:` in hasura-perm.yaml"
-            )
     fmt = chosen_format(args)
-    if fmt not in ("text", "json"):
-        raise HasuraPermError("with several sources, the report formats are text and json")
+    dbs = _per_source("--db", "URL", args.db, project)
+    schema_sqls = _per_source("--schema-sql", "FILE", args.schema_sql, project)
     reports = {}
     for source, files in _files_by_source(project, args.files).items():
         one = project.for_source(source)
         loaded = engine.load(one, [str(f) for f in files], args.case)
         if not loaded.cases:
             continue
-        if one.schema_sql is None:
+        schema_sql = (
+            Path(schema_sqls[source]).resolve() if source in schema_sqls else one.schema_sql
+        )
+        if schema_sql is None and source not in dbs:
             raise HasuraPermError(
                 f"source {source!r} has permission tests but no schema SQL: set "
-                f"`sources: {{{source}: {{schema_sql: FILE}}}}` in hasura-perm.yaml"
+                f"`sources: {{{source}: {{schema_sql: FILE}}}}` in hasura-perm.yaml, pass "
+                f"--schema-sql {source}=FILE, or run on a database that has the schema with "
+                f"--db {source}=URL"
             )
         progress = None if args.quiet else _Progress()
         reports[source] = engine.run(
             loaded,
-            schema_sql=one.schema_sql,
+            db_url=dbs.get(source),
+            schema_sql=schema_sql,
             coverage=args.coverage,
             mutate=args.mutate,
             min_coverage=args.min_coverage,
@@ -141,6 +154,7 @@ def _run_sources(args: argparse.Namespace, project: Project) -> int:
             progress.done()
     if not reports:
         raise HasuraPermError(f"no case matches {args.case!r}")
+    as_text = "".join(f"== source {s}\n{render(r, 'text')}" for s, r in reports.items())
     if fmt == "json":
         output = json.dumps(
             {"sources": {s: json.loads(render(r, "json")) for s, r in reports.items()}},
@@ -148,14 +162,50 @@ def _run_sources(args: argparse.Namespace, project: Project) -> int:
             ensure_ascii=False,
         )
         output += "\n"
+    elif fmt == "junit":
+        output = junit_sources(reports)
     else:
-        output = "".join(f"== source {s}\n{render(r, 'text')}" for s, r in reports.items())
+        output = as_text
     if args.out:
         write_files({Path(args.out): output})
+        print(f"Wrote the report ({fmt}) to {args.out}.", file=sys.stderr)
+        if fmt != "text":
+            sys.stdout.write(as_text)
     else:
         sys.stdout.write(output)
     ok = all(r.ok for r in reports.values())
     return ExitCode.OK if ok else ExitCode.CHECKS_FAILED
+
+
+def _split_source(value: str, project: Project) -> tuple[str | None, str]:
+    """`SOURCE=VALUE` -> (SOURCE, VALUE) when SOURCE is one of the project's sources; any
+    other text (a URL, `host=... dbname=...`, a file name) -> (None, text)."""
+    source, found, rest = value.partition("=")
+    return (source, rest) if found and source in project.sources else (None, value)
+
+
+def _one_source_value(values: list[str] | None, project: Project) -> str | None:
+    """--db / --schema-sql of a project with one source: the last one given (as before),
+    without a `SOURCE=` prefix naming that source."""
+    return _split_source(values[-1], project)[1] if values else None
+
+
+def _per_source(flag: str, what: str, values: list[str] | None, project: Project) -> dict:
+    """--db / --schema-sql with several sources: SOURCE=VALUE, at most once per source."""
+    found: dict[str, str] = {}
+    sources = ", ".join(project.sources)
+    for value in values or ():
+        source, rest = _split_source(value, project)
+        if source is None:
+            shown = f" {value!r}" if flag == "--schema-sql" else ""  # a URL may hold a password
+            raise HasuraPermError(
+                f"{flag}{shown}: the project has several sources ({sources}); say which "
+                f"one this {what} is for: {flag} SOURCE={what}, once per source"
+            )
+        if source in found:
+            raise HasuraPermError(f"{flag} is given twice for source {source!r}")
+        found[source] = rest
+    return found
 
 
 def _files_by_source(project: Project, only: list[str] | None) -> dict[str, list[Path]]:

@@ -236,9 +236,12 @@ class _ExprWalker:
             self.walk(value, table, remote)
         elif name == "_exists":
             target = _exists_table(value)
+            if target is not None and self.catalog.table(target) is None:
+                target = target.beside(table)  # several sources: the permission's own
             if target is None or self.catalog.table(target) is None:
                 self.report(
-                    f"uses `_exists` on {target or value!r}, which is not in the schema snapshot"
+                    f"uses `_exists` on {target or repr(value)}, which is not in the schema "
+                    "snapshot"
                 )
                 return
             self.walk(value.get("_where", {}), target, self._remote_of(target))

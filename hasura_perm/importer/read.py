@@ -134,6 +134,28 @@ def read_metadata_dir(path: Path, source: str | None = None) -> ReadMetadata:
     )
 
 
+def source_names(path: Path) -> list[str]:
+    """The sources (databases) a metadata directory or export JSON lists, `default` first;
+    [] for a config v2 folder or metadata version 2 (one source, named by the caller)."""
+    path = Path(path)
+    if path.is_file() and path.suffix == ".json":
+        metadata = _load_json(path)
+        if isinstance(metadata.get("metadata"), dict):
+            metadata = metadata["metadata"]
+        sources = metadata.get("sources")
+    elif (path / "databases" / "databases.yaml").is_file() and layout_of(path) == "v3":
+        databases = path / "databases" / "databases.yaml"
+        sources = yamlfmt.load(
+            read_text(databases, _display(databases), root=path), filename=_display(databases)
+        )
+    elif (path / "metadata").is_dir() and path.name != "metadata":
+        return source_names(path / "metadata")
+    else:
+        return []
+    names = [str(s.get("name")) for s in sources or () if isinstance(s, dict)]
+    return sorted(names, key=lambda name: name != "default")  # stable: file order otherwise
+
+
 def read_export(
     metadata: dict[str, Any], source: str | None = None, *, file: str = EXPORT_FILE
 ) -> ReadMetadata:

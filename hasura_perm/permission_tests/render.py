@@ -282,6 +282,23 @@ def _mutation_json(mutation: MutationReport, seconds: float) -> dict[str, Any]:
 
 def junit(report: Report) -> str:
     root = ET.Element("testsuites", name="hasura-perm test")
+    _junit_suites(root, report, None)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def junit_sources(reports: dict[str, Report]) -> str:
+    """Several sources in one JUnit file: each test suite (a file, coverage, mutation) says
+    its source in its name (`reports: permissions/tests/reports/x.yaml`) and a property."""
+    root = ET.Element("testsuites", name="hasura-perm test")
+    for source, report in reports.items():
+        _junit_suites(root, report, source)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _junit_suites(root: ET.Element, report: Report, source: str | None) -> None:
+    first = len(root)
     by_file: dict[str, list[CaseResult]] = {}
     for result in report.results:
         by_file.setdefault(result.case.file, []).append(result)
@@ -308,8 +325,12 @@ def junit(report: Report) -> str:
         _coverage_suite(root, report)
     if report.mutation is not None:
         _mutation_suite(root, report.mutation)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    if source is not None:
+        for suite in root[first:]:
+            suite.set("name", f"{source}: {suite.get('name')}")
+            properties = ET.Element("properties")
+            ET.SubElement(properties, "property", name="source", value=source)
+            suite.insert(0, properties)
 
 
 def _suite(root: ET.Element, name: str, tests: int, failures: int) -> ET.Element:

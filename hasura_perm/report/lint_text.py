@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hasura_perm.lint import LintResult
 from hasura_perm.lint.problem import Problem
+from hasura_perm.report.terminal import lines_text
 
 INDENT = "    "
 
@@ -25,7 +26,7 @@ def render(result: LintResult, *, verbose: bool = False) -> str:
     for note in result.notes:
         lines.append(f"note: {note}")
     lines += trusted_roles_lines(result)
-    return "\n".join(lines) + "\n"
+    return lines_text(lines)
 
 
 def trusted_roles_lines(result: LintResult) -> list[str]:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 
+from hasura_perm.report.terminal import visible as _visible
+
 _SPECIAL = re.compile(r"([\\`*_<>\[\]|&])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
 def code(text: str) -> str:
@@ -32,4 +33,4 @@ def cell(markdown: str) -> str:
 
 
 def visible(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _visible(text)

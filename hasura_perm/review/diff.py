@@ -27,6 +27,7 @@ from hasura_perm.plan import summarize
 from hasura_perm.review.implication import refined_effect
 from hasura_perm.review.revisions import CompiledRevision
 from hasura_perm.review.revisions import Revision
+from hasura_perm.review.revisions import aligned
 from hasura_perm.review.rules import EXPRESSION_FIELDS
 from hasura_perm.review.rules import RuleSource
 
@@ -89,6 +90,7 @@ class ReviewDiff:
 
 
 def review_diff(base: CompiledRevision, head: CompiledRevision) -> ReviewDiff:
+    base, head = aligned(base, head)
     notes = [
         f"{side.revision} has no hasura-perm project here: every permission counts as {word}"
         for side, word in ((base, "added"), (head, "removed"))

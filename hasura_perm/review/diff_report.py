@@ -25,6 +25,7 @@ from hasura_perm.report import md
 from hasura_perm.report.common import BODY_ORDER
 from hasura_perm.report.common import compact
 from hasura_perm.report.common import heading
+from hasura_perm.report.terminal import lines_text
 from hasura_perm.review.diff import SEVERITY
 from hasura_perm.review.diff import ReviewDiff
 from hasura_perm.review.diff import ReviewedChange
@@ -277,7 +278,7 @@ def render_text(result: ReviewDiff) -> str:
             lines.append(INDENT + heading(reviewed.change))
             for item in describe(reviewed):
                 lines.extend(_text_item(item, 3))
-    return "\n".join(lines) + "\n"
+    return lines_text(lines)
 
 
 def _with_period(line: str) -> str:

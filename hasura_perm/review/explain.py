@@ -28,6 +28,7 @@ from hasura_perm.permission_tests.relations import schema_from_metadata
 from hasura_perm.permission_tests.tree import parse as parse_expression
 from hasura_perm.project import Project
 from hasura_perm.report.common import compact
+from hasura_perm.report.terminal import lines_text
 from hasura_perm.resolve import default_rules
 from hasura_perm.resolve import index_defaults
 from hasura_perm.resolve import role_parents
@@ -312,7 +313,7 @@ def render_text(e: Explanation) -> str:
     p = e.permission
     if p is None:
         lines += ["", f"`{e.role}` has no {e.action} permission on {e.table}."]
-        return "\n".join(lines) + "\n"
+        return lines_text(lines)
     lines += ["", f"Result: {p.origin}, rule at {p.location}"]
     if e.source is not None and isinstance(e.source.rule, dict):
         lines += ["", "The rule as written:"]
@@ -328,7 +329,7 @@ def render_text(e: Explanation) -> str:
     text = yamlfmt.dump({PERMISSION_KEYS[e.action]: [entry]}, kind="other")
     lines += [f"  {line}" for line in text.rstrip("\n").splitlines()]
     lines += _sql_lines(e)
-    return "\n".join(lines) + "\n"
+    return lines_text(lines)
 
 
 def _sql_lines(e: Explanation) -> list[str]:

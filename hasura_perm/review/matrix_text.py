@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hasura_perm.report.terminal import lines_text
+from hasura_perm.report.terminal import visible
 from hasura_perm.review.matrix import LEGEND
 from hasura_perm.review.matrix import Matrix
 from hasura_perm.review.matrix import cell_text
@@ -11,15 +13,14 @@ def render_text(matrix: Matrix) -> str:
     legend = LEGEND.replace("**", "").replace("`", "")
     lines = [f"Access matrix: {len(matrix.tables)} tables x {len(matrix.roles)} roles.", legend]
     for action in matrix.actions:
-        rows = [["table", *matrix.roles]]
+        rows = [["table", *map(visible, matrix.roles)]]  # escaped first: widths stay true
         for table in matrix.tables:
-            rows.append(
-                [str(table), *(cell_text(matrix.cell(table, r, action)) for r in matrix.roles)]
-            )
+            cells = (cell_text(matrix.cell(table, r, action)) for r in matrix.roles)
+            rows.append([visible(str(table)), *map(visible, cells)])
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         lines += ["", action]
         for row in rows:
             lines.append(
                 "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
             )
-    return "\n".join(lines) + "\n"
+    return lines_text(lines)

@@ -36,15 +36,26 @@ def compile_project(project: Project) -> tuple[Build, SpecIndex]:
     return _merged(builds), SpecIndex(spec, catalog)
 
 
+def as_source(result: Build, index: SpecIndex, source: str) -> tuple[Build, SpecIndex]:
+    """A one-source compile with its tables named `source:schema.table`, to set beside a
+    compile of several sources (diff between a revision with one source and one with more)."""
+    catalog = Catalog(Snapshot({}))
+    spec = Spec()
+    _merge_catalog(catalog, index.catalog, source)
+    _merge_spec(spec, index.spec, source)
+    return _merged([result], [source]), SpecIndex(spec, catalog)
+
+
 def merged_build(project: Project) -> Build:
     """The compile of every source as one Build (tables qualified when there are several)."""
     return _merged(build_all(project)) if project.several_sources else build(project)
 
 
-def _merged(builds: list[Build]) -> Build:
+def _merged(builds: list[Build], sources: list[str] | None = None) -> Build:
     compiled = Compiled(tables=[], roles=builds[0].compiled.roles)
-    for one in builds:
-        _merge_compiled(compiled, one.compiled, one.metadata.source)
+    names = sources or [one.metadata.source for one in builds]
+    for one, source in zip(builds, names, strict=True):
+        _merge_compiled(compiled, one.compiled, source)
     compiled.tables.sort()
     warnings = [w for b in builds for w in b.warnings]
     return Build(compiled, builds[0].metadata, all_files(builds), warnings)

@@ -8,6 +8,7 @@ Compiling is pure, so nothing else (no database, no server) is needed.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import subprocess
@@ -24,6 +25,7 @@ from hasura_perm.names import TableName
 from hasura_perm.project import CONFIG_NAME
 from hasura_perm.project import Project
 from hasura_perm.project import load_project
+from hasura_perm.review.merged import as_source
 from hasura_perm.review.merged import compile_project
 from hasura_perm.review.rules import RuleSource
 from hasura_perm.review.rules import SpecIndex
@@ -69,6 +71,26 @@ class CompiledRevision:
         if self.index is None or name not in self.index.spec.conditions:
             return None
         return self.index.spec.conditions[name].value
+
+
+def aligned(
+    base: CompiledRevision, head: CompiledRevision
+) -> tuple[CompiledRevision, CompiledRevision]:
+    """The two sides with the same table names when one has a single source and the other
+    several (a project that added, or dropped, its second source): the single source's tables
+    are named as the other side names them, in the source of the same name, else in its
+    primary source, so the same table is the same thing on both sides."""
+    several = [s for s in (base, head) if s.project is not None and s.project.several_sources]
+    if len(several) != 1:
+        return base, head
+    other = head if several[0] is base else base
+    if other.project is None or other.build is None or other.index is None:
+        return base, head
+    sources = several[0].project.sources
+    source = other.project.source if other.project.source in sources else next(iter(sources))
+    build, index = as_source(other.build, other.index, source)
+    moved = dataclasses.replace(other, build=build, index=index)
+    return (moved, head) if other is base else (base, moved)
 
 
 def compile_working_tree(project: Project) -> CompiledRevision:

@@ -14,6 +14,7 @@ that source.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from hasura_perm.errors import Location
@@ -26,6 +27,7 @@ from hasura_perm.snapshot import load_snapshot
 from hasura_perm.spec import Node
 from hasura_perm.spec import Spec
 from hasura_perm.spec import load_spec
+from hasura_perm.spec.validate import did_you_mean
 
 SEPARATOR = ":"
 
@@ -100,6 +102,11 @@ def _tables(
         owner = source if source is not None else _owner(name, project, snapshots, where, problems)
         if owner != project.source:
             continue
+        if snapshots and name not in snapshots[owner].tables:
+            # Reported here, with every source's tables to suggest, by the one view that
+            # owns the name (the primary one when no source has it).
+            problems.append((where, _missing(source, name, snapshots)))
+            continue
         if name in tables:
             problems.append((where, f"{name} already has a file: {tables[name].location}"))
         tables[name] = node
@@ -123,8 +130,28 @@ def _owner(
             (where, f"{name} is in the sources {', '.join(holders)}; say which: {choices}")
         )
         return None
-    # A table no snapshot has is reported by the primary source's compile, as before.
+    # A table no snapshot has is reported once, by the primary source's view.
     return holders[0] if holders else next(iter(project.sources))
+
+
+def _missing(source: str | None, name: TableName, snapshots: dict[str, Snapshot]) -> str:
+    """`table ... is not in ... snapshot`, suggesting the closest table of any source: with
+    its source when the user wrote one or when several sources have that name."""
+    if source is not None:
+        options = [f"{s}{SEPARATOR}{t}" for s, snap in snapshots.items() for t in snap.tables]
+        hint = did_you_mean(f"{source}{SEPARATOR}{name}", options)
+        return f"table {source}{SEPARATOR}{name} is not in the schema snapshot of source {source}{hint}"
+    holders: dict[str, list[str]] = {}
+    for s, snapshot in snapshots.items():
+        for table in snapshot.tables:
+            holders.setdefault(str(table), []).append(s)
+    close = difflib.get_close_matches(str(name), list(holders), n=1, cutoff=0.6)
+    hint = ""
+    if close:
+        shown = close[0] if len(holders[close[0]]) == 1 else None
+        choices = [f"`{s}{SEPARATOR}{close[0]}`" for s in holders[close[0]]]
+        hint = f"; did you mean `{shown}`?" if shown else f"; did you mean {' or '.join(choices)}?"
+    return f"table {name} is not in any source's schema snapshot{hint}"
 
 
 def _defaults(

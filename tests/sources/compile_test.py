@@ -178,3 +178,50 @@ def test_lint_of_metadata_with_several_sources_lints_each(tmp_path):
     schema = str(root / "permissions" / "schema.yaml")
     both = run_cli("lint", "--metadata", metadata, "--schema", schema)
     assert both.code == 1 and "pass --source NAME with it" in both.err
+
+
+def test_a_table_in_no_snapshot_is_matched_against_every_sources_tables(tmp_path):
+    # `summary` is close to reports' `summaries`, which the primary source lacks.
+    root = two_source_project(
+        tmp_path, {"tables/summary.yaml": {"table": "summary", "select": OWN_SELECT}}
+    )
+    result = run_cli("--project", str(root), "compile")
+    assert result.code == 1
+    assert (
+        "permissions/tables/summary.yaml:1:1: table public.summary is not in any source's "
+        "schema snapshot; did you mean `public.summaries`?"
+    ) in result.err
+    assert result.err.count("public.summary ") == 1  # reported once, not once per source
+    # A name in several sources is offered with its source; a prefixed name, prefixed.
+    root = two_source_project(
+        tmp_path / "b", {"tables/notes.yaml": {"table": "reports:note", "select": OWN_SELECT}}
+    )
+    result = run_cli("--project", str(root), "compile")
+    assert result.code == 1
+    assert "did you mean `reports:public.notes`?" in result.err
+
+
+def test_lint_of_metadata_whose_sources_have_no_default_lints_each(tmp_path):
+    wide = {"reader": {"columns": "all", "filter": "own"}}
+    root = two_source_project(
+        tmp_path,
+        {
+            "tables/notes.yaml": {"table": "default:notes", "update": wide},
+            "tables/report_notes.yaml": {"table": "reports:notes", "update": wide},
+        },
+    )
+    assert run_cli("--project", str(root), "compile").code == 0
+    metadata = root / "metadata"
+    databases = metadata / "databases" / "databases.yaml"
+    text = databases.read_text().replace("name: default", "name: main")
+    databases.write_text(text.replace("include default/", "include main/"))
+    (metadata / "databases" / "default").rename(metadata / "databases" / "main")
+    result = run_cli("lint", "--metadata", str(metadata), "--format", "json", cwd=tmp_path)
+    assert result.code == 3, result.err
+    tables = {f["table"] for f in json.loads(result.out)["problems"] if f["table"]}
+    assert tables == {"main:public.notes", "reports:public.notes"}
+    schema = str(root / "permissions" / "schema.yaml")
+    both = run_cli("lint", "--metadata", str(metadata), "--schema", schema)
+    assert both.code == 1 and "pass --source NAME with it" in both.err
+    one = run_cli("lint", "--metadata", str(metadata), "--schema", schema, "--source", "main")
+    assert one.code == 3, one.err

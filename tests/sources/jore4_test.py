@@ -6,6 +6,7 @@ it lies and copied into tmp_path."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,52 @@ def test_import_lint_and_matrix_cover_every_source(project):
     assert "timetables:route.direction" in matrix.out
     linted = run_cli("--project", str(project), "lint")
     assert linted.code == 0, linted.out + linted.err  # a lookup table everyone reads: fine
+
+
+def test_diff_when_the_project_adds_its_other_sources(project):
+    # The base manages only the default source; the head adds main and timetables. The
+    # default source's tables are the same tables on both sides.
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            cwd=project,
+            check=True,
+            capture_output=True,
+        )
+
+    sources = project / "hasura-perm.yaml"
+    head_config = sources.read_text()
+    write(project, "hasura-perm.yaml", "version: 1\nschema: permissions/schema.yaml\n")
+    others = {p: p.read_bytes() for p in project.glob("permissions/schema.*.yaml")}
+    for path in others:
+        path.unlink()
+    write(project, "permissions/tables/lines.yaml", {"table": "route.line", "select": SELECT_ALL})
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "default only")
+    sources.write_text(head_config)
+    for path, data in others.items():
+        path.write_bytes(data)
+    write(
+        project,
+        "permissions/tables/directions.yaml",
+        {"table": "timetables:route.direction", "select": SELECT_ALL},
+    )
+    result = run_cli("--project", str(project), "diff", "--base", "main")
+    assert result.code == 2, result.err
+    assert "route.line" not in result.out
+    assert "timetables:route.direction" in result.out
+    assert "1 widening across 1 table." in result.out, result.out
+
+
+def test_an_unknown_table_is_matched_against_every_source(project):
+    write(
+        project,
+        "permissions/tables/blocks.yaml",
+        {"table": "vehicle_service.blocks", "select": SELECT_ALL},
+    )
+    result = run_cli("--project", str(project), "compile")
+    assert result.code == 1
+    # vehicle_service.block is a table of timetables only, not of the primary source.
+    assert "did you mean `vehicle_service.block`?" in result.err, result.err

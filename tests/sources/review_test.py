@@ -56,3 +56,27 @@ def test_diff_between_revisions_over_every_source(tmp_path):
     assert result.code == 2, result.err  # changes found
     changes = json.loads(result.out)["changes"]
     assert [(c["table"], c["effect"]) for c in changes] == [("reports:public.notes", "widening")]
+
+
+def test_diff_from_one_source_to_two_matches_the_primary_sources_tables(tmp_path):
+    # The base has one source (default); the head adds `reports`: default's tables are the
+    # same tables on both sides, so only the new source's permissions are changes.
+    single = "version: 1\nsource: default\nschema: permissions/schema.yaml\n"
+    root = two_source_project(tmp_path, {"tables/notes.yaml": {"table": "notes", "select": OWN}})
+    write(root, "hasura-perm.yaml", single)
+    (root / "permissions" / "schema.reports.yaml").unlink()
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    commit = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "one source"]
+    subprocess.run(commit, cwd=root, check=True)
+    subprocess.run(["git", "tag", "one"], cwd=root, check=True)
+    two_source_project(root, FILES)  # now two sources, default's rule unchanged
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run([*commit[:-1], "two sources"], cwd=root, check=True)
+    result = run_cli("--project", str(root), "diff", "--base", "one", "--format", "json")
+    assert result.code == 2, result.err
+    changes = json.loads(result.out)["changes"]
+    assert [(c["table"], c["change"]) for c in changes] == [("reports:public.notes", "add")]
+    back = run_cli("--project", str(root), "diff", "--base", "HEAD", "--head", "one")
+    assert back.code == 2, back.err
+    assert "reports:public.notes" in back.out and "default:public.notes" not in back.out
