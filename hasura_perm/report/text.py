@@ -9,17 +9,20 @@ from hasura_perm.report.common import detail_lines
 from hasura_perm.report.common import drift_summary_line
 from hasura_perm.report.common import heading
 from hasura_perm.report.common import plan_summary_line
+from hasura_perm.report.common import surface_lines
 from hasura_perm.sync import Drift
 
 INDENT = "  "
 
 
 def render_plan(plan: Plan) -> str:
-    return "\n".join([plan_summary_line(plan), *_grouped(plan.changes, drift=False)]) + "\n"
+    lines = [plan_summary_line(plan), *_grouped(plan.changes, drift=False)]
+    return "\n".join([*lines, *surface_lines(plan.surface, drift=False)]) + "\n"
 
 
 def render_drift(drift: Drift) -> str:
     lines = [drift_summary_line(drift), *_grouped(drift.changes, drift=True)]
+    lines.extend(surface_lines(drift.surface, drift=True))
     lines.extend(_unowned(drift))
     return "\n".join(lines) + "\n"
 

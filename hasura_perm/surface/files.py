@@ -115,7 +115,9 @@ def merged_actions(data: dict[str, Any], surface: Surface) -> dict[str, Any]:
     return {**data, "actions": actions}
 
 
-def _with_permissions(action: dict[str, Any], grants: dict[str, Any], owned: set[str]) -> dict[str, Any]:
+def _with_permissions(
+    action: dict[str, Any], grants: dict[str, Any], owned: set[str]
+) -> dict[str, Any]:
     present = action.get("permissions") or []
     kept = []
     for perm in present:

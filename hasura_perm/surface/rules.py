@@ -53,7 +53,9 @@ def compile_surface(
     """`defined_actions`: the actions in metadata/actions.yaml (None: no such file)."""
     surface = Surface(roles=sorted(spec.roles))
     surface.introspection_disabled = sorted(
-        name for name, node in spec.roles.items() if (node.value or {}).get("introspection") is False
+        name
+        for name, node in spec.roles.items()
+        if (node.value or {}).get("introspection") is False
     )
     if not spec.actions:
         return surface
@@ -106,7 +108,9 @@ def _matches_any(action: str, entries: list[_Entry]) -> bool:
     return any(e.regex.fullmatch(action) for e in entries)
 
 
-def _chosen(action: str, entries: list[_Entry], problems: Problems) -> dict[str, tuple[_Entry, Node]]:
+def _chosen(
+    action: str, entries: list[_Entry], problems: Problems
+) -> dict[str, tuple[_Entry, Node]]:
     """role -> (entry, rule) of the most specific entry that names the role for `action`."""
     found: dict[str, list[_Entry]] = {}
     for entry in entries:
@@ -145,7 +149,9 @@ def _resolve(
         entry, rule = chosen[role]
         if rule.value != "deny":
             comment = (rule.value or {}).get("comment")
-            grant = ActionGrant(action, role, comment, rule.location, f"actions entry `{entry.key}`")
+            grant = ActionGrant(
+                action, role, comment, rule.location, f"actions entry `{entry.key}`"
+            )
     elif role not in visiting:
         visiting.add(role)
         inherited = [

@@ -95,18 +95,28 @@ actions:
 
 def test_introspection_file_keeps_unowned_roles(tmp_path: Path) -> None:
     root = project(tmp_path, "actions: {}\n")
-    write(root, "metadata/graphql_schema_introspection.yaml", "disabled_for_roles:\n  - zz_other\n  - viewer\n")
+    write(
+        root,
+        "metadata/graphql_schema_introspection.yaml",
+        "disabled_for_roles:\n  - zz_other\n  - viewer\n",
+    )
     assert run_cli("compile", cwd=root).code == 0
     assert (root / "metadata/graphql_schema_introspection.yaml").read_text() == (
         "disabled_for_roles:\n  - zz_other\n  - anonymous\n"
     )
     # unchanged meaning, different order: the file is left as the CLI wrote it
-    write(root, "metadata/graphql_schema_introspection.yaml", "disabled_for_roles:\n  - anonymous\n  - zz_other\n")
+    write(
+        root,
+        "metadata/graphql_schema_introspection.yaml",
+        "disabled_for_roles:\n  - anonymous\n  - zz_other\n",
+    )
     assert run_cli("compile", "--check", cwd=root).code == 0
 
 
 def test_unknown_action_and_role_are_located_errors(tmp_path: Path) -> None:
-    root = project(tmp_path, "actions:\n  export_reprot:\n    viewer: {}\n  invite_user:\n    nobody: {}\n")
+    root = project(
+        tmp_path, "actions:\n  export_reprot:\n    viewer: {}\n  invite_user:\n    nobody: {}\n"
+    )
     messages = [p.message for p in problems_of(root)]
     assert any("export_reprot" in m and "export_report" in m for m in messages), messages
     assert any("unknown role `nobody`" in m for m in messages), messages
@@ -122,7 +132,10 @@ def test_bad_grant_value_is_refused(tmp_path: Path) -> None:
 def test_real_actions_file_is_rewritten_only_where_owned(tmp_path: Path) -> None:
     root = make_project(
         tmp_path,
-        {"roles.yaml": "roles:\n  user: {}\n  guest: {}\n", "actions.yaml": 'actions:\n  "get_*":\n    guest: {}\n'},
+        {
+            "roles.yaml": "roles:\n  user: {}\n  guest: {}\n",
+            "actions.yaml": 'actions:\n  "get_*":\n    guest: {}\n',
+        },
         metadata={},
     )
     shutil.copy(ACAPELA / "actions.yaml", root / "metadata/actions.yaml")
