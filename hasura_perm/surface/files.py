@@ -22,6 +22,7 @@ from hasura_perm.surface.rules import Surface
 
 ACTIONS_FILE = "actions.yaml"
 INTROSPECTION_FILE = "graphql_schema_introspection.yaml"
+GRAPHQL_FILE = "actions.graphql"
 
 
 @dataclass
@@ -30,6 +31,7 @@ class SurfaceFiles:
     layout: str  # "v3" or "v2"
     actions: dict[str, Any] | None  # actions.yaml as read; None: absent
     introspection: dict[str, Any] | None  # graphql_schema_introspection.yaml; None: absent
+    graphql: str | None = None  # actions.graphql (read for lint: output types), None: absent
 
     def action_names(self) -> list[str] | None:
         if self.actions is None:
@@ -46,7 +48,14 @@ def read_surface_files(root: Path, layout: str) -> SurfaceFiles:
         layout,
         _load(root / ACTIONS_FILE, root, _check_actions),
         _load(root / INTROSPECTION_FILE, root, _check_introspection),
+        _text(root / GRAPHQL_FILE, root),
     )
+
+
+def _text(path: Path, root: Path) -> str | None:
+    if not path.exists() and not path.is_symlink():
+        return None
+    return read_text(path, str(path), limit=MAX_FILE_BYTES, root=root)
 
 
 def _load(path: Path, root: Path, check: Any) -> dict[str, Any] | None:

@@ -94,6 +94,7 @@ def test_plan_apply_drift_of_actions_and_introspection(
         ("action", "report_b", "editor", "remove", "narrowing"),
         ("action", "report_b", "viewer", "add", "widening"),
         ("introspection", "", "guest", "add", "narrowing"),
+        ("introspection", "", "file_service", "add", "narrowing"),  # the example's
     }
     writes_before = len(server.requests)
     applied = cli("apply", "--env", "test", "--yes")
@@ -109,7 +110,7 @@ def test_plan_apply_drift_of_actions_and_introspection(
     assert {"role": "file_service", "comment": "health checks"} in actions["ping"]
     assert {p["role"] for p in actions["report_a"]} == {"viewer", "editor", "project_admin"}
     assert {p["role"] for p in actions["report_b"]} == {"viewer"}
-    assert sorted(disabled) == ["guest", "outsider"]
+    assert sorted(disabled) == ["file_service", "guest", "outsider"]
     drift = cli("drift", "--env", "test")
     assert drift.code == 0, drift.out
     # a console edit: drift names it
@@ -179,7 +180,7 @@ def test_standin_refuses_duplicate_and_missing_action_permissions(server: Standi
             "args": {"action": "ping", "role": "editor", "comment": "c"},
         }
     )
-    assert server.export()["actions"][0]["permissions"] == [
+    assert export_surface(server)[0]["ping"] == [
         {"role": "editor", "comment": "c"},
         {"role": "viewer"},
     ]
