@@ -1,0 +1,43 @@
+"""The matrix's part for Hasura actions and introspection: role x action, and per role whether
+it may introspect the GraphQL schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hasura_perm.report import md
+
+
+def surface_part(surface: Any, roles: list[str]) -> dict[str, Any] | None:
+    """None when the project manages no action and disables no introspection."""
+    if surface is None or not (surface.actions or surface.introspection_disabled):
+        return None
+    grants = {
+        action: {
+            role: {"origin": g.origin, "location": str(g.location), "comment": g.comment}
+            for role, g in surface.grants.get(action, {}).items()
+            if role in roles
+        }
+        for action in surface.actions
+    }
+    disabled = set(surface.introspection_disabled)
+    return {
+        "actions": grants,
+        "introspection": {role: role not in disabled for role in roles},
+    }
+
+
+def surface_markdown(part: dict[str, Any] | None, roles: list[str]) -> list[str]:
+    if part is None:
+        return []
+    header = " | ".join(md.cell(md.code(r)) for r in roles)
+    lines = ["### Hasura actions", ""]
+    lines += [f"| action | {header} |", "|---" * (len(roles) + 1) + "|"]
+    for action, granted in part["actions"].items():
+        cells = ["allowed" if r in granted else "—" for r in roles]
+        lines.append(f"| {md.cell(md.code(action))} | " + " | ".join(cells) + " |")
+    lines += ["", "### GraphQL schema introspection", ""]
+    lines += [f"| | {header} |", "|---" * (len(roles) + 1) + "|"]
+    cells = ["on" if part["introspection"][r] else "off" for r in roles]
+    lines += ["| introspection | " + " | ".join(cells) + " |", ""]
+    return lines
