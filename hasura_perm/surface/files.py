@@ -10,6 +10,7 @@ permissions of declared roles on managed actions, and whether declared roles are
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ class SurfaceFiles:
     actions: dict[str, Any] | None  # actions.yaml as read; None: absent
     introspection: dict[str, Any] | None  # graphql_schema_introspection.yaml; None: absent
     graphql: str | None = None  # actions.graphql (read for lint: output types), None: absent
+    indentless: bool = False  # actions.yaml as older CLIs (gopkg.in/yaml.v2) write it
 
     def action_names(self) -> list[str] | None:
         if self.actions is None:
@@ -43,12 +45,15 @@ class SurfaceFiles:
 
 
 def read_surface_files(root: Path, layout: str) -> SurfaceFiles:
+    actions_text = _text(root / ACTIONS_FILE, root)
     return SurfaceFiles(
         root,
         layout,
         _load(root / ACTIONS_FILE, root, _check_actions),
         _load(root / INTROSPECTION_FILE, root, _check_introspection),
         _text(root / GRAPHQL_FILE, root),
+        # yaml.v2 writes a sequence at its key's column: `actions:` then `- name:`
+        bool(actions_text and re.search(r"^actions:\n- ", actions_text, re.M)),
     )
 
 
@@ -98,7 +103,9 @@ def planned_surface_files(files: SurfaceFiles, surface: Surface) -> dict[Path, s
     if files.actions is not None and surface.actions:
         new = merged_actions(files.actions, surface)
         if new != files.actions:
-            out[files.root / ACTIONS_FILE] = yamlfmt.dump(new, kind="other")
+            out[files.root / ACTIONS_FILE] = yamlfmt.dump(
+                new, kind="other", indentless=files.indentless
+            )
     wanted = merged_disabled(files.disabled_roles(), surface)
     if set(wanted) != set(files.disabled_roles()):
         if files.layout == "v2":

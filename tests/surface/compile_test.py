@@ -155,3 +155,54 @@ def test_real_actions_file_is_rewritten_only_where_owned(tmp_path: Path) -> None
         else:
             assert after == before
     assert new["custom_types"] == old["custom_types"]
+
+
+V2_ACTIONS = """\
+actions:
+- name: invite_user
+  definition:
+    kind: synchronous
+    handler: '{{ACTIONS_URL}}'
+  permissions:
+  - role: outsider
+custom_types:
+  enums: []
+  input_objects: []
+  objects: []
+  scalars: []
+"""
+
+
+def v2_project(root: Path, actions_yaml: str) -> Path:
+    make_project(
+        root,
+        {
+            "roles.yaml": ROLES.replace("anonymous: {introspection: false}", "anonymous: {}"),
+            "actions.yaml": "actions:\n  invite_user:\n    editor: {}\n",
+            "tables/notes.yaml": NOTES_RULES,
+        },
+    )
+    write(root, "metadata/version.yaml", "version: 2\n")
+    write(root, "metadata/tables.yaml", "- table:\n    schema: public\n    name: notes\n")
+    write(root, "metadata/functions.yaml", "[]\n")
+    write(root, "metadata/actions.yaml", actions_yaml)
+    return root
+
+
+def test_v2_layout_keeps_actions_yaml_in_its_own_style(tmp_path: Path) -> None:
+    root = v2_project(tmp_path, V2_ACTIONS)
+    assert run_cli("compile", cwd=root).code == 0
+    assert (root / "metadata/actions.yaml").read_text() == V2_ACTIONS.replace(
+        "  - role: outsider\n", "  - role: outsider\n  - role: editor\n"
+    )
+    assert not (root / "metadata/graphql_schema_introspection.yaml").exists()
+    assert run_cli("compile", "--check", cwd=root).code == 0
+
+
+def test_v2_layout_cannot_disable_introspection(tmp_path: Path) -> None:
+    root = v2_project(tmp_path / "indented", ACTIONS_YAML)
+    write(root, "permissions/roles.yaml", ROLES)
+    result = run_cli("compile", cwd=root)
+    assert result.code == 1
+    assert "config v2 metadata layout does not have" in result.err
+    assert (root / "metadata/actions.yaml").read_text() == ACTIONS_YAML  # nothing written
