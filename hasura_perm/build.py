@@ -6,7 +6,6 @@ import unicodedata
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
-from typing import Any
 
 from hasura_perm.catalog import Catalog
 from hasura_perm.cognito.mapping import cognito_compile_hook
@@ -29,6 +28,7 @@ from hasura_perm.spec.by_source import load_project_spec
 from hasura_perm.surface.files import SurfaceFiles
 from hasura_perm.surface.files import planned_surface_files
 from hasura_perm.surface.files import read_surface_files
+from hasura_perm.surface.rules import Surface
 from hasura_perm.surface.rules import compile_surface
 
 
@@ -73,7 +73,7 @@ def build(project: Project) -> Build:
     return Build(compiled, meta, files, warnings, catalog, surface_files=surface_files)
 
 
-def _surface(spec: Spec, files: SurfaceFiles) -> Any:
+def _surface(spec: Spec, files: SurfaceFiles) -> Surface:
     problems: list[tuple[Location, str]] = []
     parents = role_parents(spec, problems)  # already checked by compile_spec
     surface = compile_surface(spec, parents, files.action_names(), problems)

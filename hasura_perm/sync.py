@@ -8,6 +8,7 @@ intended permissions, and nothing is ever resent blindly.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -16,6 +17,7 @@ from hasura_perm.build import Build
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.hasura.bulk import bulk_request
 from hasura_perm.hasura.bulk import change_at
+from hasura_perm.hasura.bulk import commands_of
 from hasura_perm.hasura.bulk import fence_request
 from hasura_perm.hasura.client import Client
 from hasura_perm.hasura.client import Export
@@ -267,7 +269,7 @@ def _refusal(refused: HasuraApiError, plan: Plan, live: Live, client: Client) ->
             "write and nothing was applied: run apply again to plan against the current state"
         )
     change = change_at(refused.path, plan.changes, plan.source)
-    what = f" while {_doing(change)}" if change else ""
+    what = f" while {_doing(change)}" if change else _surface_doing(refused.path, plan, live)
     said = f"{refused.error} (HTTP {refused.status} {refused.code})"
     try:
         now = read_live(client, live.source)
@@ -293,6 +295,21 @@ def _refusal(refused: HasuraApiError, plan: Plan, live: Live, client: Client) ->
         f"permissions differ from those the plan was made against: run `hasura-perm drift "
         f"--env {env}`"
     )
+
+
+def _surface_doing(path: str, plan: Plan, live: Live) -> str:
+    """The surface command an error path points at (they follow the table commands)."""
+    found = re.match(r"^\$\.args\[(\d+)\]", path or "")
+    index = int(found.group(1)) - len(commands_of(plan.changes, plan.source)) if found else -1
+    commands = surface_sync.surface_commands(live.surface, plan.surface)
+    if not 0 <= index < len(commands):
+        return ""
+    command = commands[index]
+    if command["type"] == "set_graphql_schema_introspection_options":
+        return " while setting the roles without schema introspection"
+    verb = "creating" if command["type"] == "create_action_permission" else "dropping"
+    args = command["args"]
+    return f" while {verb} the permission of {args['role']} to call action {args['action']}"
 
 
 def _doing(change: Change) -> str:

@@ -186,3 +186,25 @@ def test_standin_refuses_duplicate_and_missing_action_permissions(server: Standi
     ]
     status, body = server.execute({"type": "set_graphql_schema_introspection_options", "args": {}})
     assert (status, body["code"]) == (400, "parse-failed")
+
+
+def test_a_concurrent_action_grant_is_a_400_conflict_naming_the_action(
+    surface_project: Path, cli: Cli, server: StandinServer
+) -> None:
+    """runCreateActionPermission refuses a role already there before runMetadataQuery
+    compares resource_version: the conflict is a 400 at the action command."""
+    assert cli("compile").code == 0
+    seed(server, [action("ping"), action("report_a"), action("report_b")], [])
+    server.faults.edit_after_next_export(
+        {"type": "create_action_permission", "args": {"action": "report_a", "role": "viewer"}}
+    )
+    result = cli("apply", "--env", "test", "--yes")
+    assert result.code == 1
+    assert (
+        "the server refused the write while creating the permission of viewer to call action "
+        'report_a: permission for role "viewer" is already defined on "report_a" (HTTP 400 '
+        "already-exists); nothing of this plan was applied"
+    ) in result.err
+    actions, _ = export_surface(server)
+    assert actions["report_a"] == [{"role": "viewer"}]  # the console's, nothing of ours
+    assert actions["report_b"] == []
