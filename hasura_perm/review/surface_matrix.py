@@ -3,6 +3,7 @@ it may introspect the GraphQL schema."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from hasura_perm.report import md
@@ -41,3 +42,24 @@ def surface_markdown(part: dict[str, Any] | None, roles: list[str]) -> list[str]
     cells = ["on" if part["introspection"][r] else "off" for r in roles]
     lines += ["| introspection | " + " | ".join(cells) + " |", ""]
     return lines
+
+
+NONE = "\u00b7"  # no permission, as in the grid
+
+
+def surface_html(part: dict[str, Any] | None, roles: list[str]) -> str:
+    """A static table under the grid: role x action, and the introspection row."""
+    if part is None:
+        return ""
+    head = "".join(f"<th>{html.escape(r)}</th>" for r in roles)
+    rows = []
+    for action, granted in part["actions"].items():
+        cells = "".join(f"<td>{'allowed' if r in granted else NONE}</td>" for r in roles)
+        rows.append(f"<tr><th>{html.escape(action)}</th>{cells}</tr>")
+    cells = "".join(f"<td>{'on' if part['introspection'][r] else 'off'}</td>" for r in roles)
+    rows.append(f"<tr><th>schema introspection</th>{cells}</tr>")
+    return (
+        '<section id="surface"><h2>Hasura actions and introspection</h2>'
+        f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
+        "</table></section>"
+    )
