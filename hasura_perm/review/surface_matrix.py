@@ -44,22 +44,18 @@ def surface_markdown(part: dict[str, Any] | None, roles: list[str]) -> list[str]
     return lines
 
 
-NONE = "\u00b7"  # no permission, as in the grid
-
-
 def surface_html(part: dict[str, Any] | None, roles: list[str]) -> str:
-    """A static table under the grid: role x action, and the introspection row."""
+    """A static list under the grid (not a table: the grid's script owns every table row):
+    each action with the roles that may call it, and the roles without introspection."""
     if part is None:
         return ""
-    head = "".join(f"<th>{html.escape(r)}</th>" for r in roles)
-    rows = []
+    items = []
     for action, granted in part["actions"].items():
-        cells = "".join(f"<td>{'allowed' if r in granted else NONE}</td>" for r in roles)
-        rows.append(f"<tr><th>{html.escape(action)}</th>{cells}</tr>")
-    cells = "".join(f"<td>{'on' if part['introspection'][r] else 'off'}</td>" for r in roles)
-    rows.append(f"<tr><th>schema introspection</th>{cells}</tr>")
+        who = ", ".join(html.escape(r) for r in roles if r in granted) or "no role"
+        items.append(f"<li><code>{html.escape(action)}</code>: {who}</li>")
+    off = [html.escape(r) for r in roles if not part["introspection"][r]]
+    items.append(f"<li>schema introspection off for: {', '.join(off) or 'no role'}</li>")
     return (
         '<section id="surface"><h2>Hasura actions and introspection</h2>'
-        f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
-        "</table></section>"
+        f"<ul>{''.join(items)}</ul></section>"
     )
