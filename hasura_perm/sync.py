@@ -136,7 +136,7 @@ def make_plan(
         live.resource_version,
         prune,
         owned_count,
-        surface,
+        surface=surface,
     )
 
 

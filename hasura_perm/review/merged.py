@@ -49,7 +49,13 @@ def _merged(builds: list[Build]) -> Build:
     # actions and introspection belong to no source: every build compiles the same surface
     compiled.surface = builds[0].compiled.surface
     warnings = [w for b in builds for w in b.warnings]
-    return Build(compiled, builds[0].metadata, all_files(builds), warnings, builds[0].surface_files)
+    return Build(
+        compiled,
+        builds[0].metadata,
+        all_files(builds),
+        warnings,
+        surface_files=builds[0].surface_files,
+    )
 
 
 def qualify(source: str, table: TableName) -> TableName:

@@ -208,3 +208,26 @@ def test_a_concurrent_action_grant_is_a_400_conflict_naming_the_action(
     actions, _ = export_surface(server)
     assert actions["report_a"] == [{"role": "viewer"}]  # the console's, nothing of ours
     assert actions["report_b"] == []
+
+
+def test_a_partial_plan_leaves_actions_and_introspection_out(
+    surface_project: Path, cli: Cli, server: StandinServer
+) -> None:
+    assert cli("compile").code == 0
+    seed(server, [action("ping"), action("report_a"), action("report_b")], [])
+    full = json.loads(cli("plan", "--env", "test", "--format", "json").out)
+    assert full["surface"]
+    partial = cli(
+        "plan",
+        "--env",
+        "test",
+        "--table",
+        "public.projects",
+        "--role",
+        "viewer",
+        "--format",
+        "json",
+    )
+    data = json.loads(partial.out)
+    assert data["surface"] == [] and data["changes"] == []
+    assert data["left_out"] == len(full["surface"]) + len(full["changes"])
