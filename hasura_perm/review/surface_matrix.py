@@ -59,3 +59,14 @@ def surface_html(part: dict[str, Any] | None, roles: list[str]) -> str:
         '<section id="surface"><h2>Hasura actions and introspection</h2>'
         f"<ul>{''.join(items)}</ul></section>"
     )
+
+
+def surface_rows(part: dict[str, Any] | None, roles: list[str]) -> list[list[str]]:
+    """The text matrix's rows: a header, one row per action, the introspection row."""
+    if part is None:
+        return []
+    rows = [["action", *roles]]
+    for action, granted in part["actions"].items():
+        rows.append([action, *("allowed" if r in granted else "—" for r in roles)])
+    rows.append(["introspection", *("on" if part["introspection"][r] else "off" for r in roles)])
+    return rows

@@ -88,3 +88,13 @@ def test_matrix_html_lists_actions_and_introspection_under_the_grid() -> None:
     section = page[page.index('<section id="surface">') : page.index("</section>")]
     assert "<li><code>export_project_report</code>: editor, project_admin</li>" in section
     assert "<li>schema introspection off for: file_service</li>" in section
+
+
+def test_matrix_text_ends_with_actions_and_introspection() -> None:
+    text = run_cli("matrix", cwd=REPO).out
+    tail = text[text.index("Hasura actions and introspection") :].splitlines()
+    assert [line.split() for line in tail[1:]] == [
+        ["action", "editor", "file_service", "project_admin", "viewer"],
+        ["export_project_report", "allowed", "—", "allowed", "—"],
+        ["introspection", "on", "off", "on", "on"],
+    ]
