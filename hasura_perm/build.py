@@ -12,6 +12,8 @@ from hasura_perm.cognito.mapping import cognito_compile_hook
 from hasura_perm.compiler import Compiled
 from hasura_perm.compiler import compile_spec
 from hasura_perm.errors import HasuraPermError
+from hasura_perm.errors import Location
+from hasura_perm.errors import SpecError
 from hasura_perm.metadata.directory import MetadataDir
 from hasura_perm.metadata.directory import merge_permissions
 from hasura_perm.metadata.directory import new_table_entry
@@ -19,9 +21,15 @@ from hasura_perm.metadata.directory import planned_files
 from hasura_perm.metadata.directory import read_metadata
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.project import Project
+from hasura_perm.resolve import role_parents
 from hasura_perm.snapshot import load_snapshot
 from hasura_perm.spec import Spec
 from hasura_perm.spec.by_source import load_project_spec
+from hasura_perm.surface.files import SurfaceFiles
+from hasura_perm.surface.files import planned_surface_files
+from hasura_perm.surface.files import read_surface_files
+from hasura_perm.surface.rules import Surface
+from hasura_perm.surface.rules import compile_surface
 
 
 @dataclass
@@ -31,6 +39,7 @@ class Build:
     files: dict[Path, str]  # every generated file's intended content
     warnings: list[str] = field(default_factory=list)
     catalog: Catalog | None = None  # what the rules could name (plan's pre-flight reads it)
+    surface_files: SurfaceFiles | None = None  # actions.yaml, graphql_schema_introspection.yaml
 
 
 def build(project: Project) -> Build:
@@ -47,6 +56,8 @@ def build(project: Project) -> Build:
         if table_file.text is not None:
             catalog.table_files[name] = project.relative(table_file.path)
     compiled = compile_spec(spec, catalog)
+    surface_files = read_surface_files(project.metadata_dir, meta.layout)
+    compiled.surface = _surface(spec, surface_files)
     cognito_compile_hook(spec, compiled, snapshot)
     entries = {}
     for table in compiled.tables:
@@ -57,8 +68,18 @@ def build(project: Project) -> Build:
         }
         entries[table] = merge_permissions(existing, ours, set(compiled.roles))
     files = planned_files(meta, entries)
+    files.update(planned_surface_files(surface_files, compiled.surface))
     warnings = _invisible_character_warnings(spec) + _unmanaged_warnings(compiled, meta, project)
-    return Build(compiled, meta, files, warnings, catalog)
+    return Build(compiled, meta, files, warnings, catalog, surface_files=surface_files)
+
+
+def _surface(spec: Spec, files: SurfaceFiles) -> Surface:
+    problems: list[tuple[Location, str]] = []
+    parents = role_parents(spec, problems)  # already checked by compile_spec
+    surface = compile_surface(spec, parents, files.action_names(), problems)
+    if problems:
+        raise SpecError(problems)
+    return surface
 
 
 def _invisible_character_warnings(spec: Spec) -> list[str]:

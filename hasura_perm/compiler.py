@@ -56,6 +56,7 @@ class Compiled:
     roles: list[str]  # every declared role, sorted
     permissions: dict[TableName, dict[str, dict[str, Permission]]] = field(default_factory=dict)
     session_used: set[str] = field(default_factory=set)
+    surface: Any = None  # surface.rules.Surface: actions and introspection (set by build.py)
 
     def get(self, table: TableName, action: str, role: str) -> Permission | None:
         return self.permissions.get(table, {}).get(action, {}).get(role)

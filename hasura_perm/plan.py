@@ -15,6 +15,7 @@ the live server; for drift: the compiled project), `after` the side it goes to.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -33,6 +34,7 @@ from hasura_perm.metadata.export_format import canonical_permission
 from hasura_perm.metadata.export_json import Entry
 from hasura_perm.metadata.export_json import PermissionSet
 from hasura_perm.names import TableName
+from hasura_perm.surface.changes import SurfaceChange
 
 ADD, REMOVE, UPDATE = "add", "remove", "update"
 CHANGE_KINDS = (ADD, UPDATE, REMOVE)
@@ -165,10 +167,11 @@ def same_permissions(a: PermissionSet, b: PermissionSet) -> bool:
     return not diff(a, b)
 
 
-def summarize(changes: list[Change]) -> dict[str, int]:
-    kinds = Counter(c.change for c in changes)
-    effects = Counter(c.effect for c in changes)
-    summary = {"changes": len(changes)}
+def summarize(changes: list[Change], surface: Sequence[SurfaceChange] = ()) -> dict[str, int]:
+    every = [*changes, *surface]
+    kinds = Counter(c.change for c in every)
+    effects = Counter(c.effect for c in every)
+    summary = {"changes": len(every)}
     summary.update({kind: kinds[kind] for kind in CHANGE_KINDS})
     summary.update({effect: effects[effect] for effect in EFFECTS})
     return summary
@@ -187,14 +190,19 @@ class Plan:
     owned_count: int = 0  # owned permissions the server holds now (for "no changes" messages)
     target: str = ""  # "--table T --role R" when the plan is partial (targeted)
     left_out: int = 0  # changes a targeted plan leaves out
+    surface: list[SurfaceChange] = field(default_factory=list)  # actions, introspection
 
     @property
     def summary(self) -> dict[str, int]:
-        return summarize(self.changes)
+        return summarize(self.changes, self.surface)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes or self.surface)
 
     @property
     def exit_code(self) -> int:
-        return ExitCode.DIFFERENCES if self.changes else ExitCode.OK
+        return ExitCode.DIFFERENCES if self.changed else ExitCode.OK
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -206,6 +214,7 @@ class Plan:
             "resource_version": self.resource_version,
             "prune": self.prune,
             "changes": [c.to_json() for c in self.changes],
+            "surface": [c.to_json() for c in self.surface],
             "summary": self.summary,
             **({"target": self.target, "left_out": self.left_out} if self.target else {}),
         }
@@ -229,6 +238,7 @@ class Plan:
                 prune=bool(data.get("prune", False)),
                 target=str(data.get("target") or ""),
                 left_out=int(data.get("left_out") or 0),
+                surface=[SurfaceChange.from_json(c) for c in data.get("surface") or []],
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise HasuraPermError(f"{origin} is damaged ({exc!r}): make the plan again") from None

@@ -8,13 +8,16 @@ intended permissions, and nothing is ever resent blindly.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from dataclasses import field
+from typing import Any
 
 from hasura_perm.build import Build
 from hasura_perm.errors import HasuraPermError
 from hasura_perm.hasura.bulk import bulk_request
 from hasura_perm.hasura.bulk import change_at
+from hasura_perm.hasura.bulk import commands_of
 from hasura_perm.hasura.bulk import fence_request
 from hasura_perm.hasura.client import Client
 from hasura_perm.hasura.client import Export
@@ -33,6 +36,9 @@ from hasura_perm.plan import diff
 from hasura_perm.plan import same_entry
 from hasura_perm.plan import same_permissions
 from hasura_perm.project import Project
+from hasura_perm.surface import changes as surface_sync
+from hasura_perm.surface.changes import SurfaceChange
+from hasura_perm.surface.changes import SurfaceState
 
 MAX_LISTED = 5
 SOURCE_LIST = ","
@@ -46,6 +52,7 @@ class Live:
     source: str
     permissions: PermissionSet  # every permission of the source
     tracked: set[TableName]
+    surface: SurfaceState = field(default_factory=SurfaceState)  # actions, introspection
 
     @property
     def resource_version(self) -> int:
@@ -54,15 +61,18 @@ class Live:
 
 def read_live(client: Client, source: str) -> Live:
     """`source` is one source, or several joined by commas (see project_sources): then every
-    table is named `source:schema.table`, as the project's merged compile names them."""
+    table is named `source:schema.table`, as the project's merged compile names them. Actions
+    and introspection options belong to no source."""
     names = source.split(SOURCE_LIST)
     export = client.export_metadata(names if len(names) > 1 else source)
+    surface = surface_sync.live_state(export.metadata)
     if len(names) == 1:
         return Live(
             export,
             source,
             export_json.live_permissions(export.metadata, source),
             export_json.tracked_tables(export.metadata, source),
+            surface,
         )
     permissions: PermissionSet = {}
     tracked: set[TableName] = set()
@@ -70,12 +80,35 @@ def read_live(client: Client, source: str) -> Live:
         for table, by_action in export_json.live_permissions(export.metadata, name).items():
             permissions[table.in_source(name)] = by_action
         tracked |= {t.in_source(name) for t in export_json.tracked_tables(export.metadata, name)}
-    return Live(export, source, permissions, tracked)
+    return Live(export, source, permissions, tracked, surface)
 
 
 def project_sources(project: Project) -> str:
     """What plan, apply and drift compare: the project's source, or all of them."""
     return SOURCE_LIST.join(project.sources)
+
+
+def _same(live: Live, permissions: PermissionSet, surface: SurfaceState) -> bool:
+    return same_permissions(live.permissions, permissions) and surface_sync.same_state(
+        live.surface, surface
+    )
+
+
+def _surface_changes(result: Build, live: Live, *, drift: bool = False) -> list[SurfaceChange]:
+    """From live to compiled (a plan), or from compiled to live (drift), for the surface
+    hasura-perm owns."""
+    owned = surface_sync.owned_state(live.surface, result.compiled.surface)
+    compiled = surface_sync.compiled_state(result.compiled.surface)
+    if drift:
+        return surface_sync.surface_diff(compiled, owned)
+    return surface_sync.surface_diff(owned, compiled)
+
+
+def bulk_of(plan: Plan, live: Live) -> dict[str, Any]:
+    """The whole apply as one guarded bulk: table permissions, then the surface."""
+    request = bulk_request(plan.changes, plan.source, plan.resource_version)
+    request["args"] += surface_sync.surface_commands(live.surface, plan.surface)
+    return request
 
 
 def make_plan(
@@ -87,8 +120,23 @@ def make_plan(
     changes = diff(current, desired)
     _require_tracked(changes, live.tracked, environment)
     owned_count = sum(1 for _ in export_json.entries(current))
+    surface = _surface_changes(result, live)
+    missing = surface_sync.missing_actions(live.surface, surface)
+    if missing:
+        raise HasuraPermError(
+            f"{len(missing)} action(s) the project grants are not defined on {environment}: "
+            f"{_listing(missing)}; create them in Hasura first (console or `hasura metadata "
+            "apply`): hasura-perm manages who may call an action, not the action"
+        )
     return Plan(
-        changes, environment, endpoint, live.source, live.resource_version, prune, owned_count
+        changes,
+        environment,
+        endpoint,
+        live.source,
+        live.resource_version,
+        prune,
+        owned_count,
+        surface=surface,
     )
 
 
@@ -114,6 +162,11 @@ class Drift:
     unmanaged_count: int  # permissions on tables the project does not manage
     environment: str
     resource_version: int
+    surface: list[SurfaceChange] = field(default_factory=list)  # live relative to compiled
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes or self.surface)
 
 
 def find_drift(result: Build, live: Live, *, environment: str) -> Drift:
@@ -128,6 +181,7 @@ def find_drift(result: Build, live: Live, *, environment: str) -> Drift:
         len(others) - len(managed),
         environment,
         live.resource_version,
+        _surface_changes(result, live, drift=True),
     )
 
 
@@ -159,18 +213,38 @@ def check_saved_plan(plan: Plan, live: Live, origin: str) -> None:
                 f"{change.table} is no longer what the plan started from; nothing was applied: "
                 "run `hasura-perm plan` again"
             )
+    for surface_change in plan.surface:
+        if surface_change.kind == surface_sync.ACTION:
+            now_roles = live.surface.actions.get(surface_change.name, {})
+            now = (
+                {"comment": now_roles[surface_change.role]}
+                if surface_change.role in now_roles
+                else None
+            )
+        else:
+            now = (
+                {"introspection": "disabled"}
+                if surface_change.role in live.surface.disabled
+                else None
+            )
+        if now != surface_change.before:
+            raise HasuraPermError(
+                f"{origin} is stale: {surface_change.describe()} no longer starts from what the "
+                "server holds; nothing was applied: run `hasura-perm plan` again"
+            )
 
 
 def apply_plan(client: Client, plan: Plan, live: Live) -> Outcome:
     """Send the plan as one bulk request against live.resource_version, then verify."""
     intended = apply_changes(live.permissions, plan.changes)
-    request = bulk_request(plan.changes, plan.source, plan.resource_version)
+    intended_surface = surface_sync.apply_surface(live.surface, plan.surface)
+    request = bulk_of(plan, live)
     try:
         client.write(request)
     except HasuraApiError as refused:
         raise HasuraPermError(_refusal(refused, plan, live, client)) from None
     except WriteOutcomeUnknown as unknown:
-        return _settle(client, plan, live, intended, str(unknown))
+        return _settle(client, plan, live, intended, intended_surface, str(unknown))
     try:
         after = read_live(client, plan.source)
     except HasuraPermError as exc:
@@ -179,7 +253,7 @@ def apply_plan(client: Client, plan: Plan, live: Live) -> Outcome:
             f"permissions unless someone changed them since, but reading them back to verify "
             f"failed: {exc}; run `hasura-perm drift --env {plan.environment}` to check"
         ) from None
-    return _verify(plan, live, after, intended)
+    return _verify(plan, live, after, intended, intended_surface)
 
 
 def _refusal(refused: HasuraApiError, plan: Plan, live: Live, client: Client) -> str:
@@ -195,7 +269,7 @@ def _refusal(refused: HasuraApiError, plan: Plan, live: Live, client: Client) ->
             "write and nothing was applied: run apply again to plan against the current state"
         )
     change = change_at(refused.path, plan.changes, plan.source)
-    what = f" while {_doing(change)}" if change else ""
+    what = f" while {_doing(change)}" if change else _surface_doing(refused.path, plan, live)
     said = f"{refused.error} (HTTP {refused.status} {refused.code})"
     try:
         now = read_live(client, live.source)
@@ -211,7 +285,7 @@ def _refusal(refused: HasuraApiError, plan: Plan, live: Live, client: Client) ->
             f"apply?) and conflicts with this plan: the server refused the write{what}: {said}; "
             "nothing of this plan was applied: run apply again to plan against the current state"
         )
-    if same_permissions(now.permissions, live.permissions):
+    if _same(now, live.permissions, live.surface):
         return (
             f"{env} refused the apply{what}: {said}; nothing was applied (the server holds the "
             "same permissions as before)"
@@ -223,6 +297,21 @@ def _refusal(refused: HasuraApiError, plan: Plan, live: Live, client: Client) ->
     )
 
 
+def _surface_doing(path: str, plan: Plan, live: Live) -> str:
+    """The surface command an error path points at (they follow the table commands)."""
+    found = re.match(r"^\$\.args\[(\d+)\]", path or "")
+    index = int(found.group(1)) - len(commands_of(plan.changes, plan.source)) if found else -1
+    commands = surface_sync.surface_commands(live.surface, plan.surface)
+    if not 0 <= index < len(commands):
+        return ""
+    command = commands[index]
+    if command["type"] == "set_graphql_schema_introspection_options":
+        return " while setting the roles without schema introspection"
+    verb = "creating" if command["type"] == "create_action_permission" else "dropping"
+    args = command["args"]
+    return f" while {verb} the permission of {args['role']} to call action {args['action']}"
+
+
 def _doing(change: Change) -> str:
     if change.comment_only:
         return f"setting the comment of the {change.action} permission of {change.role} on {change.table}"
@@ -231,7 +320,12 @@ def _doing(change: Change) -> str:
 
 
 def _settle(
-    client: Client, plan: Plan, live: Live, intended: PermissionSet, reason: str
+    client: Client,
+    plan: Plan,
+    live: Live,
+    intended: PermissionSet,
+    intended_surface: SurfaceState,
+    reason: str,
 ) -> Outcome:
     """The write's outcome is unknown. Fence it off, read back, and say which state holds."""
     fenced = _fence(client, plan.resource_version)
@@ -242,10 +336,10 @@ def _settle(
             f"apply to {plan.environment} failed: {reason}; reading the metadata back failed too "
             f"({exc}), so its outcome is unknown: run `hasura-perm drift --env {plan.environment}`"
         ) from None
-    if same_permissions(now.permissions, intended):
+    if _same(now, intended, intended_surface):
         warning = f"{reason}, but the server applied the change (verified by reading it back)"
         return Outcome(_applied_message(plan, now), warnings=[warning])
-    if same_permissions(now.permissions, live.permissions):
+    if _same(now, live.permissions, live.surface):
         if fenced:
             raise HasuraPermError(
                 f"apply to {plan.environment} failed: {reason}; nothing was applied: the server "
@@ -275,10 +369,13 @@ def _fence(client: Client, resource_version: int) -> bool:
     return True
 
 
-def _verify(plan: Plan, before: Live, after: Live, intended: PermissionSet) -> Outcome:
-    differences = diff(intended, after.permissions)
+def _verify(
+    plan: Plan, before: Live, after: Live, intended: PermissionSet, intended_surface: SurfaceState
+) -> Outcome:
+    differences: list[Change | SurfaceChange] = [*diff(intended, after.permissions)]
+    differences += surface_sync.surface_diff(intended_surface, after.surface)
     if differences:
-        listed = _listing([f"{c.action} {c.role} on {c.table}" for c in differences])
+        listed = _listing([_what(c) for c in differences])
         raise HasuraPermError(
             f"{plan.environment} accepted the apply, but reading it back shows "
             f"{len(differences)} permission(s) other than intended: {listed}; "
@@ -293,6 +390,12 @@ def _verify(plan: Plan, before: Live, after: Live, intended: PermissionSet) -> O
             "(not by hasura-perm)"
         )
     return Outcome(_applied_message(plan, after), warnings=warnings)
+
+
+def _what(change: Change | SurfaceChange) -> str:
+    if isinstance(change, SurfaceChange):
+        return change.describe()
+    return f"{change.action} {change.role} on {change.table}"
 
 
 def _applied_message(plan: Plan, after: Live) -> str:

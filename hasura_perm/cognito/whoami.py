@@ -357,6 +357,10 @@ def role_summary(compiled: Compiled, role: str, session: dict[str, str]) -> list
             used |= _session_names(permission.body)
         if parts:
             lines.append(f"{table}: {'; '.join(parts)}")
+    surface = compiled.surface
+    actions = surface.actions_of(role) if surface is not None else []
+    if actions:  # a role granted only actions is still a role tokens may carry
+        lines.append(f"actions: {', '.join(actions)}")
     if not lines:
         return [f"role {role!r} has no permissions in the compiled rules (it sees nothing)"]
     for name in sorted(used):

@@ -121,6 +121,9 @@ def fresh_plan(remote: Remote, *, prune: bool, target: Target | None = None) -> 
     if target:
         plan.changes, plan.left_out = narrow(plan.changes, target)
         plan.target = target.describe()
+        # a plan for one table and role leaves actions and introspection alone
+        plan.left_out += len(plan.surface)
+        plan.surface = []
     check_plan(result.catalog, plan.changes, live.export.metadata, live.source, plan.environment)
     return plan, live
 

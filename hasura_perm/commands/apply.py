@@ -18,13 +18,13 @@ from hasura_perm.commands._remote import partial_preface
 from hasura_perm.commands._remote import target_of
 from hasura_perm.errors import ExitCode
 from hasura_perm.errors import HasuraPermError
-from hasura_perm.hasura.bulk import bulk_request
 from hasura_perm.hasura.endpoint import redact_url
 from hasura_perm.plan import Plan
 from hasura_perm.report import text
 from hasura_perm.report.terminal import visible
 from hasura_perm.sync import Live
 from hasura_perm.sync import apply_plan
+from hasura_perm.sync import bulk_of
 from hasura_perm.sync import check_saved_plan
 from hasura_perm.sync import project_sources
 from hasura_perm.sync import read_live
@@ -83,10 +83,10 @@ def run(args: argparse.Namespace) -> int:
         else fresh_plan(remote, prune=args.prune, target=target_of(args))
     )
     sys.stdout.write(partial_preface(plan)("text") + text.render_plan(plan))
-    if not plan.changes:
+    if not plan.changed:
         return ExitCode.OK
     if args.dry_run:
-        request = bulk_request(plan.changes, plan.source, plan.resource_version)
+        request = bulk_of(plan, live)
         print("\nDry run: apply would send this request (and change nothing now):\n")
         print(visible(remote.client.describe_request(request), keep="\n"))
         return ExitCode.OK
@@ -137,6 +137,6 @@ def _confirmed(plan: Plan) -> bool:
             "refusing to ask for confirmation: stdin is not a terminal; review the plan and "
             "pass --yes to apply without asking"
         )
-    count = len(plan.changes)
+    count = len(plan.changes) + len(plan.surface)
     answer = input(f"\nApply {count} change(s) to {plan.environment}? Only 'yes' applies: ")
     return answer.strip() == "yes"

@@ -42,4 +42,4 @@ def run(args: argparse.Namespace) -> int:
     live = read_live(remote.client, project_sources(remote.project))
     drift = find_drift(result, live, environment=remote.environment.name)
     emit(args, drift, what="drift report")
-    return ExitCode.DIFFERENCES if drift.changes else ExitCode.OK
+    return ExitCode.DIFFERENCES if drift.changed else ExitCode.OK

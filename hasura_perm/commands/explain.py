@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from hasura_perm.build import Build
 from hasura_perm.build import build
 from hasura_perm.errors import ExitCode
 from hasura_perm.errors import HasuraPermError
@@ -13,6 +14,7 @@ from hasura_perm.project import load_project
 from hasura_perm.report.output import add_output_arguments
 from hasura_perm.report.output import emit
 from hasura_perm.review.explain import explain
+from hasura_perm.review.explain_action import explain_action
 from hasura_perm.review.rules import SpecIndex
 from hasura_perm.snapshot import load_snapshot
 from hasura_perm.spec import ACTIONS
@@ -29,6 +31,7 @@ permission it compiles to, and its filter and check as a PostgreSQL condition. W
 
 examples:
   hasura-perm explain --role viewer --table public.projects --action select
+  hasura-perm explain --role project_admin --hasura-action export_project_report
   hasura-perm explain --role editor --table projects --action update \\
       --session x-hasura-user-db-id=7 --session 'x-hasura-department-ids={1,2}'
 """
@@ -38,11 +41,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--role", required=True, metavar="R", help="a declared role")
     parser.add_argument(
         "--table",
-        required=True,
         metavar="T",
         help="a managed table: schema.table (or table for public)",
     )
-    parser.add_argument("--action", required=True, choices=ACTIONS, help="the action")
+    parser.add_argument("--action", choices=ACTIONS, help="the action on the table")
+    parser.add_argument(
+        "--hasura-action",
+        metavar="NAME",
+        help="instead of --table/--action: a Hasura action (actions.yaml) the role may call",
+    )
     parser.add_argument(
         "--session",
         action="append",
@@ -55,7 +62,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     session = parse_session(args.session)
-    project, table = source_of_table(load_project(args.project), args.table)
+    project = load_project(args.project)
+    if args.hasura_action is not None:
+        return _run_action(args, build(project))
+    if args.table is None or args.action is None:
+        raise HasuraPermError("explain needs --table and --action (or --hasura-action NAME)")
+    project, table = source_of_table(project, args.table)
     result = build(project)
     index = SpecIndex.load(project, result)
     explanation = explain(
@@ -91,6 +103,13 @@ def source_of_table(project: Project, table: str) -> tuple[Project, str]:
         sources = ", ".join(f"`{one.source}:{name}`" for one in holders)
         raise HasuraPermError(f"{name} is in several sources; say which: {sources}")
     return (holders[0] if holders else project), table
+
+
+def _run_action(args: argparse.Namespace, result: Build) -> int:
+    explanation = explain_action(result, args.hasura_action, args.role)
+    args.output_kind = "explain-action"  # same formats as explain, its own renderers
+    emit(args, explanation, what="explanation")
+    return ExitCode.OK
 
 
 def parse_session(items: list[str]) -> dict[str, str]:

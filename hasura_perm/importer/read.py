@@ -251,13 +251,19 @@ def _choose_source(names: list[str], wanted: str | None, where: str) -> str:
 
 
 def _top_level_files(root: Path) -> dict[str, Any]:
-    """The other top-level metadata files that matter to an import (inherited roles)."""
+    """The other top-level metadata files that matter to an import (inherited roles, action
+    permissions, introspection options)."""
     out: dict[str, Any] = {}
-    path = root / "inherited_roles.yaml"
-    if path.is_file():
-        out["inherited_roles"] = yamlfmt.load(
-            read_text(path, _display(path), root=root), filename=_display(path)
-        )
+    for key, name in (
+        ("inherited_roles", "inherited_roles.yaml"),
+        ("actions", "actions.yaml"),
+        ("graphql_schema_introspection", "graphql_schema_introspection.yaml"),
+    ):
+        path = root / name
+        if path.is_file():
+            out[key] = yamlfmt.load(
+                read_text(path, _display(path), root=root), filename=_display(path)
+            )
     return out
 
 

@@ -24,6 +24,11 @@ from hasura_perm.importer.read import ReadMetadata
 from hasura_perm.importer.read import ReadPermission
 from hasura_perm.importer.report import Report
 from hasura_perm.importer.roundtrip import round_trip
+from hasura_perm.importer.surface import SurfaceImport
+from hasura_perm.importer.surface import prove_surface
+from hasura_perm.importer.surface import read_surface
+from hasura_perm.importer.surface import surface_files
+from hasura_perm.importer.surface import surface_roles
 from hasura_perm.metadata import yamlfmt
 from hasura_perm.metadata.export_format import canonical_boolexp
 from hasura_perm.metadata.export_format import permission_entry
@@ -64,7 +69,10 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
     columns_of = {t: list(info.columns) for t, info in snapshot.tables.items()}
     expected, inherited = _expected_and_inherited(read, columns_of)
     plan = plan_import(expected, snapshot)
+    surface = read_surface(read.metadata, inherited)
+    plan.roles = surface_roles(plan.roles, surface)
     files = plan_files(plan, read.origin)
+    files.update(surface_files(plan.roles, surface))
     entries = {name: table.entry for name, table in read.tables.items()}
     proof = round_trip(files, expected, snapshot, entries)
     if not proof.holds:
@@ -72,6 +80,13 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
             "the imported permissions would not compile back to the metadata's permissions, so "
             f"nothing was written: {proof.difference}\nThis is a bug in hasura-perm import; "
             "please report it with the metadata block named above."
+        )
+    surface_difference = prove_surface(files, surface)
+    if surface_difference:
+        raise RoundTripFailed(
+            "the imported action permissions or introspection options would not compile back "
+            f"to the metadata's, so nothing was written: {surface_difference}\nThis is a bug "
+            "in hasura-perm import; please report it."
         )
     report = Report(
         origin=read.origin,
@@ -91,10 +106,25 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
         files={path: len(text.splitlines()) for path, text in files.items()},
         rewritten=_rewritten(read, columns_of),
         oddities=oddities_of(read, columns_of),
-        notes=_notes(read) + _inherited_notes(inherited),
+        notes=_notes(read) + _inherited_notes(inherited) + _surface_notes(surface),
     )
     report.seconds = time.perf_counter() - started
     return ImportResult(files, report, expected)
+
+
+def _surface_notes(surface: SurfaceImport) -> list[str]:
+    notes = []
+    if surface.grants:
+        notes.append(
+            f"{surface.count} action permission(s) on {len(surface.grants)} action(s) -> "
+            "actions.yaml"
+        )
+    if surface.disabled:
+        notes.append(
+            f"introspection disabled for {', '.join(surface.disabled)} -> "
+            "`introspection: false` in roles.yaml"
+        )
+    return notes
 
 
 def expected_permissions(

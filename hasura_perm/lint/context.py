@@ -164,6 +164,8 @@ class LintContext:
     spec: Any = None  # project mode: the parsed permissions/ (hasura_perm.spec.Spec)
     session_used: frozenset[str] = frozenset()  # project mode: variables compiled rules use
     exposures: list[Any] = field(default_factory=list)  # project mode: lint/exposure.py
+    surface: Any = None  # project mode: actions and introspection (hasura_perm.surface.rules)
+    action_reach: list[Any] = field(default_factory=list)  # project mode: surface/reach.py
 
     def __post_init__(self) -> None:
         self._index: dict[tuple[TableName, str, str], Grant] = {

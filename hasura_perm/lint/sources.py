@@ -36,6 +36,7 @@ from hasura_perm.snapshot import Table
 from hasura_perm.snapshot import load_snapshot
 from hasura_perm.spec import Spec
 from hasura_perm.spec.by_source import load_project_spec
+from hasura_perm.surface.reach import action_reach
 
 # ---------------------------------------------------------------------------- project
 
@@ -68,7 +69,16 @@ def context_from_project(project: Project) -> LintContext:
         spec=spec,
         session_used=frozenset(result.compiled.session_used),
         exposures=new_exposures(result.compiled, result.metadata),
+        surface=result.compiled.surface,
+        action_reach=_action_reach(result, project.source),
     )
+
+
+def _action_reach(result: Any, source: str) -> list[Any]:
+    files = result.surface_files
+    if files is None:
+        return []
+    return action_reach(files.actions, files.graphql, source)
 
 
 def _origin(origin: str) -> str:

@@ -127,4 +127,11 @@ def without_permissions(metadata: dict[str, Any]) -> dict[str, Any]:
         }
         for source in metadata.get("sources") or []
     ]
+    # the surface apply also owns (hasura_perm/surface): action permissions, introspection
+    out.pop("graphql_schema_introspection", None)
+    if isinstance(metadata.get("actions"), list):
+        out["actions"] = [
+            {k: v for k, v in a.items() if k != "permissions"} if isinstance(a, dict) else a
+            for a in metadata["actions"]
+        ]
     return out

@@ -15,6 +15,7 @@ from hasura_perm.plan import UPDATE
 from hasura_perm.plan import Change
 from hasura_perm.plan import Plan
 from hasura_perm.plan import summarize
+from hasura_perm.surface.changes import SurfaceChange
 from hasura_perm.sync import Drift
 
 SIGNS = {ADD: "+", REMOVE: "-", UPDATE: "~"}
@@ -33,7 +34,7 @@ def effects_phrase(summary: dict[str, int]) -> str:
 
 def plan_summary_line(plan: Plan) -> str:
     where = f"{plan.environment} (resource_version {plan.resource_version})"
-    if not plan.changes:
+    if not plan.changed:
         return (
             f"No changes: the permissions hasura-perm owns on {where} match the project "
             f"({plan.owned_count} permissions)."
@@ -44,7 +45,7 @@ def plan_summary_line(plan: Plan) -> str:
 
 
 def drift_summary(drift: Drift) -> dict[str, int]:
-    summary = summarize(drift.changes)
+    summary = summarize(drift.changes, drift.surface)
     for kind, word in DRIFT_WORDS.items():
         summary[word] = summary[kind]
     summary["unowned"] = len(drift.unowned)
@@ -54,7 +55,7 @@ def drift_summary(drift: Drift) -> dict[str, int]:
 
 def drift_summary_line(drift: Drift) -> str:
     where = f"{drift.environment} (resource_version {drift.resource_version})"
-    if not drift.changes:
+    if not drift.changed:
         return f"No drift on {where}: the permissions hasura-perm owns match the project."
     s = drift_summary(drift)
     counts = ", ".join(f"{s[w]} {w}" for w in DRIFT_WORDS.values() if s[w])
@@ -117,3 +118,14 @@ def heading(change: Change, *, drift: bool = False) -> str:
     kind = DRIFT_WORDS[change.change] if drift else ""
     words = [SIGNS[change.change], kind, change.action, change.role, f"({change.effect})"]
     return " ".join(w for w in words if w)
+
+
+def surface_lines(changes: list[SurfaceChange], *, drift: bool) -> list[str]:
+    """Action permissions and introspection, one line each (they have no body to detail)."""
+    if not changes:
+        return []
+    lines = ["", "actions and introspection"]
+    for change in changes:
+        word = DRIFT_WORDS[change.change] if drift else change.change
+        lines.append(f"  {SIGNS[change.change]} {change.describe()} ({word}, {change.effect})")
+    return lines

@@ -19,6 +19,7 @@ def render_drift(drift: Drift) -> str:
         "environment": drift.environment,
         "resource_version": drift.resource_version,
         "changes": [c.to_json() for c in drift.changes],
+        "surface": [c.to_json() for c in drift.surface],
         "summary": drift_summary(drift),
         "unowned": [
             {"table": str(table), "action": action, "role": role}

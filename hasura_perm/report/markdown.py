@@ -15,6 +15,7 @@ from hasura_perm.report.common import detail_lines
 from hasura_perm.report.common import drift_summary_line
 from hasura_perm.report.common import plan_summary_line
 from hasura_perm.review.diff_report import MARKS
+from hasura_perm.surface.changes import SurfaceChange
 from hasura_perm.sync import Drift
 
 WORST_FIRST = (WIDENING, MIXED, NARROWING, NEUTRAL)  # as diff's markdown orders them
@@ -22,12 +23,14 @@ WORST_FIRST = (WIDENING, MIXED, NARROWING, NEUTRAL)  # as diff's markdown orders
 
 def render_plan(plan: Plan) -> str:
     title = f"### hasura-perm plan: {md.escape(plan.environment)}"
-    return _document(title, plan_summary_line(plan), plan.changes, drift=False)
+    text = _document(title, plan_summary_line(plan), plan.changes, drift=False)
+    return text + _surface(plan.surface, drift=False)
 
 
 def render_drift(drift: Drift) -> str:
     title = f"### hasura-perm drift: {md.escape(drift.environment)}"
     text = _document(title, drift_summary_line(drift), drift.changes, drift=True)
+    text += _surface(drift.surface, drift=True)
     if drift.unowned:
         rows = "".join(f"- {md.code(str(t))} {a} {md.code(r)}\n" for t, a, r in drift.unowned)
         text += (
@@ -53,6 +56,17 @@ def _document(title: str, summary: str, changes: list[Change], *, drift: bool) -
             lines.append(f"- {SIGNS[change.change]} {marks[change.effect]}{where}")
             lines.extend(f"  - {md.code(line)}" for line in detail_lines(change))
         lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def _surface(changes: list[SurfaceChange], *, drift: bool) -> str:
+    if not changes:
+        return ""
+    lines = ["", "| | actions and introspection | change | effect |", "|---|---|---|---|"]
+    for change in changes:
+        word = DRIFT_WORDS[change.change] if drift else change.change
+        what = md.cell(md.escape(change.describe()))
+        lines.append(f"| {SIGNS[change.change]} | {what} | {word} | {change.effect} |")
     return "\n".join(lines) + "\n"
 
 

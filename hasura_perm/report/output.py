@@ -54,6 +54,7 @@ def registry() -> dict[str, dict[str, Renderer]]:
     from hasura_perm.report import text
     from hasura_perm.review import diff_report
     from hasura_perm.review import explain
+    from hasura_perm.review import explain_action
     from hasura_perm.review import matrix
     from hasura_perm.review import matrix_html
     from hasura_perm.review import matrix_text
@@ -82,6 +83,10 @@ def registry() -> dict[str, dict[str, Renderer]]:
         "explain": {
             "text": lambda e, **_: explain.render_text(e),
             "json": lambda e, **_: dump(e.to_json()),
+        },
+        "explain-action": {  # explain --hasura-action (review/explain_action.py)
+            "text": lambda e, **_: explain_action.render_action_text(e),
+            "json": lambda e, **_: dump(e),
         },
         "test": {
             name: functools.partial(_tests, tests_render.render, name)

@@ -9,6 +9,7 @@ from hasura_perm.report.common import detail_lines
 from hasura_perm.report.common import drift_summary_line
 from hasura_perm.report.common import heading
 from hasura_perm.report.common import plan_summary_line
+from hasura_perm.report.common import surface_lines
 from hasura_perm.report.terminal import lines_text
 from hasura_perm.sync import Drift
 
@@ -16,11 +17,13 @@ INDENT = "  "
 
 
 def render_plan(plan: Plan) -> str:
-    return lines_text([plan_summary_line(plan), *_grouped(plan.changes, drift=False)])
+    lines = [plan_summary_line(plan), *_grouped(plan.changes, drift=False)]
+    return lines_text([*lines, *surface_lines(plan.surface, drift=False)])
 
 
 def render_drift(drift: Drift) -> str:
     lines = [drift_summary_line(drift), *_grouped(drift.changes, drift=True)]
+    lines.extend(surface_lines(drift.surface, drift=True))
     lines.extend(_unowned(drift))
     return lines_text(lines)
 

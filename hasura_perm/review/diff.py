@@ -30,6 +30,10 @@ from hasura_perm.review.revisions import Revision
 from hasura_perm.review.revisions import aligned
 from hasura_perm.review.rules import EXPRESSION_FIELDS
 from hasura_perm.review.rules import RuleSource
+from hasura_perm.surface.changes import SurfaceChange
+from hasura_perm.surface.changes import SurfaceState
+from hasura_perm.surface.changes import compiled_state
+from hasura_perm.surface.changes import surface_diff
 
 DIFF_FORMAT = "hasura-perm diff"
 # What `--fail-on` stops at. A `mixed` change may grant more (columns added while the filter
@@ -64,10 +68,11 @@ class ReviewDiff:
     head: Revision
     changes: list[ReviewedChange]
     notes: list[str] = field(default_factory=list)
+    surface: list[SurfaceChange] = field(default_factory=list)  # actions, introspection
 
     @property
     def summary(self) -> dict[str, int]:
-        summary = summarize([c.change for c in self.changes])
+        summary = summarize([c.change for c in self.changes], self.surface)
         summary["tables"] = len({c.change.table for c in self.changes})
         return summary
 
@@ -76,6 +81,7 @@ class ReviewDiff:
             return ExitCode.OK
         stop = FAIL_ON[fail_on]
         found = any(c.change.effect in stop for c in self.changes)
+        found = found or any(c.effect in stop for c in self.surface)
         return ExitCode.DIFFERENCES if found else ExitCode.OK
 
     def to_json(self) -> dict[str, Any]:
@@ -86,6 +92,7 @@ class ReviewDiff:
             "summary": self.summary,
             "notes": list(self.notes),
             "changes": [c.to_json() for c in self.changes],
+            "surface": [c.to_json() for c in self.surface],
         }
 
 
@@ -97,7 +104,12 @@ def review_diff(base: CompiledRevision, head: CompiledRevision) -> ReviewDiff:
         if side.build is None
     ]
     changes = [_reviewed(refine(c), base, head) for c in diff(base.permissions, head.permissions)]
-    return ReviewDiff(base.revision, head.revision, changes, notes)
+    surface = surface_diff(_surface(base), _surface(head))
+    return ReviewDiff(base.revision, head.revision, changes, notes, surface)
+
+
+def _surface(side: CompiledRevision) -> SurfaceState:
+    return compiled_state(side.build.compiled.surface if side.build else None)
 
 
 def refine(change: Change) -> Change:

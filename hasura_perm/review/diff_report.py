@@ -32,6 +32,7 @@ from hasura_perm.review.diff import ReviewedChange
 from hasura_perm.review.diff import ordered
 from hasura_perm.review.rules import EXPRESSION_FIELDS
 from hasura_perm.review.rules import RuleSource
+from hasura_perm.surface.changes import SurfaceChange
 
 MARKS = {WIDENING: "⚠️", MIXED: "❓", NARROWING: "⬇️", NEUTRAL: "ℹ️"}
 WORDS = {ADD: "added", REMOVE: "removed", "update": "changed"}
@@ -71,12 +72,15 @@ class Item:
 
 
 def summary_line(result: ReviewDiff) -> str:
-    if not result.changes:
+    if not result.changes and not result.surface:
         return "No permission changes."
     s = result.summary
     counts = ", ".join(_count(s[e], e) for e in SEVERITY if s[e])
     tables = s["tables"]
-    return f"{counts} across {tables} table{'' if tables == 1 else 's'}"
+    where = f"{tables} table{'' if tables == 1 else 's'}"
+    if result.surface:
+        where += f" and {len(result.surface)} action or introspection setting(s)"
+    return f"{counts} across {where}"
 
 
 def _count(n: int, effect: str) -> str:
@@ -278,7 +282,14 @@ def render_text(result: ReviewDiff) -> str:
             lines.append(INDENT + heading(reviewed.change))
             for item in describe(reviewed):
                 lines.extend(_text_item(item, 3))
+    if result.surface:
+        lines += ["", "actions and introspection"]
+        lines += [f"{INDENT}{_surface_line(c)}" for c in result.surface]
     return lines_text(lines)
+
+
+def _surface_line(change: SurfaceChange) -> str:
+    return f"{MARKS[change.effect]} {change.describe()} ({change.effect})"
 
 
 def _with_period(line: str) -> str:
@@ -312,11 +323,14 @@ def render_markdown(result: ReviewDiff) -> str:
         lines += _md_overview(groups)
     for table, changes in groups:
         lines += _md_table(table, changes)
+    if result.surface:
+        lines += ["#### Actions and introspection", ""]
+        lines += [f"- {md.escape(_surface_line(c))}" for c in result.surface]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _worst(result: ReviewDiff) -> str | None:
-    effects = {c.change.effect for c in result.changes}
+    effects = {c.change.effect for c in result.changes} | {c.effect for c in result.surface}
     return next((e for e in (WIDENING, MIXED, NARROWING, NEUTRAL) if e in effects), None)
 
 

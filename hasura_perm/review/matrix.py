@@ -21,6 +21,8 @@ from hasura_perm.report import md
 from hasura_perm.resolve import default_rules
 from hasura_perm.resolve import index_defaults
 from hasura_perm.review.rules import SpecIndex
+from hasura_perm.review.surface_matrix import surface_markdown
+from hasura_perm.review.surface_matrix import surface_part
 from hasura_perm.snapshot import Snapshot
 from hasura_perm.spec.validate import did_you_mean
 
@@ -99,6 +101,7 @@ class Matrix:
     roles: list[str]
     actions: tuple[str, ...]
     cells: dict[tuple[TableName, str, str], Cell]
+    surface: dict[str, Any] | None = None  # actions and introspection (surface_matrix.py)
 
     def cell(self, table: TableName, role: str, action: str) -> Cell:
         return self.cells[(table, role, action)]
@@ -115,7 +118,7 @@ class Matrix:
                 for r in self.roles
                 for a in self.actions
             ],
-        }
+        } | ({"surface": self.surface} if self.surface is not None else {})
 
 
 def build_matrix(
@@ -141,7 +144,9 @@ def build_matrix(
                 cells[(table, role, action)] = _cell(
                     table, role, action, permission, width, index, denials
                 )
-    return Matrix(chosen_tables, chosen_roles, ACTIONS, cells)
+    return Matrix(
+        chosen_tables, chosen_roles, ACTIONS, cells, surface_part(compiled.surface, chosen_roles)
+    )
 
 
 def _cell(
@@ -258,6 +263,7 @@ def render_markdown(matrix: Matrix) -> str:
             ]
             lines.append(f"| {md.cell(md.code(str(table)))} | " + " | ".join(cells) + " |")
         lines.append("")
+    lines += surface_markdown(matrix.surface, matrix.roles)
     return "\n".join(lines)
 
 

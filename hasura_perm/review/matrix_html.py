@@ -14,6 +14,7 @@ import html
 import json
 
 from hasura_perm.review.matrix import Matrix
+from hasura_perm.review.surface_matrix import surface_html
 
 LEGEND = (
     "A number: the columns the role may use. \u25be: rows are filtered (select, update, delete: "
@@ -33,6 +34,7 @@ def render_html(matrix: Matrix, title: str = "Access matrix") -> str:
         .replace("@CSS@", _CSS)
         .replace("@JS@", _JS)
         .replace("@DATA@", data)
+        .replace("@SURFACE@", surface_html(matrix.surface, matrix.roles))
     )
 
 
@@ -61,6 +63,7 @@ _PAGE = """\
   <div id="grid"><table id="matrix"><thead></thead><tbody></tbody></table></div>
   <aside id="detail" aria-live="polite"><p class="hint">Click a cell to see its rule.</p></aside>
 </main>
+@SURFACE@
 <script type="application/json" id="matrix-data">@DATA@</script>
 <script>@JS@</script>
 </body>

@@ -7,6 +7,7 @@ from hasura_perm.report.terminal import visible
 from hasura_perm.review.matrix import LEGEND
 from hasura_perm.review.matrix import Matrix
 from hasura_perm.review.matrix import cell_text
+from hasura_perm.review.surface_matrix import surface_rows
 
 
 def render_text(matrix: Matrix) -> str:
@@ -20,6 +21,14 @@ def render_text(matrix: Matrix) -> str:
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         lines += ["", action]
         for row in rows:
+            lines.append(
+                "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+            )
+    surface = [[visible(c) for c in row] for row in surface_rows(matrix.surface, matrix.roles)]
+    if surface:
+        widths = [max(len(row[i]) for row in surface) for i in range(len(surface[0]))]
+        lines += ["", "Hasura actions and introspection"]
+        for row in surface:
             lines.append(
                 "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
             )

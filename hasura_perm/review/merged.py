@@ -57,8 +57,16 @@ def _merged(builds: list[Build], sources: list[str] | None = None) -> Build:
     for one, source in zip(builds, names, strict=True):
         _merge_compiled(compiled, one.compiled, source)
     compiled.tables.sort()
+    # actions and introspection belong to no source: every build compiles the same surface
+    compiled.surface = builds[0].compiled.surface
     warnings = [w for b in builds for w in b.warnings]
-    return Build(compiled, builds[0].metadata, all_files(builds), warnings)
+    return Build(
+        compiled,
+        builds[0].metadata,
+        all_files(builds),
+        warnings,
+        surface_files=builds[0].surface_files,
+    )
 
 
 def qualify(source: str, table: TableName) -> TableName:
@@ -97,7 +105,7 @@ def _merge_catalog(into: Catalog, one: Catalog, source: str) -> None:
 
 
 def _merge_spec(into: Spec, one: Spec, source: str) -> None:
-    for section in ("session", "roles", "conditions", "column_sets", "presets"):
+    for section in ("session", "roles", "conditions", "column_sets", "presets", "actions"):
         getattr(into, section).update(getattr(one, section))
     into.cognito = into.cognito or one.cognito
     into.files = into.files or one.files

@@ -1,7 +1,8 @@
 """Read `permissions/`: every YAML file, validated, gathered into one `Spec`.
 
 A file is either a table file (it has `table:`) or a definitions file holding any of
-`session`, `roles`, `conditions`, `column_sets`, `presets`, `defaults` and `cognito`. Definitions
+`session`, `roles`, `conditions`, `column_sets`, `presets`, `defaults`, `actions` and
+`cognito`. Definitions
 may be split across files; a name defined twice is an error naming both places.
 """
 
@@ -29,6 +30,7 @@ NAMED_SECTIONS = {
     "conditions": "condition",
     "column_sets": "column set",
     "presets": "preset",
+    "actions": "actions entry",  # Hasura actions: name or pattern -> role -> grant (surface/)
 }
 
 
@@ -62,6 +64,7 @@ class Spec:
     tables: dict[TableName, Node] = field(default_factory=dict)  # the table file's root
     files: list[str] = field(default_factory=list)
     cognito: Node | None = None  # the `cognito:` section (hasura_perm/cognito), at most one
+    actions: dict[str, Node] = field(default_factory=dict)  # action name or pattern -> roles
 
 
 def spec_files(permissions_dir: Path, skip: set[Path], root: Path | None = None) -> list[Path]:

@@ -63,6 +63,7 @@ def load_project_spec(project: Project) -> Spec:
         presets=spec.presets,
         files=spec.files,
         cognito=spec.cognito,
+        actions=spec.actions,  # actions belong to no source
     )
     view.tables = _tables(spec, project, snapshots, problems)
     view.defaults = _defaults(spec, project, snapshots, problems)

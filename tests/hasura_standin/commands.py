@@ -17,6 +17,7 @@ from . import boolexp
 from . import cache
 from . import metadata as md
 from . import permissions
+from . import surface
 from .boolexp import dquote
 from .boolexp import table_text
 from .catalog import Catalog
@@ -258,6 +259,7 @@ ARG_PARSERS: dict[str, Callable[..., Any]] = {
 for _perm in permissions.PERM_TYPES:
     ARG_PARSERS[f"pg_create_{_perm}_permission"] = _parse_create(_perm)
     ARG_PARSERS[f"pg_drop_{_perm}_permission"] = _parse_drop
+ARG_PARSERS.update(surface.PARSERS)
 
 
 # ---------------------------------------------------------------- running
@@ -514,3 +516,4 @@ RUNNERS: dict[str, Callable[[Engine, Request], Any]] = {
 for _perm in permissions.PERM_TYPES:
     RUNNERS[f"pg_create_{_perm}_permission"] = _create_permission(_perm)
     RUNNERS[f"pg_drop_{_perm}_permission"] = _drop_permission(_perm)
+RUNNERS.update(surface.RUNNERS)

@@ -227,7 +227,7 @@ def export(metadata: dict[str, Any]) -> dict[str, Any]:
     ]
     for key in TOP_LEVEL_ORDER:
         value = metadata["extra"].get(key)
-        if value in (None, [], {}):
+        if value in (None, [], {}) or value == {"disabled_for_roles": []}:
             continue
         if key == "inherited_roles":
             value = [

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from hasura_perm.metadata import yamlfmt
 from hasura_perm.metadata.directory import read_metadata
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from tests.hasura_standin import StandinServer
@@ -48,14 +49,50 @@ def example_tables(*, with_permissions: bool) -> list[dict[str, Any]]:
     return tables
 
 
+def example_surface() -> dict[str, Any]:
+    """The example's actions (with their committed permissions) and introspection options, as
+    the server exports them: the definition's output type and arguments live in
+    actions.graphql in the CLI's layout and are written out here."""
+    actions = yamlfmt.load((REPO / "metadata/actions.yaml").read_text(), filename="actions.yaml")
+    definitions = {
+        "export_project_report": {
+            "type": "mutation",
+            "output_type": "ProjectReport",
+            "arguments": [{"name": "project_id", "type": "Int!"}],
+        }
+    }
+    for action in actions["actions"]:
+        action["definition"].update(definitions[action["name"]])
+    objects = actions["custom_types"]["objects"]
+    objects[0]["fields"] = [
+        {"name": "project_id", "type": "Int!"},
+        {"name": "url", "type": "String!"},
+    ]
+    introspection = yamlfmt.load(
+        (REPO / "metadata/graphql_schema_introspection.yaml").read_text(), filename="x"
+    )
+    return {
+        "actions": actions["actions"],
+        "custom_types": {"objects": objects},
+        "graphql_schema_introspection": introspection,
+    }
+
+
 def example_metadata(*, with_permissions: bool = False, **extra: Any) -> dict[str, Any]:
+    """The example's tables (their permissions only `with_permissions`), its actions and
+    introspection options as committed, and `extra` top-level metadata (actions and custom
+    types in `extra` join the example's)."""
     source = {
         "name": "default",
         "kind": "postgres",
         "tables": example_tables(with_permissions=with_permissions),
         "configuration": SOURCE_CONFIGURATION,
     }
-    return {"version": 3, "sources": [source], **extra}
+    surface = example_surface()
+    surface["actions"] += extra.pop("actions", [])
+    objects = (extra.pop("custom_types", {}) or {}).get("objects", [])
+    surface["custom_types"]["objects"] += objects
+    return {"version": 3, "sources": [source], **surface, **extra}
 
 
 @pytest.fixture

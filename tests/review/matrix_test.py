@@ -75,7 +75,11 @@ def test_markdown_one_table_per_action() -> None:
         "### insert",
         "### update",
         "### delete",
+        "### Hasura actions",
+        "### GraphQL schema introspection",
     ]
+    assert "| `export_project_report` | allowed | — | allowed | — |" in md
+    assert "| introspection | on | off | on | on |" in md
     assert "| table | `editor` | `file_service` | `project_admin` | `viewer` |" in md
     assert (
         "| `public.projects` | 17/17 · filtered | — | 17/17 · all rows | 11/17 · filtered |" in md

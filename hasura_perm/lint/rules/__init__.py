@@ -13,6 +13,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from hasura_perm.errors import HasuraPermError
+from hasura_perm.lint.rules import action_hides_table
 from hasura_perm.lint.rules import admin_role_permission
 from hasura_perm.lint.rules import aggregation_leak
 from hasura_perm.lint.rules import append_only_modified
@@ -21,6 +22,7 @@ from hasura_perm.lint.rules import backend_only_bypass
 from hasura_perm.lint.rules import filter_reaches_hidden_table
 from hasura_perm.lint.rules import inconsistent_check
 from hasura_perm.lint.rules import insert_owner_unchecked
+from hasura_perm.lint.rules import introspection_for_anonymous
 from hasura_perm.lint.rules import missing_limit
 from hasura_perm.lint.rules import new_column_exposed
 from hasura_perm.lint.rules import owned_rows_writable
@@ -60,6 +62,8 @@ RULES: dict[str, ModuleType] = {
         write_without_select,
         view_bypass,
         filter_reaches_hidden_table,
+        action_hides_table,
+        introspection_for_anonymous,
         unemitted_session_variable,
         role_not_grantable,
         unused_role,

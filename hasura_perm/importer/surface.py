@@ -1,0 +1,170 @@
+"""Import action permissions and introspection options into permissions/.
+
+Action grants become `permissions/actions.yaml`, one entry per action that has permissions,
+factored through the inferred role inheritance (a child whose parent holds the grant needs no
+entry; a child that must not have it gets `deny`). Patterns are not invented: a `"*"` entry
+would hand every future action to the role, which the metadata never said. Roles in
+`disabled_for_roles` get `introspection: false`. Roles seen only here are declared. The result
+is proved like the table rules: the files are compiled back and must give the same grants.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from typing import Any
+
+from hasura_perm.errors import Location
+from hasura_perm.importer import yamlout
+from hasura_perm.importer.inherited import InheritedRole
+from hasura_perm.resolve import role_parents
+from hasura_perm.spec import load_spec
+from hasura_perm.surface.rules import compile_surface
+
+ACTIONS_FILE = "actions.yaml"
+Grants = dict[str, dict[str, str | None]]  # action -> role -> comment
+
+
+@dataclass
+class SurfaceImport:
+    actions: list[str] = field(default_factory=list)  # every action the metadata defines
+    grants: Grants = field(default_factory=dict)
+    disabled: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(roles) for roles in self.grants.values())
+
+
+def read_surface(metadata: dict[str, Any], inherited: list[InheritedRole]) -> SurfaceImport:
+    """The metadata's action grants (plus those Hasura gives inherited roles expressed as
+    `inherits`: any parent's) and introspection-disabled roles."""
+    out = SurfaceImport()
+    actions = metadata.get("actions")
+    if isinstance(actions, dict):  # actions.yaml as read: {actions: [...], custom_types}
+        actions = actions.get("actions")
+    for action in actions if isinstance(actions, list) else []:
+        if not isinstance(action, dict) or not isinstance(action.get("name"), str):
+            continue
+        out.actions.append(action["name"])
+        roles = {
+            p["role"]: p.get("comment")
+            for p in action.get("permissions") or []
+            if isinstance(p, dict) and isinstance(p.get("role"), str)
+        }
+        for role in inherited:
+            if role.expressed and role.name not in roles and any(p in roles for p in role.parents):
+                roles[role.name] = None
+        if roles:
+            out.grants[action["name"]] = roles
+    options = metadata.get("graphql_schema_introspection")
+    disabled = options.get("disabled_for_roles") if isinstance(options, dict) else None
+    out.disabled = sorted(r for r in disabled or [] if isinstance(r, str))
+    return out
+
+
+def surface_roles(
+    roles: dict[str, dict[str, Any]], surface: SurfaceImport
+) -> dict[str, dict[str, Any]]:
+    """`roles` with every role seen only here declared, and `introspection: false` where the
+    metadata disables it."""
+    roles = {name: dict(value) for name, value in roles.items()}
+    seen = {r for granted in surface.grants.values() for r in granted} | set(surface.disabled)
+    for role in seen - set(roles):
+        roles[role] = {}
+    for role in surface.disabled:
+        roles[role]["introspection"] = False
+    return dict(sorted(roles.items()))
+
+
+def surface_files(roles: dict[str, dict[str, Any]], surface: SurfaceImport) -> dict[str, str]:
+    entries = _entries(surface.grants, roles)
+    if not entries:
+        return {}
+    header = (
+        "# Who may call each Hasura action (imported). Per role the entry naming the action\n"
+        "# wins, then the most specific pattern, then the parent roles; `deny` stops that.\n"
+    )
+    return {ACTIONS_FILE: header + "\n" + yamlout.dump({"actions": entries})}
+
+
+_NONE = object()  # no grant
+
+
+def _entries(grants: Grants, roles: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    parents = {name: _parents(value) for name, value in roles.items()}
+    out: dict[str, dict[str, Any]] = {}
+    for action, granted in sorted(grants.items()):
+        entry: dict[str, Any] = {}
+        resolved: dict[str, Any] = {}
+        for role in sorted(roles):
+            _resolve(role, granted, parents, entry, resolved)
+        if entry:
+            out[action] = dict(sorted(entry.items()))
+    return out
+
+
+def _resolve(
+    role: str,
+    granted: dict[str, str | None],
+    parents: dict[str, tuple[str, ...]],
+    entry: dict[str, Any],
+    resolved: dict[str, Any],
+) -> Any:
+    """What compile gives `role` (its comment, or _NONE) with the entries chosen so far, as
+    surface/rules.py resolves it; adds to `entry` what the role needs written."""
+    if role in resolved:
+        return resolved[role]
+    from_parents = [
+        c
+        for p in parents.get(role, ())
+        if (c := _resolve(p, granted, parents, entry, resolved)) is not _NONE
+    ]
+    inherited: Any = _NONE
+    if from_parents:
+        inherited = from_parents[0] if len(set(from_parents)) == 1 else None
+    if role in granted:
+        if inherited is _NONE or inherited != granted[role]:
+            comment = granted[role]
+            entry[role] = {} if comment is None else {"comment": comment}
+        resolved[role] = granted[role]
+    else:
+        if inherited is not _NONE:
+            entry[role] = "deny"
+        resolved[role] = _NONE
+    return resolved[role]
+
+
+def _parents(value: dict[str, Any]) -> tuple[str, ...]:
+    inherits = value.get("inherits", ())
+    return (inherits,) if isinstance(inherits, str) else tuple(inherits)
+
+
+def prove_surface(files: dict[str, str], surface: SurfaceImport) -> str | None:
+    """Compile the planned files' actions and roles back; the first difference, or None."""
+    with tempfile.TemporaryDirectory(prefix="hasura-perm-import-") as folder:
+        root = Path(folder)
+        for relative, text in files.items():
+            if relative.endswith(".yaml") and "/" not in relative:
+                (root / relative).write_text(text, encoding="utf-8")
+        spec = load_spec(root, root)
+    problems: list[tuple[Location, str]] = []
+    compiled = compile_surface(spec, role_parents(spec, problems), surface.actions, problems)
+    if problems:
+        return "; ".join(f"{loc}: {message}" for loc, message in problems[:3])
+    got = {
+        a: {r: g.comment for r, g in compiled.grants.get(a, {}).items()} for a in compiled.actions
+    }
+    want = {a: roles for a, roles in surface.grants.items() if roles}
+    got = {a: roles for a, roles in got.items() if roles}
+    if got != want:
+        action = next(a for a in sorted(set(got) | set(want)) if got.get(a) != want.get(a))
+        return f"action {action}: imported {got.get(action)}, metadata {want.get(action)}"
+    if compiled.introspection_disabled != surface.disabled:
+        return (
+            f"introspection disabled for {compiled.introspection_disabled}, metadata "
+            f"{surface.disabled}"
+        )
+    return None

@@ -1,0 +1,52 @@
+"""`explain --hasura-action NAME --role R`: how a role's permission to call a Hasura action is
+resolved (the entry naming the action, else the most specific matching pattern, else the
+parents'), and what Hasura holds for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hasura_perm.build import Build
+from hasura_perm.errors import HasuraPermError
+from hasura_perm.spec.validate import did_you_mean
+
+
+def explain_action(result: Build, action: str, role: str) -> dict[str, Any]:
+    surface = result.compiled.surface
+    if role not in result.compiled.roles:
+        hint = did_you_mean(role, result.compiled.roles)
+        raise HasuraPermError(f"role `{role}` is not declared{hint}")
+    if surface is None or action not in surface.actions:
+        managed = surface.actions if surface is not None else []
+        hint = did_you_mean(action, managed)
+        raise HasuraPermError(
+            f"action `{action}` is not managed: no entry under `actions:` matches it{hint}"
+        )
+    grant = surface.grants.get(action, {}).get(role)
+    if grant is None:
+        return {"action": action, "role": role, "allowed": False}
+    entry = {"role": role} if grant.comment is None else {"role": role, "comment": grant.comment}
+    return {
+        "action": action,
+        "role": role,
+        "allowed": True,
+        "origin": grant.origin,
+        "location": str(grant.location),
+        "permission": entry,  # as actions.yaml and the export hold it
+    }
+
+
+def render_action_text(e: dict[str, Any]) -> str:
+    lines = [f"{e['role']} calling action {e['action']}:"]
+    if not e["allowed"]:
+        lines.append("  not allowed: no entry grants it (or `deny` stops it), and no parent has it")
+        return "\n".join(lines) + "\n"
+    lines += [
+        f"  allowed ({e['origin']}), rule at {e['location']}",
+        f"  actions.yaml: permissions: [{_entry(e['permission'])}]",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _entry(entry: dict[str, Any]) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in entry.items()).join("{}")

@@ -1,0 +1,72 @@
+"""The matrix's part for Hasura actions and introspection: role x action, and per role whether
+it may introspect the GraphQL schema."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from hasura_perm.report import md
+
+
+def surface_part(surface: Any, roles: list[str]) -> dict[str, Any] | None:
+    """None when the project manages no action and disables no introspection."""
+    if surface is None or not (surface.actions or surface.introspection_disabled):
+        return None
+    grants = {
+        action: {
+            role: {"origin": g.origin, "location": str(g.location), "comment": g.comment}
+            for role, g in surface.grants.get(action, {}).items()
+            if role in roles
+        }
+        for action in surface.actions
+    }
+    disabled = set(surface.introspection_disabled)
+    return {
+        "actions": grants,
+        "introspection": {role: role not in disabled for role in roles},
+    }
+
+
+def surface_markdown(part: dict[str, Any] | None, roles: list[str]) -> list[str]:
+    if part is None:
+        return []
+    header = " | ".join(md.cell(md.code(r)) for r in roles)
+    lines = ["### Hasura actions", ""]
+    lines += [f"| action | {header} |", "|---" * (len(roles) + 1) + "|"]
+    for action, granted in part["actions"].items():
+        cells = ["allowed" if r in granted else "—" for r in roles]
+        lines.append(f"| {md.cell(md.code(action))} | " + " | ".join(cells) + " |")
+    lines += ["", "### GraphQL schema introspection", ""]
+    lines += [f"| | {header} |", "|---" * (len(roles) + 1) + "|"]
+    cells = ["on" if part["introspection"][r] else "off" for r in roles]
+    lines += ["| introspection | " + " | ".join(cells) + " |", ""]
+    return lines
+
+
+def surface_html(part: dict[str, Any] | None, roles: list[str]) -> str:
+    """A static list under the grid (not a table: the grid's script owns every table row):
+    each action with the roles that may call it, and the roles without introspection."""
+    if part is None:
+        return ""
+    items = []
+    for action, granted in part["actions"].items():
+        who = ", ".join(html.escape(r) for r in roles if r in granted) or "no role"
+        items.append(f"<li><code>{html.escape(action)}</code>: {who}</li>")
+    off = [html.escape(r) for r in roles if not part["introspection"][r]]
+    items.append(f"<li>schema introspection off for: {', '.join(off) or 'no role'}</li>")
+    return (
+        '<section id="surface"><h2>Hasura actions and introspection</h2>'
+        f"<ul>{''.join(items)}</ul></section>"
+    )
+
+
+def surface_rows(part: dict[str, Any] | None, roles: list[str]) -> list[list[str]]:
+    """The text matrix's rows: a header, one row per action, the introspection row."""
+    if part is None:
+        return []
+    rows = [["action", *roles]]
+    for action, granted in part["actions"].items():
+        rows.append([action, *("allowed" if r in granted else "—" for r in roles)])
+    rows.append(["introspection", *("on" if part["introspection"][r] else "off" for r in roles)])
+    return rows
