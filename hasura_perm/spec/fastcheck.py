@@ -184,11 +184,7 @@ class _Compiler:
     def array_checks(self, s: dict[str, Any]) -> list[str]:
         if not {"items", "minItems", "maxItems", "uniqueItems"} & set(s):
             return []
-        out = ["if type(x) is list:"]
-        if "minItems" in s:
-            out.append(f"    if len(x) < {int(s['minItems'])}: return False")
-        if "maxItems" in s:
-            out.append(f"    if len(x) > {int(s['maxItems'])}: return False")
+        out = ["if type(x) is list:", *_length_bounds(s, "minItems", "maxItems")]
         if "items" in s:
             if not isinstance(s["items"], dict | bool):
                 raise UnsupportedSchema("`items` must be one schema (draft 2020-12)")
@@ -200,11 +196,7 @@ class _Compiler:
     def string_checks(self, s: dict[str, Any]) -> list[str]:
         if not {"pattern", "minLength", "maxLength"} & set(s):
             return []
-        out = ["if type(x) is str:"]
-        if "minLength" in s:
-            out.append(f"    if len(x) < {int(s['minLength'])}: return False")
-        if "maxLength" in s:
-            out.append(f"    if len(x) > {int(s['maxLength'])}: return False")
+        out = ["if type(x) is str:", *_length_bounds(s, "minLength", "maxLength")]
         if "pattern" in s:
             regex = self.constant(re.compile(s["pattern"]))
             out.append(f"    if {regex}.search(x) is None: return False")
@@ -260,3 +252,13 @@ def compile_schema(schema: dict[str, Any]) -> Callable[[Any], bool]:
     for table, checks in compiler.tables.items():
         namespace[table] = {key: namespace[fn] for key, fn in checks.items()}
     return namespace[entry]
+
+
+def _length_bounds(s: dict[str, Any], low: str, high: str) -> list[str]:
+    """The lines checking len(x) against the schema's `low`/`high` keywords, when present."""
+    out = []
+    if low in s:
+        out.append(f"    if len(x) < {int(s[low])}: return False")
+    if high in s:
+        out.append(f"    if len(x) > {int(s[high])}: return False")
+    return out
