@@ -43,14 +43,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from hasura_perm import cli  # noqa: E402
-from hasura_perm.build import build  # noqa: E402
-from hasura_perm.hasura.client import Client  # noqa: E402
+from hasura_perm.compiler.build import build  # noqa: E402
 from hasura_perm.metadata.export_format import PERMISSION_KEYS  # noqa: E402
 from hasura_perm.metadata.export_format import permission_entry  # noqa: E402
 from hasura_perm.metadata.export_json import compiled_permissions  # noqa: E402
 from hasura_perm.metadata.export_json import entries  # noqa: E402
-from hasura_perm.postgres import TempCluster  # noqa: E402
-from hasura_perm.project import load_project  # noqa: E402
+from hasura_perm.remote.client import Client  # noqa: E402
+from hasura_perm.schema.postgres import TempCluster  # noqa: E402
+from hasura_perm.spec.project import load_project  # noqa: E402
 from tests.hasura_standin import StandinServer  # noqa: E402
 
 SECRET_VAR = "BENCH_HASURA_ADMIN_SECRET"

@@ -48,18 +48,18 @@ import yaml
 # Measure the checkout this script is in, not whichever copy the virtualenv installed.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import hasura_perm.build  # noqa: E402
-import hasura_perm.project  # noqa: E402
-import hasura_perm.snapshot  # noqa: E402
+import hasura_perm.compiler.build  # noqa: E402
+import hasura_perm.core.located_cache  # noqa: E402
+import hasura_perm.core.validate  # noqa: E402
+import hasura_perm.schema.snapshot  # noqa: E402
 import hasura_perm.spec  # noqa: E402
-import hasura_perm.spec.parse_cache  # noqa: E402
-import hasura_perm.spec.validate  # noqa: E402
-from hasura_perm.build import build  # noqa: E402
-from hasura_perm.errors import SpecError  # noqa: E402
-from hasura_perm.metadata import yamlfmt  # noqa: E402
+import hasura_perm.spec.project  # noqa: E402
+from hasura_perm.compiler.build import build  # noqa: E402
+from hasura_perm.core import yamlfmt  # noqa: E402
+from hasura_perm.core.errors import SpecError  # noqa: E402
 from hasura_perm.metadata.directory import stale_files  # noqa: E402
 from hasura_perm.metadata.directory import write_files  # noqa: E402
-from hasura_perm.project import load_project  # noqa: E402
+from hasura_perm.spec.project import load_project  # noqa: E402
 
 GOALS = {"first": 1.0, "no-op": 0.5}  # compile/floor, issue 18
 
@@ -518,13 +518,13 @@ INPUT_STAGES, OUTPUT_STAGES = STAGES[:5], STAGES[5:9]
 # (module, attribute, stage): every call through that name is charged to the stage,
 # minus the time of instrumented calls nested inside it.
 INSTRUMENTED = (
-    (hasura_perm.project, "load_file", STAGES[0]),
-    (hasura_perm.spec.parse_cache, "load_file", STAGES[0]),
-    (hasura_perm.spec.validate, "check", STAGES[1]),
-    (hasura_perm.snapshot, "snapshot_from_data", STAGES[2]),
-    (hasura_perm.build, "read_metadata", STAGES[3]),
-    (hasura_perm.build, "compile_spec", STAGES[4]),
-    (hasura_perm.build, "merge_permissions", STAGES[5]),
+    (hasura_perm.spec.project, "load_file", STAGES[0]),
+    (hasura_perm.core.located_cache, "load_file", STAGES[0]),
+    (hasura_perm.core.validate, "check", STAGES[1]),
+    (hasura_perm.schema.snapshot, "snapshot_from_data", STAGES[2]),
+    (hasura_perm.compiler.build, "read_metadata", STAGES[3]),
+    (hasura_perm.compiler.build, "compile_spec", STAGES[4]),
+    (hasura_perm.compiler.build, "merge_permissions", STAGES[5]),
     (yamlfmt, "dump", STAGES[6]),
 )
 

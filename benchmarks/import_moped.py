@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hasura_perm.importer import read_metadata_dir  # noqa: E402
 from hasura_perm.importer.run import import_permissions  # noqa: E402
 from hasura_perm.metadata.directory import write_files  # noqa: E402
-from hasura_perm.schema_files import sql_schema  # noqa: E402
-from hasura_perm.snapshot import snapshot_from_data  # noqa: E402
+from hasura_perm.schema.files import sql_schema  # noqa: E402
+from hasura_perm.schema.snapshot import snapshot_from_data  # noqa: E402
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "moped"
 

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hasura_perm.permission_tests import engine  # noqa: E402
-from hasura_perm.project import load_project  # noqa: E402
+from hasura_perm.spec.project import load_project  # noqa: E402
 
 COPIED = ("hasura-perm.yaml", "permissions", "metadata", "db")
 

@@ -1,15 +1,20 @@
 """hasura-perm: Hasura v2 permissions as code.
 
-Data flows one way:
+Packages by stage, in the order data flows (docs/architecture.md has the map):
 
-    hasura-perm.yaml        -> project.Project
-    permissions/*.yaml      -> spec.load_spec -> spec.Spec
-    permissions/schema.yaml -> snapshot.Snapshot
-    Spec + Snapshot         -> resolve.resolve -> model.Model
-    Model                   -> compiler.compile_permissions -> permissions.PermissionSet
-    PermissionSet           -> metadata.directory.write -> metadata/ (Hasura CLI v3 layout)
+    core      shared basics (errors, names, paths, located YAML, validation)
+    schema    the database: permissions/schema.yaml, introspection, the catalog
+    spec      permissions/*.yaml and hasura-perm.yaml -> Spec, roles resolved
+    boolexp   Hasura boolean expressions: validate, tree, SQL
+    metadata  metadata/ files and exports in Hasura's stored form
+    compiler  Spec + schema -> permissions -> metadata/ (build)
+    remote    the Hasura server: client, plan, apply, drift
+    report    plan and drift renderers
+    features  cognito, permission_tests, importer, lint, review
+    commands  one module per verb; cli.py only parses arguments
 
-Commands live in `commands/`, one module per verb; `cli.py` only parses arguments.
+A package imports only from itself and the packages above it in this list
+(tests/architecture_test.py fails on anything else).
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ from typing import NoReturn
 
 from hasura_perm import __version__
 from hasura_perm import commands
-from hasura_perm.errors import ExitCode
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.report.terminal import visible
+from hasura_perm.core.errors import ExitCode
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.terminal import visible
 
 DESCRIPTION = """\
 Hasura permissions as code. Business roles written once in permissions/ compile into

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.errors import SpecError
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.errors import SpecError
 from tests.helpers import NOTES_METADATA
 from tests.helpers import USERS_METADATA
 from tests.helpers import assert_problem

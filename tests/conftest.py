@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from hasura_perm.metadata.parse_cache import ENV as PARSE_CACHE_ENV
-from hasura_perm.postgres import TempCluster
+from hasura_perm.core.parse_cache import ENV as PARSE_CACHE_ENV
+from hasura_perm.schema.postgres import TempCluster
 
 
 @pytest.fixture(scope="session", autouse=True)

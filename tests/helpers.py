@@ -19,11 +19,11 @@ from typing import Any
 import yaml
 
 from hasura_perm import cli
-from hasura_perm.build import Build
-from hasura_perm.build import build
-from hasura_perm.errors import SpecError
-from hasura_perm.names import TableName
-from hasura_perm.project import load_project
+from hasura_perm.compiler.build import Build
+from hasura_perm.compiler.build import build
+from hasura_perm.core.errors import SpecError
+from hasura_perm.core.names import TableName
+from hasura_perm.spec.project import load_project
 
 Content = str | bytes | Mapping[str, Any] | list[Any]
 

@@ -12,12 +12,12 @@ import psycopg
 import pytest
 import yaml
 
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.introspect import INTROSPECTION_SQL
-from hasura_perm.introspect import introspect
-from hasura_perm.introspect import snapshot_from_rows
-from hasura_perm.postgres import TempCluster
-from hasura_perm.postgres import find_bindir
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.schema.introspect import INTROSPECTION_SQL
+from hasura_perm.schema.introspect import introspect
+from hasura_perm.schema.introspect import snapshot_from_rows
+from hasura_perm.schema.postgres import TempCluster
+from hasura_perm.schema.postgres import find_bindir
 
 SCHEMA_SQL = """
 CREATE TABLE users (

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from hasura_perm.literals import value_fits
+from hasura_perm.schema.literals import value_fits
 
 ACCEPTED = [
     ("9", "integer"),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hasura_perm import cli
-from hasura_perm.report.output import registry
+from hasura_perm.commands.output import registry
 from tests.helpers import run_cli
 from tests.importer.helpers import block
 from tests.importer.helpers import scenario

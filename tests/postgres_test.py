@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.postgres import NO_BINARIES_MESSAGE
-from hasura_perm.postgres import TempCluster
-from hasura_perm.postgres import find_bindir
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.schema.postgres import NO_BINARIES_MESSAGE
+from hasura_perm.schema.postgres import TempCluster
+from hasura_perm.schema.postgres import find_bindir
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -45,7 +45,7 @@ def _run_owner(script: str) -> subprocess.Popen[str]:
     code = textwrap.dedent(
         """
         import sys, time
-        from hasura_perm.postgres import TempCluster
+        from hasura_perm.schema.postgres import TempCluster
         cluster = TempCluster().start()
         print(cluster.pid, cluster.directory, flush=True)
         """

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from hasura_perm.inflect import pluralize
-from hasura_perm.inflect import singularize
-from hasura_perm.names import TableName
-from hasura_perm.relationships import suggest
-from hasura_perm.snapshot import snapshot_from_data
+from hasura_perm.core.inflect import pluralize
+from hasura_perm.core.inflect import singularize
+from hasura_perm.core.names import TableName
+from hasura_perm.schema.relationships import suggest
+from hasura_perm.schema.snapshot import snapshot_from_data
 from tests.helpers import ROLES
 from tests.helpers import load_yaml
 from tests.helpers import make_project

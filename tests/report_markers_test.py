@@ -3,9 +3,9 @@ effect markers diff's markdown has."""
 
 from __future__ import annotations
 
-from hasura_perm.names import TableName
-from hasura_perm.plan import Plan
-from hasura_perm.plan import compare_entries
+from hasura_perm.core.names import TableName
+from hasura_perm.remote.plan import Plan
+from hasura_perm.remote.plan import compare_entries
 from hasura_perm.report import markdown
 from hasura_perm.report import text
 

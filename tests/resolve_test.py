@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hasura_perm.names import TableName
+from hasura_perm.core.names import TableName
 from tests.helpers import assert_problem
 from tests.helpers import build_project
 from tests.helpers import compiled_roles

@@ -3,7 +3,7 @@ pre token generation and user sync Lambdas (handler/), the Hasura JWT secret (jw
 token inspection (whoami.py), user sync (sync.py) and packaging (package.py). See
 docs/cognito.md.
 
-Kept free of imports so that build.py can import `hasura_perm.cognito.mapping` (its compile
+Kept free of imports so that compiler/build.py can import `hasura_perm.cognito.mapping` (its compile
 hook) without a cycle; the commands load projects through `hasura_perm.cognito.loader`.
 """
 

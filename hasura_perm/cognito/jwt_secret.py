@@ -12,7 +12,7 @@ import shlex
 from typing import Any
 
 from hasura_perm.cognito.pool import Pool
-from hasura_perm.errors import HasuraPermError
+from hasura_perm.core.errors import HasuraPermError
 
 FORMATS = ("json", "env", "terraform")
 ENV_NAME = "HASURA_GRAPHQL_JWT_SECRET"

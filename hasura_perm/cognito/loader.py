@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hasura_perm.build import Build
-from hasura_perm.build import build
 from hasura_perm.cognito.mapping import cognito_compile_hook
 from hasura_perm.cognito.mapping import compile_mapping
-from hasura_perm.project import Project
-from hasura_perm.snapshot import load_snapshot
+from hasura_perm.compiler.build import Build
+from hasura_perm.compiler.build import build
+from hasura_perm.schema.snapshot import load_snapshot
 from hasura_perm.spec.by_source import load_project_spec
+from hasura_perm.spec.project import Project
 
 
 @dataclass

@@ -12,15 +12,15 @@ from typing import Any
 
 from hasura_perm.cognito.handler.pre_token import ROLE_CLAIMS
 from hasura_perm.cognito.handler.pre_token import session_string
-from hasura_perm.compiler import Compiled
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.errors import Location
-from hasura_perm.errors import SpecError
-from hasura_perm.names import TableName
-from hasura_perm.snapshot import Snapshot
+from hasura_perm.compiler.permissions import Compiled
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.errors import Location
+from hasura_perm.core.errors import SpecError
+from hasura_perm.core.names import TableName
+from hasura_perm.core.validate import did_you_mean
+from hasura_perm.schema.snapshot import Snapshot
 from hasura_perm.spec import Node
 from hasura_perm.spec import Spec
-from hasura_perm.spec.validate import did_you_mean
 
 MAPPING_FORMAT = 1
 NAMESPACE = "https://hasura.io/jwt/claims"
@@ -59,7 +59,7 @@ def claims_format(trigger_version: str) -> str:
 
 
 def cognito_compile_hook(spec: Spec, compiled: Compiled, snapshot: Snapshot | None = None) -> None:
-    """For build.py: raise SpecError when the Cognito mapping does not fit roles and rules."""
+    """For compiler/build.py: raise SpecError when the Cognito mapping does not fit roles and rules."""
     problems = check_cognito(spec, compiled, snapshot)
     if problems:
         raise SpecError(problems)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hasura_perm.cognito.handler.pre_token import MAPPING_FILE
-from hasura_perm.errors import HasuraPermError
+from hasura_perm.core.errors import HasuraPermError
 
 HANDLERS = ("pre_token.py", "user_sync.py")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date zip can store

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.project import CONFIG_NAME
-from hasura_perm.project import Environment
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.spec.project import CONFIG_NAME
+from hasura_perm.spec.project import Environment
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 _POOL_ID = re.compile(r"^(?P<region>[a-z]{2}(-[a-z]+)+-\d{1,2})_[0-9a-zA-Z]+$")

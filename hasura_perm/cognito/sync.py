@@ -19,8 +19,8 @@ from hasura_perm.cognito.handler.user_sync import SyncError
 from hasura_perm.cognito.handler.user_sync import build_row
 from hasura_perm.cognito.handler.user_sync import upsert
 from hasura_perm.cognito.pool import Pool
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.project import Environment
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.spec.project import Environment
 
 SKIPPED_STATUSES = ("UNCONFIRMED",)  # never confirmed: post-confirmation would not fire either
 

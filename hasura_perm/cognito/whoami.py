@@ -22,9 +22,9 @@ import jwt
 
 from hasura_perm.cognito.jwt_secret import claims_map_secret
 from hasura_perm.cognito.pool import Pool
-from hasura_perm.compiler import Compiled
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.names import session_variable
+from hasura_perm.compiler.permissions import Compiled
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.names import session_variable
 
 ROLE_CLAIMS = ("x-hasura-allowed-roles", "x-hasura-default-role")
 _COGNITO_ISSUER = re.compile(r"^https://cognito-idp\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/(.+)$")

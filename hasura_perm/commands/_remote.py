@@ -7,23 +7,23 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hasura_perm.build import Build
-from hasura_perm.hasura.client import Client
+from hasura_perm.commands.output import add_output_arguments
+from hasura_perm.compiler.build import Build
 from hasura_perm.metadata.directory import stale_files
-from hasura_perm.plan import Plan
-from hasura_perm.preflight import check_plan
-from hasura_perm.project import Environment
-from hasura_perm.project import Project
-from hasura_perm.project import load_project
-from hasura_perm.report.output import add_output_arguments
+from hasura_perm.remote.apply import Live
+from hasura_perm.remote.apply import make_plan
+from hasura_perm.remote.apply import project_sources
+from hasura_perm.remote.apply import read_live
+from hasura_perm.remote.client import Client
+from hasura_perm.remote.plan import Plan
+from hasura_perm.remote.preflight import check_plan
+from hasura_perm.remote.target import Target
+from hasura_perm.remote.target import narrow
+from hasura_perm.remote.target import warning as partial_warning
 from hasura_perm.review.merged import merged_build
-from hasura_perm.sync import Live
-from hasura_perm.sync import make_plan
-from hasura_perm.sync import project_sources
-from hasura_perm.sync import read_live
-from hasura_perm.target import Target
-from hasura_perm.target import narrow
-from hasura_perm.target import warning as partial_warning
+from hasura_perm.spec.project import Environment
+from hasura_perm.spec.project import Project
+from hasura_perm.spec.project import load_project
 
 ENVIRONMENT_HELP = """\
 environments (hasura-perm.yaml):

@@ -16,18 +16,18 @@ from hasura_perm.commands._remote import connect
 from hasura_perm.commands._remote import fresh_plan
 from hasura_perm.commands._remote import partial_preface
 from hasura_perm.commands._remote import target_of
-from hasura_perm.errors import ExitCode
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.hasura.endpoint import redact_url
-from hasura_perm.plan import Plan
+from hasura_perm.core.errors import ExitCode
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.terminal import visible
+from hasura_perm.remote.apply import Live
+from hasura_perm.remote.apply import apply_plan
+from hasura_perm.remote.apply import bulk_of
+from hasura_perm.remote.apply import check_saved_plan
+from hasura_perm.remote.apply import project_sources
+from hasura_perm.remote.apply import read_live
+from hasura_perm.remote.endpoint import redact_url
+from hasura_perm.remote.plan import Plan
 from hasura_perm.report import text
-from hasura_perm.report.terminal import visible
-from hasura_perm.sync import Live
-from hasura_perm.sync import apply_plan
-from hasura_perm.sync import bulk_of
-from hasura_perm.sync import check_saved_plan
-from hasura_perm.sync import project_sources
-from hasura_perm.sync import read_live
 
 NAME = "apply"
 HELP = "Apply the plan to a Hasura server in one atomic request, then verify it."

@@ -15,13 +15,13 @@ from hasura_perm.cognito.loader import load_cognito
 from hasura_perm.cognito.package import lambda_files
 from hasura_perm.cognito.package import write_package
 from hasura_perm.cognito.pool import pool_for
-from hasura_perm.errors import ExitCode
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.project import load_project
-from hasura_perm.report.output import DeprecatedAlias
-from hasura_perm.report.output import add_output_arguments
-from hasura_perm.report.output import chosen_format
-from hasura_perm.report.output import emit
+from hasura_perm.commands.output import DeprecatedAlias
+from hasura_perm.commands.output import add_output_arguments
+from hasura_perm.commands.output import chosen_format
+from hasura_perm.commands.output import emit
+from hasura_perm.core.errors import ExitCode
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.spec.project import load_project
 
 NAME = "cognito"
 HELP = "Cognito: claims Lambda, JWT secret, token inspection and user sync."

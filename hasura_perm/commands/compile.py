@@ -7,16 +7,16 @@ import difflib
 import sys
 from pathlib import Path
 
-from hasura_perm.build import Build
-from hasura_perm.build import all_files
-from hasura_perm.build import build_all
-from hasura_perm.errors import ExitCode
-from hasura_perm.errors import SpecError
-from hasura_perm.lint.exposure import new_exposures
+from hasura_perm.compiler.build import Build
+from hasura_perm.compiler.build import all_files
+from hasura_perm.compiler.build import build_all
+from hasura_perm.compiler.exposure import new_exposures
+from hasura_perm.core.errors import ExitCode
+from hasura_perm.core.errors import SpecError
 from hasura_perm.metadata.directory import stale_files
 from hasura_perm.metadata.directory import write_files
-from hasura_perm.project import CONFIG_NAME
-from hasura_perm.project import load_project
+from hasura_perm.spec.project import CONFIG_NAME
+from hasura_perm.spec.project import load_project
 
 NAME = "compile"
 HELP = "Compile permissions/ into the Hasura metadata/ directory."

@@ -8,16 +8,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from hasura_perm.project import load_project
-from hasura_perm.report.output import add_output_arguments
-from hasura_perm.report.output import emit
-from hasura_perm.review.diff import FAIL_ON
-from hasura_perm.review.diff import review_diff
+from hasura_perm.commands.output import add_output_arguments
+from hasura_perm.commands.output import emit
+from hasura_perm.review.revision_diff import FAIL_ON
+from hasura_perm.review.revision_diff import review_diff
 from hasura_perm.review.revisions import compile_revision
 from hasura_perm.review.revisions import compile_working_tree
 from hasura_perm.review.revisions import merge_base
 from hasura_perm.review.revisions import repository_root
 from hasura_perm.review.revisions import resolve_commit
+from hasura_perm.spec.project import load_project
 
 NAME = "diff"
 HELP = "Show the permission changes between two git revisions (widening, narrowing, ...)."

@@ -8,11 +8,11 @@ from hasura_perm.commands._remote import ENVIRONMENT_HELP
 from hasura_perm.commands._remote import add_environment_arguments
 from hasura_perm.commands._remote import compile_project
 from hasura_perm.commands._remote import connect
-from hasura_perm.errors import ExitCode
-from hasura_perm.report.output import emit
-from hasura_perm.sync import find_drift
-from hasura_perm.sync import project_sources
-from hasura_perm.sync import read_live
+from hasura_perm.commands.output import emit
+from hasura_perm.core.errors import ExitCode
+from hasura_perm.remote.apply import find_drift
+from hasura_perm.remote.apply import project_sources
+from hasura_perm.remote.apply import read_live
 
 NAME = "drift"
 HELP = "Compare the live permissions hasura-perm owns with the project (exit 2 on drift)."

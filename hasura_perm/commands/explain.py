@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from hasura_perm.build import Build
-from hasura_perm.build import build
-from hasura_perm.errors import ExitCode
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.names import TableName
-from hasura_perm.project import Project
-from hasura_perm.project import load_project
-from hasura_perm.report.output import add_output_arguments
-from hasura_perm.report.output import emit
-from hasura_perm.review.explain import explain
+from hasura_perm.commands.output import add_output_arguments
+from hasura_perm.commands.output import emit
+from hasura_perm.compiler.build import Build
+from hasura_perm.compiler.build import build
+from hasura_perm.core.errors import ExitCode
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.names import TableName
 from hasura_perm.review.explain_action import explain_action
+from hasura_perm.review.explanation import explain
 from hasura_perm.review.rules import SpecIndex
-from hasura_perm.snapshot import load_snapshot
+from hasura_perm.schema.snapshot import load_snapshot
 from hasura_perm.spec import ACTIONS
 from hasura_perm.spec.by_source import split_source
+from hasura_perm.spec.project import Project
+from hasura_perm.spec.project import load_project
 
 NAME = "explain"
 HELP = "Explain one role's permission on one table: where it came from, what it compiles to."

@@ -7,34 +7,34 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from hasura_perm.config_edit import set_key
-from hasura_perm.errors import ExitCode
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.hasura.client import Client
-from hasura_perm.import_sources import merged_read
-from hasura_perm.import_sources import merged_snapshot
-from hasura_perm.import_sources import source_file_names
-from hasura_perm.importer.read import ReadMetadata
-from hasura_perm.importer.read import read_export
-from hasura_perm.importer.read import read_metadata_dir
+from hasura_perm.commands.output import add_output_arguments
+from hasura_perm.commands.output import chosen_format
+from hasura_perm.commands.output import deprecated
+from hasura_perm.commands.output import render
+from hasura_perm.core.errors import ExitCode
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.paths import ensure_inside
+from hasura_perm.importer.config_edit import set_key
 from hasura_perm.importer.run import ImportResult
 from hasura_perm.importer.run import import_permissions
+from hasura_perm.importer.sources import merged_read
+from hasura_perm.importer.sources import merged_snapshot
+from hasura_perm.importer.sources import source_file_names
+from hasura_perm.importer.starter import metadata_from
+from hasura_perm.importer.starter import relative_to
 from hasura_perm.metadata.directory import write_files
-from hasura_perm.paths import ensure_inside
-from hasura_perm.project import CONFIG_NAME
-from hasura_perm.project import Project
-from hasura_perm.project import find_root
-from hasura_perm.project import load_project
-from hasura_perm.replay import stderr_progress
-from hasura_perm.report.output import add_output_arguments
-from hasura_perm.report.output import chosen_format
-from hasura_perm.report.output import deprecated
-from hasura_perm.report.output import render
-from hasura_perm.schema_files import is_sql
-from hasura_perm.schema_files import load_schema_file
-from hasura_perm.snapshot import load_snapshot
-from hasura_perm.starter import metadata_from
-from hasura_perm.starter import relative_to
+from hasura_perm.metadata.read import ReadMetadata
+from hasura_perm.metadata.read import read_export
+from hasura_perm.metadata.read import read_metadata_dir
+from hasura_perm.remote.client import Client
+from hasura_perm.schema.files import is_sql
+from hasura_perm.schema.files import load_schema_file
+from hasura_perm.schema.replay import stderr_progress
+from hasura_perm.schema.snapshot import load_snapshot
+from hasura_perm.spec.project import CONFIG_NAME
+from hasura_perm.spec.project import Project
+from hasura_perm.spec.project import find_root
+from hasura_perm.spec.project import load_project
 
 REPORT_SUFFIXES = (".json", ".txt", ".md", ".markdown")
 NAME = "import"
@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_sources(args: argparse.Namespace, project: Project) -> int:
-    """Every source of the project at once (see import_sources.py)."""
+    """Every source of the project at once (see importer/sources.py)."""
     if args.schema:
         raise HasuraPermError(
             "--schema names one source's schema; the project has several sources, each with "

@@ -6,23 +6,23 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from hasura_perm import starter
-from hasura_perm.errors import ExitCode
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.hasura.client import Client
-from hasura_perm.importer.read import ReadMetadata
-from hasura_perm.importer.read import read_export
-from hasura_perm.importer.read import read_metadata_dir
+from hasura_perm.core.errors import ExitCode
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.importer import starter
 from hasura_perm.importer.run import import_permissions
-from hasura_perm.introspect import INTROSPECTION_SQL
-from hasura_perm.introspect import introspect
-from hasura_perm.introspect import snapshot_from_rows
 from hasura_perm.metadata.directory import write_files
-from hasura_perm.project import CONFIG_NAME
-from hasura_perm.project import Environment
-from hasura_perm.snapshot import Snapshot
-from hasura_perm.snapshot import load_snapshot
-from hasura_perm.snapshot import snapshot_from_data
+from hasura_perm.metadata.read import ReadMetadata
+from hasura_perm.metadata.read import read_export
+from hasura_perm.metadata.read import read_metadata_dir
+from hasura_perm.remote.client import Client
+from hasura_perm.schema.introspect import INTROSPECTION_SQL
+from hasura_perm.schema.introspect import introspect
+from hasura_perm.schema.introspect import snapshot_from_rows
+from hasura_perm.schema.snapshot import Snapshot
+from hasura_perm.schema.snapshot import load_snapshot
+from hasura_perm.schema.snapshot import snapshot_from_data
+from hasura_perm.spec.project import CONFIG_NAME
+from hasura_perm.spec.project import Environment
 
 NAME = "init"
 HELP = "Start a project: hasura-perm.yaml, permissions/, a first test file and metadata/."

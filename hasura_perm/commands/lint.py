@@ -6,8 +6,9 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.importer.read import source_names
+from hasura_perm.commands.output import add_output_arguments
+from hasura_perm.commands.output import emit
+from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.lint import lint
 from hasura_perm.lint import lint_sources
 from hasura_perm.lint.config import LintConfig
@@ -18,10 +19,9 @@ from hasura_perm.lint.docs import rules_text
 from hasura_perm.lint.problem import LEVELS
 from hasura_perm.lint.sources import context_from_metadata
 from hasura_perm.lint.sources import context_from_project
-from hasura_perm.project import CONFIG_NAME
-from hasura_perm.project import load_project
-from hasura_perm.report.output import add_output_arguments
-from hasura_perm.report.output import emit
+from hasura_perm.metadata.read import source_names
+from hasura_perm.spec.project import CONFIG_NAME
+from hasura_perm.spec.project import load_project
 
 NAME = "lint"
 HELP = "Check permissions for mistakes that leak or destroy data."

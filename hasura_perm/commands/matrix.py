@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from hasura_perm.errors import ExitCode
-from hasura_perm.project import load_project
-from hasura_perm.report.output import add_output_arguments
-from hasura_perm.report.output import emit
-from hasura_perm.review.matrix import build_matrix
+from hasura_perm.commands.output import add_output_arguments
+from hasura_perm.commands.output import emit
+from hasura_perm.core.errors import ExitCode
+from hasura_perm.review.access_matrix import build_matrix
 from hasura_perm.review.merged import compile_project
+from hasura_perm.spec.project import load_project
 
 NAME = "matrix"
 HELP = "Show the access matrix: every role x table x action, as text, markdown, HTML or JSON."

@@ -13,8 +13,8 @@ from hasura_perm.commands._remote import connect
 from hasura_perm.commands._remote import fresh_plan
 from hasura_perm.commands._remote import partial_preface
 from hasura_perm.commands._remote import target_of
-from hasura_perm.report.output import chosen_format
-from hasura_perm.report.output import emit
+from hasura_perm.commands.output import chosen_format
+from hasura_perm.commands.output import emit
 
 NAME = "plan"
 HELP = "Show what apply would change on a Hasura server (exit 2 when there are changes)."

@@ -6,23 +6,23 @@ from __future__ import annotations
 import argparse
 import fnmatch
 
-from hasura_perm.errors import ExitCode
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.metadata import yamlfmt
+from hasura_perm.core import yamlfmt
+from hasura_perm.core.errors import ExitCode
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.names import TableName
 from hasura_perm.metadata.directory import merge_permissions
 from hasura_perm.metadata.directory import new_table_entry
 from hasura_perm.metadata.directory import planned_files
 from hasura_perm.metadata.directory import read_metadata
 from hasura_perm.metadata.directory import stale_files
 from hasura_perm.metadata.directory import write_files
-from hasura_perm.names import TableName
-from hasura_perm.project import Project
-from hasura_perm.project import load_project
-from hasura_perm.relationships import Suggestion
-from hasura_perm.relationships import add_to_entry
-from hasura_perm.relationships import suggest
-from hasura_perm.snapshot import Snapshot
-from hasura_perm.snapshot import load_snapshot
+from hasura_perm.schema.relationships import Suggestion
+from hasura_perm.schema.relationships import add_to_entry
+from hasura_perm.schema.relationships import suggest
+from hasura_perm.schema.snapshot import Snapshot
+from hasura_perm.schema.snapshot import load_snapshot
+from hasura_perm.spec.project import Project
+from hasura_perm.spec.project import load_project
 
 NAME = "relationships"
 HELP = "Suggest or add the relationships the schema's foreign keys give (as the console does)."

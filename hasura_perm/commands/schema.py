@@ -9,22 +9,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hasura_perm.errors import ExitCode
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.hasura.client import Client
-from hasura_perm.introspect import INTROSPECTION_SQL
-from hasura_perm.introspect import introspect
-from hasura_perm.introspect import snapshot_from_rows
-from hasura_perm.metadata import yamlfmt
+from hasura_perm.commands.output import DeprecatedAlias
+from hasura_perm.core import yamlfmt
+from hasura_perm.core.errors import ExitCode
+from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.metadata.directory import write_files
-from hasura_perm.project import Project
-from hasura_perm.project import load_project
-from hasura_perm.replay import Replayed
-from hasura_perm.replay import stderr_progress
-from hasura_perm.report.output import DeprecatedAlias
-from hasura_perm.schema_files import migrations_schemas
-from hasura_perm.schema_files import sql_schema
-from hasura_perm.snapshot import SNAPSHOT_HEADER
+from hasura_perm.remote.client import Client
+from hasura_perm.schema.files import migrations_schemas
+from hasura_perm.schema.files import sql_schema
+from hasura_perm.schema.introspect import INTROSPECTION_SQL
+from hasura_perm.schema.introspect import introspect
+from hasura_perm.schema.introspect import snapshot_from_rows
+from hasura_perm.schema.replay import Replayed
+from hasura_perm.schema.replay import stderr_progress
+from hasura_perm.schema.snapshot import SNAPSHOT_HEADER
+from hasura_perm.spec.project import Project
+from hasura_perm.spec.project import load_project
 
 NAME = "schema"
 HELP = "Manage the schema snapshot (tables, columns, keys) that compile checks rules against."

@@ -8,17 +8,17 @@ import sys
 import time
 from pathlib import Path
 
-from hasura_perm.errors import ExitCode
-from hasura_perm.errors import HasuraPermError
+from hasura_perm.commands.output import add_output_arguments
+from hasura_perm.commands.output import chosen_format
+from hasura_perm.commands.output import emit
+from hasura_perm.core.errors import ExitCode
+from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.metadata.directory import write_files
 from hasura_perm.permission_tests import engine
 from hasura_perm.permission_tests.render import junit_sources
 from hasura_perm.permission_tests.render import render
-from hasura_perm.project import Project
-from hasura_perm.project import load_project
-from hasura_perm.report.output import add_output_arguments
-from hasura_perm.report.output import chosen_format
-from hasura_perm.report.output import emit
+from hasura_perm.spec.project import Project
+from hasura_perm.spec.project import load_project
 
 NAME = "test"
 HELP = "Run the permission tests in permissions/tests/ on real PostgreSQL."

@@ -8,12 +8,12 @@ permissions.
 
 from __future__ import annotations
 
-from hasura_perm.importer.read import EXPORT_FILE
-from hasura_perm.importer.read import ReadMetadata
-from hasura_perm.importer.read import ReadPermission
-from hasura_perm.importer.read import ReadTable
-from hasura_perm.importer.read import read_export
-from hasura_perm.importer.read import read_metadata_dir
+from hasura_perm.metadata.read import EXPORT_FILE
+from hasura_perm.metadata.read import ReadMetadata
+from hasura_perm.metadata.read import ReadPermission
+from hasura_perm.metadata.read import ReadTable
+from hasura_perm.metadata.read import read_export
+from hasura_perm.metadata.read import read_metadata_dir
 
 __all__ = [
     "EXPORT_FILE",

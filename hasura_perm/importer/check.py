@@ -19,17 +19,17 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
-from hasura_perm.boolexp import ALL_OPERATORS
-from hasura_perm.boolexp import is_session_variable
-from hasura_perm.catalog import Catalog
-from hasura_perm.errors import Location
-from hasura_perm.importer.read import ReadMetadata
-from hasura_perm.importer.read import ReadPermission
-from hasura_perm.names import USER_ID
-from hasura_perm.names import TableName
-from hasura_perm.names import session_variable
-from hasura_perm.spec import validate
-from hasura_perm.spec.yaml_source import Document
+from hasura_perm.boolexp.validate import ALL_OPERATORS
+from hasura_perm.boolexp.validate import is_session_variable
+from hasura_perm.core import validate
+from hasura_perm.core.errors import Location
+from hasura_perm.core.names import USER_ID
+from hasura_perm.core.names import TableName
+from hasura_perm.core.names import session_variable
+from hasura_perm.core.yaml_source import Document
+from hasura_perm.metadata.read import ReadMetadata
+from hasura_perm.metadata.read import ReadPermission
+from hasura_perm.schema.catalog import Catalog
 
 BLOCK_KEYS = frozenset({"role", "permission", "comment"})
 BODY_KEYS = {

@@ -14,14 +14,14 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 from typing import Any
 
-from hasura_perm.importer.names import column_set_name
-from hasura_perm.importer.names import condition_name
-from hasura_perm.importer.names import preset_name
-from hasura_perm.importer.names import unique
-from hasura_perm.snapshot import Snapshot
+from hasura_perm.importer.naming import column_set_name
+from hasura_perm.importer.naming import condition_name
+from hasura_perm.importer.naming import preset_name
+from hasura_perm.importer.naming import unique
+from hasura_perm.schema.snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from hasura_perm.importer.plan import Plan
+    from hasura_perm.importer.factoring import Plan
 
 MIN_USES = 2
 MIN_SET_SIZE = 3  # shorter column lists read better spelled out

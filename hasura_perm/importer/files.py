@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from hasura_perm.errors import HasuraPermError
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.names import TableName
+from hasura_perm.core.paths import file_name_problem
 from hasura_perm.importer import yamlout
-from hasura_perm.importer.plan import DefaultEntry
-from hasura_perm.importer.plan import Plan
-from hasura_perm.names import TableName
-from hasura_perm.paths import file_name_problem
+from hasura_perm.importer.factoring import DefaultEntry
+from hasura_perm.importer.factoring import Plan
 
 TABLES_DIR = "tables"
 

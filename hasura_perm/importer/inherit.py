@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hasura_perm.core.names import TableName
 from hasura_perm.importer.normalise import PermissionSet
 from hasura_perm.importer.normalise import Rule
-from hasura_perm.names import TableName
 
 DENY = "deny"
 

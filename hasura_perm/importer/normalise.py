@@ -21,11 +21,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hasura_perm.boolexp import ALL_OPERATORS
-from hasura_perm.boolexp import LOGICAL
+from hasura_perm.boolexp.validate import ALL_OPERATORS
+from hasura_perm.boolexp.validate import LOGICAL
+from hasura_perm.core.names import TableName
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import canonical_permission
-from hasura_perm.names import TableName
 
 Rule = tuple[dict[str, Any], str | None]  # (body in normal form, comment)
 PermissionSet = dict[TableName, dict[str, dict[str, Rule]]]

@@ -1,7 +1,7 @@
 """Say which tables a default applies to, in as few words as it takes.
 
 A default matches every table of the schema snapshot that one of its patterns matches and
-no `except` entry matches (hasura_perm.resolve). Given the tables a default must cover,
+no `except` entry matches (hasura_perm.spec.resolve). Given the tables a default must cover,
 the tables it must not touch, and the tables where it does not matter (a table file or an
 exact-name default wins there anyway), pick patterns greedily (`*`, `schema.*`,
 `schema.prefix_*`, exact names), list what they wrongly match under `except`, and keep the
@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hasura_perm.names import TableName
-from hasura_perm.resolve import pattern_regex
+from hasura_perm.core.names import TableName
+from hasura_perm.spec.resolve import pattern_regex
 
 
 @dataclass(frozen=True)

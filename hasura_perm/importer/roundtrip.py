@@ -2,7 +2,7 @@
 result with the metadata's permissions, under the documented normalisation (normalise.py).
 
 The files are written to a temporary folder and read back exactly as `hasura-perm compile`
-reads permissions/ (hasura_perm.spec.load_spec, then hasura_perm.compiler.compile_spec with
+reads permissions/ (hasura_perm.spec.load_spec, then hasura_perm.compiler.permissions.compile_spec with
 the relationships and computed fields of the imported table entries).
 """
 
@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hasura_perm.catalog import Catalog
-from hasura_perm.compiler import Compiled
-from hasura_perm.compiler import compile_spec
-from hasura_perm.errors import SpecError
+from hasura_perm.compiler.permissions import Compiled
+from hasura_perm.compiler.permissions import compile_spec
+from hasura_perm.core.errors import SpecError
+from hasura_perm.core.names import TableName
 from hasura_perm.importer.normalise import PermissionSet
 from hasura_perm.importer.normalise import first_difference
 from hasura_perm.importer.normalise import normal_set
-from hasura_perm.names import TableName
-from hasura_perm.snapshot import Snapshot
+from hasura_perm.schema.catalog import Catalog
+from hasura_perm.schema.snapshot import Snapshot
 from hasura_perm.spec import load_spec
 
 

@@ -8,20 +8,19 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from hasura_perm.catalog import Catalog
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.errors import SpecError
+from hasura_perm.core import yamlfmt
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.errors import SpecError
+from hasura_perm.core.names import TableName
 from hasura_perm.importer.check import oddities_of
 from hasura_perm.importer.check import problems_of
+from hasura_perm.importer.factoring import plan_import
 from hasura_perm.importer.files import plan_files
 from hasura_perm.importer.inherited import InheritedRole
 from hasura_perm.importer.inherited import add_derived
 from hasura_perm.importer.normalise import PermissionSet
 from hasura_perm.importer.normalise import normal_boolexp
 from hasura_perm.importer.normalise import normal_permission
-from hasura_perm.importer.plan import plan_import
-from hasura_perm.importer.read import ReadMetadata
-from hasura_perm.importer.read import ReadPermission
 from hasura_perm.importer.report import Report
 from hasura_perm.importer.roundtrip import round_trip
 from hasura_perm.importer.surface import SurfaceImport
@@ -29,11 +28,12 @@ from hasura_perm.importer.surface import prove_surface
 from hasura_perm.importer.surface import read_surface
 from hasura_perm.importer.surface import surface_files
 from hasura_perm.importer.surface import surface_roles
-from hasura_perm.metadata import yamlfmt
 from hasura_perm.metadata.export_format import canonical_boolexp
 from hasura_perm.metadata.export_format import permission_entry
-from hasura_perm.names import TableName
-from hasura_perm.snapshot import Snapshot
+from hasura_perm.metadata.read import ReadMetadata
+from hasura_perm.metadata.read import ReadPermission
+from hasura_perm.schema.catalog import Catalog
+from hasura_perm.schema.snapshot import Snapshot
 
 
 class ImportProblems(SpecError):

@@ -16,12 +16,12 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from hasura_perm.errors import Location
+from hasura_perm.core.errors import Location
 from hasura_perm.importer import yamlout
 from hasura_perm.importer.inherited import InheritedRole
-from hasura_perm.resolve import role_parents
 from hasura_perm.spec import load_spec
-from hasura_perm.surface.rules import compile_surface
+from hasura_perm.spec.resolve import role_parents
+from hasura_perm.spec.surface import compile_surface
 
 ACTIONS_FILE = "actions.yaml"
 Grants = dict[str, dict[str, str | None]]  # action -> role -> comment
@@ -114,7 +114,7 @@ def _resolve(
     resolved: dict[str, Any],
 ) -> Any:
     """What compile gives `role` (its comment, or _NONE) with the entries chosen so far, as
-    surface/rules.py resolves it; adds to `entry` what the role needs written."""
+    spec/surface.py resolves it; adds to `entry` what the role needs written."""
     if role in resolved:
         return resolved[role]
     from_parents = [

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from hasura_perm.core.names import TableName
 from hasura_perm.importer.normalise import Rule
-from hasura_perm.names import TableName
-from hasura_perm.snapshot import Table
+from hasura_perm.schema.snapshot import Table
 
 ALL, EXCEPT, LIST, NONE = "all", "except", "list", "none"
 EXCEPT_SLACK = 2
@@ -134,7 +134,7 @@ def _merit(mode: str, members: list[_Item], placed: set[int]) -> tuple[int, int,
 
 def _cluster_excepts(items: list[_Item]) -> list[tuple[Columns, list[_Item]]]:
     """Tables that leave out the same columns apart from their primary keys share one
-    `all_except` (the keys go into a column set, see plan.py), as long as the union of what
+    `all_except` (the keys go into a column set, see factoring.py), as long as the union of what
     they leave out still fits every member exactly."""
     groups: list[tuple[set[str], list[_Item]]] = []
     by_signature: dict[frozenset[str], list[tuple[set[str], list[_Item]]]] = {}

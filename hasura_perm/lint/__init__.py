@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from types import ModuleType
 
-from hasura_perm.errors import ExitCode
+from hasura_perm.core.errors import ExitCode
 from hasura_perm.lint.config import LintConfig
 from hasura_perm.lint.config import Suppression
 from hasura_perm.lint.config import default_config

@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from hasura_perm.core.names import TableName
+from hasura_perm.core.names import session_variable
 from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
-from hasura_perm.names import TableName
-from hasura_perm.names import session_variable
 
 _LOGICAL = {"_and", "_or", "_not", "_exists"}
 # Operators whose session-variable operand ties the row to the caller's value.

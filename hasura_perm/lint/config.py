@@ -37,19 +37,19 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.errors import Location
-from hasura_perm.errors import SpecError
+from hasura_perm.core import validate
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.errors import Location
+from hasura_perm.core.errors import SpecError
+from hasura_perm.core.names import TableName
+from hasura_perm.core.validate import did_you_mean
+from hasura_perm.core.yaml_source import Document
+from hasura_perm.core.yaml_source import load_file
 from hasura_perm.lint.context import MARKS
 from hasura_perm.lint.context import Settings
 from hasura_perm.lint.problem import LEVELS
 from hasura_perm.lint.problem import Problem
 from hasura_perm.lint.rules import RULES
-from hasura_perm.names import TableName
-from hasura_perm.spec import validate
-from hasura_perm.spec.validate import did_you_mean
-from hasura_perm.spec.yaml_source import Document
-from hasura_perm.spec.yaml_source import load_file
 
 
 @dataclass(frozen=True)

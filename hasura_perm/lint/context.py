@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
-from hasura_perm.errors import Location
-from hasura_perm.names import TableName
-from hasura_perm.names import session_variable
-from hasura_perm.snapshot import ForeignKey
+from hasura_perm.core.errors import Location
+from hasura_perm.core.names import TableName
+from hasura_perm.core.names import session_variable
+from hasura_perm.schema.snapshot import ForeignKey
 
 ACTIONS = ("insert", "select", "update", "delete")
 MARKS = ("sensitive", "append_only", "lookup", "large")
@@ -164,7 +164,7 @@ class LintContext:
     spec: Any = None  # project mode: the parsed permissions/ (hasura_perm.spec.Spec)
     session_used: frozenset[str] = frozenset()  # project mode: variables compiled rules use
     exposures: list[Any] = field(default_factory=list)  # project mode: lint/exposure.py
-    surface: Any = None  # project mode: actions and introspection (hasura_perm.surface.rules)
+    surface: Any = None  # project mode: actions and introspection (hasura_perm.spec.surface)
     action_reach: list[Any] = field(default_factory=list)  # project mode: surface/reach.py
 
     def __post_init__(self) -> None:

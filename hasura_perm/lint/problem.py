@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hasura_perm.errors import Location
-from hasura_perm.names import TableName
+from hasura_perm.core.errors import Location
+from hasura_perm.core.names import TableName
 
 LEVELS = ("info", "warning", "error")  # in increasing order
 

@@ -15,9 +15,9 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from hasura_perm.build import build
-from hasura_perm.importer.read import ReadMetadata
-from hasura_perm.importer.read import read_metadata_dir
+from hasura_perm.compiler.build import build
+from hasura_perm.compiler.exposure import new_exposures
+from hasura_perm.core.names import TableName
 from hasura_perm.lint.context import ACTIONS
 from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
@@ -25,18 +25,18 @@ from hasura_perm.lint.context import Relation
 from hasura_perm.lint.context import RoleInfo
 from hasura_perm.lint.context import SessionVariable
 from hasura_perm.lint.context import TableInfo
-from hasura_perm.lint.exposure import new_exposures
-from hasura_perm.names import TableName
-from hasura_perm.project import Project
-from hasura_perm.replay import Replayed
-from hasura_perm.replay import stderr_progress
-from hasura_perm.schema_files import load_schema_file
-from hasura_perm.snapshot import Snapshot
-from hasura_perm.snapshot import Table
-from hasura_perm.snapshot import load_snapshot
+from hasura_perm.metadata.read import ReadMetadata
+from hasura_perm.metadata.read import read_metadata_dir
+from hasura_perm.metadata.surface_reach import action_reach
+from hasura_perm.schema.files import load_schema_file
+from hasura_perm.schema.replay import Replayed
+from hasura_perm.schema.replay import stderr_progress
+from hasura_perm.schema.snapshot import Snapshot
+from hasura_perm.schema.snapshot import Table
+from hasura_perm.schema.snapshot import load_snapshot
 from hasura_perm.spec import Spec
 from hasura_perm.spec.by_source import load_project_spec
-from hasura_perm.surface.reach import action_reach
+from hasura_perm.spec.project import Project
 
 # ---------------------------------------------------------------------------- project
 

@@ -21,9 +21,14 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.metadata import parse_cache
-from hasura_perm.metadata import yamlfmt
+from hasura_perm.core import parse_cache
+from hasura_perm.core import yamlfmt
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.names import TableName
+from hasura_perm.core.paths import is_inside
+from hasura_perm.core.reading import read_text
+from hasura_perm.core.writing import write_tree
+from hasura_perm.core.yaml_source import MAX_FILE_BYTES
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import TABLE_KEYS
 from hasura_perm.metadata.export_format import permission_entry
@@ -33,11 +38,6 @@ from hasura_perm.metadata.shape import table_entry_problems
 from hasura_perm.metadata.v2_layout import layout_of
 from hasura_perm.metadata.v2_layout import planned_v2_files
 from hasura_perm.metadata.v2_layout import read_v2
-from hasura_perm.names import TableName
-from hasura_perm.paths import is_inside
-from hasura_perm.reading import read_text
-from hasura_perm.spec.yaml_source import MAX_FILE_BYTES
-from hasura_perm.writing import write_tree
 
 INCLUDE = "!include "
 
@@ -288,6 +288,6 @@ def stale_files(files: dict[Path, str]) -> dict[Path, str]:
 def write_files(
     files: dict[Path, str], *, inside: Path | None = None, show: Callable[[Path], str] = str
 ) -> None:
-    """Write all files or none (see hasura_perm/writing.py); with `inside`, refuse any path
+    """Write all files or none (see hasura_perm/core/writing.py); with `inside`, refuse any path
     that would leave that folder."""
     write_tree(files, inside=inside, show=show)

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from hasura_perm.compiler import Compiled
-from hasura_perm.errors import HasuraPermError
+from hasura_perm.compiler.permissions import Compiled
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.names import TableName
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import canonical_permission
-from hasura_perm.names import TableName
 
 Entry = tuple[dict[str, Any], str | None]  # (body, comment)
 PermissionSet = dict[TableName, dict[str, dict[str, Entry]]]

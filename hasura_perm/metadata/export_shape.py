@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hasura_perm.errors import HasuraPermError
+from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 
 MAX_DEPTH = 200  # JSON nesting; real metadata stays far below, and deeper input would recurse

@@ -12,11 +12,11 @@ from typing import Any
 
 import yaml
 
-from hasura_perm.errors import Location
-from hasura_perm.errors import SpecError
-from hasura_perm.errors import excerpt
+from hasura_perm.core.errors import Location
+from hasura_perm.core.errors import SpecError
+from hasura_perm.core.errors import excerpt
+from hasura_perm.core.paths import file_name_problem
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
-from hasura_perm.paths import file_name_problem
 
 Problem = tuple[tuple[Any, ...], str]
 _NAMED_LISTS = (

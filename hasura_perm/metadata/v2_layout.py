@@ -24,13 +24,13 @@ from typing import Literal
 
 import yaml
 
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.metadata import yamlfmt
+from hasura_perm.core import yamlfmt
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.names import TableName
+from hasura_perm.core.reading import read_text
+from hasura_perm.core.yaml_source import MAX_FILE_BYTES
 from hasura_perm.metadata.shape import raise_located
 from hasura_perm.metadata.shape import table_entry_problems
-from hasura_perm.names import TableName
-from hasura_perm.reading import read_text
-from hasura_perm.spec.yaml_source import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from hasura_perm.metadata.directory import MetadataDir

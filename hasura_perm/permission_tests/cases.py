@@ -13,20 +13,20 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from hasura_perm.boolexp.sql import text_value
 from hasura_perm.cognito.handler import pre_token
 from hasura_perm.cognito.mapping import session_sources
-from hasura_perm.errors import Location
-from hasura_perm.errors import SpecError
-from hasura_perm.names import TableName
-from hasura_perm.permission_tests.sql import text_value
-from hasura_perm.reading import shown_path
-from hasura_perm.reading import yaml_files
-from hasura_perm.snapshot import Snapshot
+from hasura_perm.core import validate
+from hasura_perm.core.errors import Location
+from hasura_perm.core.errors import SpecError
+from hasura_perm.core.names import TableName
+from hasura_perm.core.reading import shown_path
+from hasura_perm.core.reading import yaml_files
+from hasura_perm.core.validate import did_you_mean
+from hasura_perm.core.yaml_source import load_file
+from hasura_perm.schema.snapshot import Snapshot
 from hasura_perm.spec import Node
 from hasura_perm.spec import Spec
-from hasura_perm.spec import validate
-from hasura_perm.spec.validate import did_you_mean
-from hasura_perm.spec.yaml_source import load_file
 
 ACTIONS = ("select", "insert", "update", "delete")
 Key = tuple[str, ...]

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
-from hasura_perm.compiler import Compiled
-from hasura_perm.compiler import Permission
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.permission_tests import tree as t
+from hasura_perm.boolexp import tree as t
+from hasura_perm.compiler.permissions import Compiled
+from hasura_perm.compiler.permissions import Permission
+from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.permission_tests.outcome import CaseResult
 from hasura_perm.permission_tests.outcome import RuleKey
 

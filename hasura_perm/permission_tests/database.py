@@ -17,12 +17,12 @@ from pathlib import Path
 
 import psycopg
 
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.introspect import redact_url
-from hasura_perm.names import TableName
-from hasura_perm.permission_tests.sql import quote_literal
-from hasura_perm.permission_tests.tree import Schema
-from hasura_perm.postgres import TempCluster
+from hasura_perm.boolexp.sql import quote_literal
+from hasura_perm.boolexp.tree import Schema
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.names import TableName
+from hasura_perm.schema.introspect import redact_url
+from hasura_perm.schema.postgres import TempCluster
 
 DATABASE_NAME = "hasura_perm_tests"
 CONNECT_TIMEOUT_SECONDS = 10

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from dataclasses import replace
 from pathlib import Path
 
-from hasura_perm.build import Build
-from hasura_perm.build import build
-from hasura_perm.catalog import Catalog
-from hasura_perm.compiler import Permission
-from hasura_perm.errors import HasuraPermError
+from hasura_perm.boolexp import tree as t
+from hasura_perm.compiler.build import Build
+from hasura_perm.compiler.build import build
+from hasura_perm.compiler.permissions import Permission
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.names import TableName
 from hasura_perm.metadata.directory import read_metadata
-from hasura_perm.names import TableName
-from hasura_perm.permission_tests import tree as t
 from hasura_perm.permission_tests.cases import TestFile
 from hasura_perm.permission_tests.cases import load_suite
 from hasura_perm.permission_tests.cases import test_files
@@ -32,11 +31,12 @@ from hasura_perm.permission_tests.outcome import CaseResult
 from hasura_perm.permission_tests.outcome import Lookup
 from hasura_perm.permission_tests.relations import schema_from_metadata
 from hasura_perm.permission_tests.runner import Runner
-from hasura_perm.project import Project
-from hasura_perm.snapshot import Snapshot
-from hasura_perm.snapshot import load_snapshot
+from hasura_perm.schema.catalog import Catalog
+from hasura_perm.schema.snapshot import Snapshot
+from hasura_perm.schema.snapshot import load_snapshot
 from hasura_perm.spec import Spec
 from hasura_perm.spec.by_source import load_project_spec
+from hasura_perm.spec.project import Project
 
 Progress = Callable[[str], None]
 DEFAULT_SCHEMA_SQL = "db/schema.sql"

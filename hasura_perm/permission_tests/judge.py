@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from hasura_perm.boolexp.sql import text_value
 from hasura_perm.permission_tests.cases import Case
 from hasura_perm.permission_tests.cases import Key
 from hasura_perm.permission_tests.cases import show_key
 from hasura_perm.permission_tests.outcome import Outcome
-from hasura_perm.permission_tests.sql import text_value
 
 
 def judge(case: Case, outcome: Outcome) -> list[str]:

@@ -23,20 +23,20 @@ from dataclasses import field
 from dataclasses import replace
 from typing import Any
 
-from hasura_perm.catalog import Catalog
-from hasura_perm.compiler import Compiled
-from hasura_perm.compiler import Permission
-from hasura_perm.compiler import compile_spec
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.errors import Location
-from hasura_perm.errors import SpecError
-from hasura_perm.permission_tests import sql as q
-from hasura_perm.permission_tests import tree as t
+from hasura_perm.boolexp import sql as q
+from hasura_perm.boolexp import tree as t
+from hasura_perm.compiler.permissions import Compiled
+from hasura_perm.compiler.permissions import Permission
+from hasura_perm.compiler.permissions import compile_spec
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.errors import Location
+from hasura_perm.core.errors import SpecError
 from hasura_perm.permission_tests.cases import TestFile
 from hasura_perm.permission_tests.outcome import CaseResult
 from hasura_perm.permission_tests.outcome import Lookup
 from hasura_perm.permission_tests.outcome import RuleKey
 from hasura_perm.permission_tests.runner import Runner
+from hasura_perm.schema.catalog import Catalog
 from hasura_perm.spec import ACTIONS
 from hasura_perm.spec import Spec
 

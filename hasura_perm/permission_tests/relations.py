@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from hasura_perm.boolexp.tree import ComputedField
+from hasura_perm.boolexp.tree import Relationship
+from hasura_perm.boolexp.tree import Schema
+from hasura_perm.core.names import TableName
 from hasura_perm.metadata.directory import MetadataDir
-from hasura_perm.names import TableName
-from hasura_perm.permission_tests.tree import ComputedField
-from hasura_perm.permission_tests.tree import Relationship
-from hasura_perm.permission_tests.tree import Schema
-from hasura_perm.snapshot import Snapshot
+from hasura_perm.schema.snapshot import Snapshot
 
 
 def schema_from_metadata(snapshot: Snapshot, metadata: MetadataDir) -> Schema:

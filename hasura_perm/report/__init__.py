@@ -1,2 +1,3 @@
-"""Renderers of every report (plan, drift, lint, ...), and the one registry that maps each
-command's `--format` to them: hasura_perm/report/output.py."""
+"""Renderers of plan and drift reports (text, Markdown, JSON). The registry that maps each
+command's `--format` to its renderer is hasura_perm/commands/output.py; lint's renderers live
+in hasura_perm/lint/report_*.py."""

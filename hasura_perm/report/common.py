@@ -5,20 +5,26 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hasura_perm.compare import EFFECTS
+from hasura_perm.core.names import TableName
 from hasura_perm.metadata.export_format import PERMISSION_FIELDS
 from hasura_perm.metadata.export_json import Entry
-from hasura_perm.names import TableName
-from hasura_perm.plan import ADD
-from hasura_perm.plan import REMOVE
-from hasura_perm.plan import UPDATE
-from hasura_perm.plan import Change
-from hasura_perm.plan import Plan
-from hasura_perm.plan import summarize
-from hasura_perm.surface.changes import SurfaceChange
-from hasura_perm.sync import Drift
+from hasura_perm.remote.apply import Drift
+from hasura_perm.remote.compare import EFFECTS
+from hasura_perm.remote.compare import MIXED
+from hasura_perm.remote.compare import NARROWING
+from hasura_perm.remote.compare import NEUTRAL
+from hasura_perm.remote.compare import WIDENING
+from hasura_perm.remote.plan import ADD
+from hasura_perm.remote.plan import REMOVE
+from hasura_perm.remote.plan import UPDATE
+from hasura_perm.remote.plan import Change
+from hasura_perm.remote.plan import Plan
+from hasura_perm.remote.plan import summarize
+from hasura_perm.remote.surface_changes import SurfaceChange
 
 SIGNS = {ADD: "+", REMOVE: "-", UPDATE: "~"}
+# How the Markdown reports mark a change's effect on access.
+MARKS = {WIDENING: "⚠️", MIXED: "❓", NARROWING: "⬇️", NEUTRAL: "ℹ️"}
 DRIFT_WORDS = {ADD: "unexpected", REMOVE: "missing", UPDATE: "changed"}
 BODY_ORDER = PERMISSION_FIELDS
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hasura_perm.plan import Plan
+from hasura_perm.remote.apply import Drift
+from hasura_perm.remote.plan import Plan
 from hasura_perm.report.common import drift_summary
-from hasura_perm.sync import Drift
 
 
 def render_plan(plan: Plan) -> str:

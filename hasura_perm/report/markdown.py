@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from hasura_perm.compare import MIXED
-from hasura_perm.compare import NARROWING
-from hasura_perm.compare import NEUTRAL
-from hasura_perm.compare import WIDENING
-from hasura_perm.plan import Change
-from hasura_perm.plan import Plan
-from hasura_perm.report import md
+from hasura_perm.core import md
+from hasura_perm.remote.apply import Drift
+from hasura_perm.remote.compare import MIXED
+from hasura_perm.remote.compare import NARROWING
+from hasura_perm.remote.compare import NEUTRAL
+from hasura_perm.remote.compare import WIDENING
+from hasura_perm.remote.plan import Change
+from hasura_perm.remote.plan import Plan
+from hasura_perm.remote.surface_changes import SurfaceChange
 from hasura_perm.report.common import DRIFT_WORDS
+from hasura_perm.report.common import MARKS
 from hasura_perm.report.common import SIGNS
 from hasura_perm.report.common import detail_lines
 from hasura_perm.report.common import drift_summary_line
 from hasura_perm.report.common import plan_summary_line
-from hasura_perm.review.diff_report import MARKS
-from hasura_perm.surface.changes import SurfaceChange
-from hasura_perm.sync import Drift
 
 WORST_FIRST = (WIDENING, MIXED, NARROWING, NEUTRAL)  # as diff's markdown orders them
 

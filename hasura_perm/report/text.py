@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from hasura_perm.plan import Change
-from hasura_perm.plan import Plan
+from hasura_perm.core.terminal import lines_text
+from hasura_perm.remote.apply import Drift
+from hasura_perm.remote.plan import Change
+from hasura_perm.remote.plan import Plan
 from hasura_perm.report.common import by_table
 from hasura_perm.report.common import detail_lines
 from hasura_perm.report.common import drift_summary_line
 from hasura_perm.report.common import heading
 from hasura_perm.report.common import plan_summary_line
 from hasura_perm.report.common import surface_lines
-from hasura_perm.report.terminal import lines_text
-from hasura_perm.sync import Drift
 
 INDENT = "  "
 

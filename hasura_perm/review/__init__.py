@@ -1,8 +1,9 @@
-"""Review artifacts: the permission-level diff between two git revisions (diff), the access
-matrix (matrix, matrix_html), and the explanation of one resolved rule (explain).
+"""Review artifacts: the permission-level diff between two git revisions (revision_diff,
+diff_report), the access matrix (access_matrix, matrix_html, matrix_text), and the
+explanation of one resolved rule (explanation).
 
-Built on the shared change record (hasura_perm.plan) and effect classification
-(hasura_perm.compare); `implication` decides a few more boolean-expression cases that
+Built on the shared change record (hasura_perm.remote.plan) and effect classification
+(hasura_perm.remote.compare); `implication` decides a few more boolean-expression cases that
 compare.py leaves `mixed`.
 """
 

@@ -13,28 +13,28 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
-from hasura_perm.compare import MIXED
-from hasura_perm.compare import NARROWING
-from hasura_perm.compare import NEUTRAL
-from hasura_perm.compare import WIDENING
-from hasura_perm.compare import normal_boolexp
+from hasura_perm.core import md
+from hasura_perm.core.terminal import lines_text
 from hasura_perm.metadata.export_json import Entry
-from hasura_perm.plan import ADD
-from hasura_perm.plan import REMOVE
-from hasura_perm.report import md
+from hasura_perm.remote.compare import MIXED
+from hasura_perm.remote.compare import NARROWING
+from hasura_perm.remote.compare import NEUTRAL
+from hasura_perm.remote.compare import WIDENING
+from hasura_perm.remote.compare import normal_boolexp
+from hasura_perm.remote.plan import ADD
+from hasura_perm.remote.plan import REMOVE
+from hasura_perm.remote.surface_changes import SurfaceChange
 from hasura_perm.report.common import BODY_ORDER
+from hasura_perm.report.common import MARKS
 from hasura_perm.report.common import compact
 from hasura_perm.report.common import heading
-from hasura_perm.report.terminal import lines_text
-from hasura_perm.review.diff import SEVERITY
-from hasura_perm.review.diff import ReviewDiff
-from hasura_perm.review.diff import ReviewedChange
-from hasura_perm.review.diff import ordered
+from hasura_perm.review.revision_diff import SEVERITY
+from hasura_perm.review.revision_diff import ReviewDiff
+from hasura_perm.review.revision_diff import ReviewedChange
+from hasura_perm.review.revision_diff import ordered
 from hasura_perm.review.rules import EXPRESSION_FIELDS
 from hasura_perm.review.rules import RuleSource
-from hasura_perm.surface.changes import SurfaceChange
 
-MARKS = {WIDENING: "⚠️", MIXED: "❓", NARROWING: "⬇️", NEUTRAL: "ℹ️"}
 WORDS = {ADD: "added", REMOVE: "removed", "update": "changed"}
 SET_FIELDS = ("columns", "computed_fields", "query_root_fields", "subscription_root_fields")
 LABELS = {

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from hasura_perm.build import Build
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.spec.validate import did_you_mean
+from hasura_perm.compiler.build import Build
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.validate import did_you_mean
 
 
 def explain_action(result: Build, action: str, role: str) -> dict[str, Any]:

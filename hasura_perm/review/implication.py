@@ -27,15 +27,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hasura_perm.boolexp import ALL_OPERATORS
-from hasura_perm.boolexp import is_session_variable
-from hasura_perm.compare import MIXED
-from hasura_perm.compare import NARROWING
-from hasura_perm.compare import NEUTRAL
-from hasura_perm.compare import WIDENING
-from hasura_perm.compare import conjuncts
-from hasura_perm.compare import normal_boolexp
-from hasura_perm.compare import predicate_effect
+from hasura_perm.boolexp.validate import ALL_OPERATORS
+from hasura_perm.boolexp.validate import is_session_variable
+from hasura_perm.remote.compare import MIXED
+from hasura_perm.remote.compare import NARROWING
+from hasura_perm.remote.compare import NEUTRAL
+from hasura_perm.remote.compare import WIDENING
+from hasura_perm.remote.compare import conjuncts
+from hasura_perm.remote.compare import normal_boolexp
+from hasura_perm.remote.compare import predicate_effect
 
 # Case splits over several `_or`s multiply; past this many steps the answer is "not shown".
 MAX_STEPS = 2000

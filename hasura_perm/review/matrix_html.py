@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import json
 
-from hasura_perm.review.matrix import Matrix
+from hasura_perm.review.access_matrix import Matrix
 from hasura_perm.review.surface_matrix import surface_html
 
 LEGEND = (

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from hasura_perm.report.terminal import lines_text
-from hasura_perm.report.terminal import visible
-from hasura_perm.review.matrix import LEGEND
-from hasura_perm.review.matrix import Matrix
-from hasura_perm.review.matrix import cell_text
+from hasura_perm.core.terminal import lines_text
+from hasura_perm.core.terminal import visible
+from hasura_perm.review.access_matrix import LEGEND
+from hasura_perm.review.access_matrix import Matrix
+from hasura_perm.review.access_matrix import cell_text
 from hasura_perm.review.surface_matrix import surface_rows
 
 

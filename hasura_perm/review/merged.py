@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import dataclasses
 
-from hasura_perm.build import Build
-from hasura_perm.build import all_files
-from hasura_perm.build import build
-from hasura_perm.build import build_all
-from hasura_perm.catalog import Catalog
-from hasura_perm.catalog import Relationship
-from hasura_perm.compiler import Compiled
-from hasura_perm.names import TableName
-from hasura_perm.project import Project
+from hasura_perm.compiler.build import Build
+from hasura_perm.compiler.build import all_files
+from hasura_perm.compiler.build import build
+from hasura_perm.compiler.build import build_all
+from hasura_perm.compiler.permissions import Compiled
+from hasura_perm.core.names import TableName
 from hasura_perm.review.rules import SpecIndex
-from hasura_perm.snapshot import Snapshot
+from hasura_perm.schema.catalog import Catalog
+from hasura_perm.schema.catalog import Relationship
+from hasura_perm.schema.snapshot import Snapshot
 from hasura_perm.spec import Spec
+from hasura_perm.spec.project import Project
 
 
 def compile_project(project: Project) -> tuple[Build, SpecIndex]:

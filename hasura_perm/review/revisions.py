@@ -16,19 +16,19 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from hasura_perm.build import Build
-from hasura_perm.compiler import Permission
-from hasura_perm.errors import HasuraPermError
+from hasura_perm.compiler.build import Build
+from hasura_perm.compiler.permissions import Permission
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.names import TableName
 from hasura_perm.metadata.export_json import PermissionSet
 from hasura_perm.metadata.export_json import compiled_permissions
-from hasura_perm.names import TableName
-from hasura_perm.project import CONFIG_NAME
-from hasura_perm.project import Project
-from hasura_perm.project import load_project
 from hasura_perm.review.merged import as_source
 from hasura_perm.review.merged import compile_project
 from hasura_perm.review.rules import RuleSource
 from hasura_perm.review.rules import SpecIndex
+from hasura_perm.spec.project import CONFIG_NAME
+from hasura_perm.spec.project import Project
+from hasura_perm.spec.project import load_project
 
 WORKING_TREE = "working tree"
 

@@ -7,18 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hasura_perm.build import Build
-from hasura_perm.catalog import Catalog
-from hasura_perm.compiler import Permission
-from hasura_perm.errors import Location
-from hasura_perm.names import TableName
-from hasura_perm.project import Project
-from hasura_perm.snapshot import Snapshot
-from hasura_perm.snapshot import load_snapshot
+from hasura_perm.compiler.build import Build
+from hasura_perm.compiler.permissions import Permission
+from hasura_perm.core.errors import Location
+from hasura_perm.core.names import TableName
+from hasura_perm.schema.catalog import Catalog
+from hasura_perm.schema.snapshot import Snapshot
+from hasura_perm.schema.snapshot import load_snapshot
 from hasura_perm.spec import ACTIONS
 from hasura_perm.spec import Node
 from hasura_perm.spec import Spec
 from hasura_perm.spec.by_source import load_project_spec
+from hasura_perm.spec.project import Project
 
 EXPRESSION_FIELDS = ("filter", "check")
 _LOGICAL = {"_and", "_or", "_not", "_exists"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from hasura_perm.report import md
+from hasura_perm.core import md
 
 
 def surface_part(surface: Any, roles: list[str]) -> dict[str, Any] | None:

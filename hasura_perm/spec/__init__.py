@@ -13,15 +13,15 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.errors import Location
-from hasura_perm.errors import SpecError
-from hasura_perm.names import TableName
-from hasura_perm.reading import shown_path
-from hasura_perm.reading import yaml_files
-from hasura_perm.spec import parse_cache
-from hasura_perm.spec import validate
-from hasura_perm.spec.yaml_source import Document
+from hasura_perm.core import located_cache as parse_cache
+from hasura_perm.core import validate
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.errors import Location
+from hasura_perm.core.errors import SpecError
+from hasura_perm.core.names import TableName
+from hasura_perm.core.reading import shown_path
+from hasura_perm.core.reading import yaml_files
+from hasura_perm.core.yaml_source import Document
 
 ACTIONS = ("insert", "select", "update", "delete")  # Hasura's export order
 NAMED_SECTIONS = {

@@ -17,17 +17,17 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from hasura_perm.errors import Location
-from hasura_perm.errors import SpecError
-from hasura_perm.names import TableName
-from hasura_perm.project import Project
-from hasura_perm.resolve import pattern_regex
-from hasura_perm.snapshot import Snapshot
-from hasura_perm.snapshot import load_snapshot
+from hasura_perm.core.errors import Location
+from hasura_perm.core.errors import SpecError
+from hasura_perm.core.names import TableName
+from hasura_perm.core.validate import did_you_mean
+from hasura_perm.schema.snapshot import Snapshot
+from hasura_perm.schema.snapshot import load_snapshot
 from hasura_perm.spec import Node
 from hasura_perm.spec import Spec
 from hasura_perm.spec import load_spec
-from hasura_perm.spec.validate import did_you_mean
+from hasura_perm.spec.project import Project
+from hasura_perm.spec.resolve import pattern_regex
 
 SEPARATOR = ":"
 

@@ -201,7 +201,7 @@ def mapping_for(version: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def projects(pool: Pool, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     from hasura_perm.cognito.loader import load_cognito
-    from hasura_perm.project import load_project
+    from hasura_perm.spec.project import load_project
 
     out = {}
     for version in ("V1_0", "V2_0"):

@@ -11,9 +11,9 @@ import yaml
 
 from hasura_perm.cognito.loader import load_cognito
 from hasura_perm.cognito.pool import pool_for
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.errors import SpecError
-from hasura_perm.project import load_project
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.errors import SpecError
+from hasura_perm.spec.project import load_project
 from tests.cognito.support import COGNITO_SECTION
 from tests.cognito.support import make_project
 

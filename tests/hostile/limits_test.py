@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from hasura_perm.core.yaml_source import MAX_NODES
 from hasura_perm.spec import LIMITS
-from hasura_perm.spec.yaml_source import MAX_NODES
 from tests.helpers import run_cli
 from tests.hostile.support import project
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hasura_perm.pgtypes import is_type_name
+from hasura_perm.schema.pgtypes import is_type_name
 from tests.helpers import DEFAULT_SCHEMA
 from tests.helpers import run_cli
 from tests.hostile.support import ROLES

@@ -3,7 +3,7 @@
 Table, schema and source names become file names; Hasura takes them from Postgres (any
 text up to 63 bytes) and the CLI pastes them into paths unchecked, so a `/`, `..` or an
 absolute name used to make compile write wherever it pointed. Every written path is now
-checked by one helper (hasura_perm/paths.py) as well."""
+checked by one helper (hasura_perm/core/paths.py) as well."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from hasura_perm.errors import HasuraPermError
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.paths import file_name_problem
 from hasura_perm.metadata.directory import write_files
-from hasura_perm.paths import file_name_problem
 from tests.helpers import DEFAULT_SCHEMA
 from tests.helpers import NOTES_METADATA
 from tests.helpers import run_cli

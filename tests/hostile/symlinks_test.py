@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hasura_perm.errors import excerpt
+from hasura_perm.core.errors import excerpt
 from tests.helpers import run_cli
 from tests.helpers import write
 from tests.hostile.support import project

@@ -183,7 +183,7 @@ def test_mode_000_folder_as_another_user_for_real() -> None:
 def test_unreadable_permission_tests_are_an_error_not_skipped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hasura_perm.errors import SpecError
+    from hasura_perm.core.errors import SpecError
     from hasura_perm.permission_tests.cases import test_files
 
     root = project(tmp_path)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hasura_perm.introspect import introspect
+from hasura_perm.schema.introspect import introspect
 from tests.hasura_standin import StandinServer
 from tests.helpers import load_yaml
 from tests.helpers import run_cli

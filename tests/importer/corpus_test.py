@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from hasura_perm.metadata.v2_layout import layout_of
-from hasura_perm.snapshot import load_snapshot
+from hasura_perm.schema.snapshot import load_snapshot
 from tests.helpers import run_cli
 from tests.helpers import write
 from tests.importer.helpers import expected_of

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from hasura_perm.core.names import TableName
 from hasura_perm.importer.roundtrip import compile_files
-from hasura_perm.names import TableName
-from hasura_perm.snapshot import snapshot_from_data
+from hasura_perm.schema.snapshot import snapshot_from_data
 from tests.helpers import load_yaml
 from tests.importer.helpers import Scenario
 from tests.importer.helpers import block

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hasura_perm.snapshot import snapshot_from_data
+from hasura_perm.schema.snapshot import snapshot_from_data
 from tests.helpers import load_yaml
 from tests.helpers import run_cli
 from tests.helpers import write

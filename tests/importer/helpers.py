@@ -12,13 +12,13 @@ import pytest
 import yaml
 
 from hasura_perm.importer.normalise import PermissionSet
-from hasura_perm.importer.read import read_metadata_dir
 from hasura_perm.importer.run import ImportResult
 from hasura_perm.importer.run import expected_permissions
 from hasura_perm.importer.run import import_permissions
-from hasura_perm.schema_files import sql_schema
-from hasura_perm.snapshot import Snapshot
-from hasura_perm.snapshot import snapshot_from_data
+from hasura_perm.metadata.read import read_metadata_dir
+from hasura_perm.schema.files import sql_schema
+from hasura_perm.schema.snapshot import Snapshot
+from hasura_perm.schema.snapshot import snapshot_from_data
 from tests.corpus import corpus_dir
 from tests.helpers import CliResult
 from tests.helpers import run_cli

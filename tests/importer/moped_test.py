@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hasura_perm.importer.read import read_metadata_dir
+from hasura_perm.metadata.read import read_metadata_dir
 from tests.helpers import load_yaml
 from tests.helpers import run_cli
 from tests.helpers import write

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from hasura_perm.importer.names import column_set_name
-from hasura_perm.importer.names import condition_name
-from hasura_perm.importer.names import preset_name
+from hasura_perm.core.names import TableName
+from hasura_perm.importer.naming import column_set_name
+from hasura_perm.importer.naming import condition_name
+from hasura_perm.importer.naming import preset_name
 from hasura_perm.importer.normalise import first_difference
 from hasura_perm.importer.normalise import normal_permission
 from hasura_perm.importer.patterns import choose_tables
-from hasura_perm.names import TableName
 
 COLUMNS = ["id", "name", "owner_id"]
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from hasura_perm.errors import HasuraPermError
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.names import TableName
 from hasura_perm.importer import EXPORT_FILE
 from hasura_perm.importer import read_export
 from hasura_perm.importer import read_metadata_dir
-from hasura_perm.names import TableName
 from tests.helpers import line_of
 from tests.helpers import write
 from tests.importer.helpers import block

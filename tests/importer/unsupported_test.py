@@ -11,7 +11,7 @@ from hasura_perm.importer import read_export
 from hasura_perm.importer import run as run_module
 from hasura_perm.importer.run import ImportProblems
 from hasura_perm.importer.run import import_permissions
-from hasura_perm.snapshot import snapshot_from_data
+from hasura_perm.schema.snapshot import snapshot_from_data
 from tests.helpers import line_of
 from tests.helpers import write
 from tests.importer.helpers import block

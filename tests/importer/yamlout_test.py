@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from hasura_perm.core.yaml_source import load_text
 from hasura_perm.importer import yamlout
-from hasura_perm.spec.yaml_source import load_text
 
 TRICKY = [
     "yes",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hasura_perm.core.names import TableName
 from hasura_perm.lint.analysis import always_true
 from hasura_perm.lint.analysis import caller_scoped
 from hasura_perm.lint.analysis import depends_on
@@ -13,7 +14,6 @@ from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.context import Relation
 from hasura_perm.lint.context import Settings
 from hasura_perm.lint.context import TableInfo
-from hasura_perm.names import TableName
 
 TASKS = TableName("public", "tasks")
 PROJECTS = TableName("public", "projects")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hasura_perm.errors import SpecError
+from hasura_perm.core.errors import SpecError
 from hasura_perm.lint import lint
 from hasura_perm.lint.config import load_lint_config
 from tests.helpers import write

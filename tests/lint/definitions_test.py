@@ -5,7 +5,7 @@ announces too)."""
 from __future__ import annotations
 
 from hasura_perm.lint.sources import context_from_project
-from hasura_perm.project import load_project
+from hasura_perm.spec.project import load_project
 from tests.helpers import make_project
 from tests.helpers import run_cli
 from tests.helpers import schema_document

@@ -7,11 +7,11 @@ import json
 import jsonschema
 
 from hasura_perm.lint import lint
+from hasura_perm.lint import report_github as lint_github
+from hasura_perm.lint import report_json as lint_json
+from hasura_perm.lint import report_sarif as lint_sarif
+from hasura_perm.lint import report_text as lint_text
 from hasura_perm.lint.rules import RULES
-from hasura_perm.report import lint_github
-from hasura_perm.report import lint_json
-from hasura_perm.report import lint_sarif
-from hasura_perm.report import lint_text
 from tests.lint.lintkit import context
 from tests.lint.lintkit import table
 

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from hasura_perm.lint import lint
+from hasura_perm.lint import report_text as lint_text
 from hasura_perm.lint.context import Settings
-from hasura_perm.report import lint_text
 from tests.lint.lintkit import context
 from tests.lint.lintkit import found
 from tests.lint.lintkit import only

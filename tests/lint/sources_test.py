@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from hasura_perm.errors import SpecError
+from hasura_perm.core.errors import SpecError
 from hasura_perm.lint import lint
 from hasura_perm.lint.sources import context_from_project
-from hasura_perm.project import load_project
+from hasura_perm.spec.project import load_project
 from tests.helpers import make_project
 from tests.lint.lintkit import found
 from tests.lint.lintkit import subjects

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hasura_perm.metadata import yamlfmt
+from hasura_perm.core import yamlfmt
 from hasura_perm.metadata.directory import merge_permissions
 from hasura_perm.metadata.directory import read_metadata
 from hasura_perm.metadata.export_format import canonical_permission

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.errors import SpecError
-from hasura_perm.metadata import parse_cache
-from hasura_perm.metadata import yamlfmt
+from hasura_perm.core import parse_cache
+from hasura_perm.core import yamlfmt
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.errors import SpecError
 from hasura_perm.metadata.directory import read_metadata
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hasura_perm.errors import HasuraPermError
+from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.metadata.v2_layout import layout_of
 from tests.helpers import ROLES
 from tests.helpers import make_project

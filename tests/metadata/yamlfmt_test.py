@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.errors import SpecError
-from hasura_perm.metadata.yamlfmt import Include
-from hasura_perm.metadata.yamlfmt import dump
-from hasura_perm.metadata.yamlfmt import dump_include_list
-from hasura_perm.metadata.yamlfmt import include
-from hasura_perm.metadata.yamlfmt import load
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.errors import SpecError
+from hasura_perm.core.yamlfmt import Include
+from hasura_perm.core.yamlfmt import dump
+from hasura_perm.core.yamlfmt import dump_include_list
+from hasura_perm.core.yamlfmt import include
+from hasura_perm.core.yamlfmt import load
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "moped" / "metadata"
 CORPUS_FILES = sorted(CORPUS.rglob("*.yaml")) if CORPUS.is_dir() else []

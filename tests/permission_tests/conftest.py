@@ -11,8 +11,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from hasura_perm.introspect import introspect
-from hasura_perm.postgres import TempCluster
+from hasura_perm.schema.introspect import introspect
+from hasura_perm.schema.postgres import TempCluster
 from tests.helpers import make_project
 from tests.helpers import write
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from hasura_perm.permission_tests import engine
-from hasura_perm.project import load_project
+from hasura_perm.spec.project import load_project
 from tests.permission_tests.conftest import dedent
 from tests.permission_tests.conftest import make_shop
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from hasura_perm.permission_tests import engine
-from hasura_perm.postgres import TempCluster
-from hasura_perm.project import load_project
+from hasura_perm.schema.postgres import TempCluster
+from hasura_perm.spec.project import load_project
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,11 +9,11 @@ from typing import Any
 import psycopg
 import pytest
 
-from hasura_perm.errors import SpecError
+from hasura_perm.core.errors import SpecError
 from hasura_perm.permission_tests import engine
 from hasura_perm.permission_tests.render import text
 from hasura_perm.permission_tests.runner import CaseResult
-from hasura_perm.project import load_project
+from hasura_perm.spec.project import load_project
 from tests.permission_tests.conftest import dedent
 from tests.permission_tests.conftest import make_shop
 

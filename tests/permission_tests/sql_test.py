@@ -14,14 +14,14 @@ from typing import Any
 import psycopg
 import pytest
 
+from hasura_perm.boolexp import sql as q
+from hasura_perm.boolexp import tree as t
+from hasura_perm.core.names import TableName
 from hasura_perm.metadata.directory import MetadataDir
 from hasura_perm.metadata.directory import TableFile
-from hasura_perm.names import TableName
-from hasura_perm.permission_tests import sql as q
-from hasura_perm.permission_tests import tree as t
 from hasura_perm.permission_tests.database import _learn_functions
 from hasura_perm.permission_tests.relations import schema_from_metadata
-from hasura_perm.snapshot import snapshot_from_data
+from hasura_perm.schema.snapshot import snapshot_from_data
 from tests.permission_tests.conftest import SHOP_METADATA
 
 ITEM, ORG, NOTE = (

@@ -6,12 +6,12 @@ import time
 
 import pytest
 
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.hasura.client import Client
-from hasura_perm.hasura.client import HasuraApiError
-from hasura_perm.hasura.client import WriteOutcomeUnknown
-from hasura_perm.hasura.client import check_endpoint
-from hasura_perm.project import Environment
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.remote.client import Client
+from hasura_perm.remote.client import HasuraApiError
+from hasura_perm.remote.client import WriteOutcomeUnknown
+from hasura_perm.remote.client import check_endpoint
+from hasura_perm.spec.project import Environment
 from tests.hasura_standin import StandinServer
 from tests.plan_apply.conftest import SECRET
 

@@ -6,21 +6,21 @@ from typing import Any
 
 import pytest
 
-from hasura_perm.compare import MIXED
-from hasura_perm.compare import NARROWING
-from hasura_perm.compare import NEUTRAL
-from hasura_perm.compare import WIDENING
-from hasura_perm.compare import comparable
-from hasura_perm.compare import field_changes
-from hasura_perm.compare import normal_boolexp
-from hasura_perm.compare import predicate_effect
+from hasura_perm.core.names import TableName
 from hasura_perm.metadata.export_format import canonical_permission
-from hasura_perm.names import TableName
-from hasura_perm.plan import Change
-from hasura_perm.plan import Plan
-from hasura_perm.plan import apply_changes
-from hasura_perm.plan import diff
-from hasura_perm.plan import same_permissions
+from hasura_perm.remote.compare import MIXED
+from hasura_perm.remote.compare import NARROWING
+from hasura_perm.remote.compare import NEUTRAL
+from hasura_perm.remote.compare import WIDENING
+from hasura_perm.remote.compare import comparable
+from hasura_perm.remote.compare import field_changes
+from hasura_perm.remote.compare import normal_boolexp
+from hasura_perm.remote.compare import predicate_effect
+from hasura_perm.remote.plan import Change
+from hasura_perm.remote.plan import Plan
+from hasura_perm.remote.plan import apply_changes
+from hasura_perm.remote.plan import diff
+from hasura_perm.remote.plan import same_permissions
 
 OWN = {"owner_id": {"_eq": "X-Hasura-User-Id"}}
 LIVE = {"is_deleted": {"_eq": False}}

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from hasura_perm.metadata import yamlfmt
+from hasura_perm.core import yamlfmt
 from hasura_perm.metadata.directory import read_metadata
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from tests.hasura_standin import StandinServer

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.hasura.client import Client
-from hasura_perm.hasura.client import check_endpoint
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.remote.client import Client
+from hasura_perm.remote.client import check_endpoint
 from tests.hasura_standin import StandinServer
 from tests.plan_apply.conftest import SECRET
 from tests.plan_apply.conftest import Cli

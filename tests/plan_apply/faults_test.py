@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from hasura_perm.build import build
+from hasura_perm.compiler.build import build
 from hasura_perm.metadata.export_json import compiled_permissions
 from hasura_perm.metadata.export_json import live_permissions
 from hasura_perm.metadata.export_json import without_permissions
-from hasura_perm.plan import same_permissions
-from hasura_perm.project import load_project
+from hasura_perm.remote.plan import same_permissions
+from hasura_perm.spec.project import load_project
 from tests.hasura_standin import StandinServer
 from tests.plan_apply.conftest import IMPATIENT_TIMEOUT
 from tests.plan_apply.conftest import Cli

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from hasura_perm.introspect import introspect
+from hasura_perm.schema.introspect import introspect
 from tests.hasura_standin import StandinServer
 from tests.plan_apply.conftest import Cli
 

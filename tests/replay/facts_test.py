@@ -3,8 +3,8 @@ from PostgreSQL's own catalog."""
 
 from __future__ import annotations
 
-from hasura_perm.names import TableName
-from hasura_perm.schema_files import load_schema_file
+from hasura_perm.core.names import TableName
+from hasura_perm.schema.files import load_schema_file
 from tests.helpers import write
 
 DDL = """

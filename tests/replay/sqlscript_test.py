@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hasura_perm.errors import HasuraPermError
-from hasura_perm.sqlscript import split_statements
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.schema.sqlscript import split_statements
 
 SCRIPT = """\
 -- a comment; with a semicolon

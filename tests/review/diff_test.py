@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from hasura_perm.plan import Change
+from hasura_perm.remote.plan import Change
 from tests.helpers import run_cli
 from tests.review.repo import GitRepo
 from tests.review.repo import small_project

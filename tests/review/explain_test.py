@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from hasura_perm.review.explain import with_session
+from hasura_perm.review.explanation import with_session
 from hasura_perm.review.sqlformat import pretty_sql
 from tests.helpers import NOTES_RULES
 from tests.helpers import ROLES

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from hasura_perm.compare import MIXED
-from hasura_perm.compare import NARROWING
-from hasura_perm.compare import NEUTRAL
-from hasura_perm.compare import WIDENING
-from hasura_perm.compare import normal_boolexp
-from hasura_perm.compare import predicate_effect
+from hasura_perm.remote.compare import MIXED
+from hasura_perm.remote.compare import NARROWING
+from hasura_perm.remote.compare import NEUTRAL
+from hasura_perm.remote.compare import WIDENING
+from hasura_perm.remote.compare import normal_boolexp
+from hasura_perm.remote.compare import predicate_effect
 from hasura_perm.review.implication import implies
 from hasura_perm.review.implication import refined_effect
 

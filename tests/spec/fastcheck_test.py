@@ -12,9 +12,9 @@ import jsonschema
 import pytest
 import yaml
 
-from hasura_perm.spec import validate
-from hasura_perm.spec.fastcheck import UnsupportedSchema
-from hasura_perm.spec.fastcheck import compile_schema
+from hasura_perm.core import validate
+from hasura_perm.core.fastcheck import UnsupportedSchema
+from hasura_perm.core.fastcheck import compile_schema
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMAS = ("permissions", "project", "snapshot", "permission_tests")
@@ -147,7 +147,7 @@ def test_bounds_counts_and_not() -> None:
 
 
 def test_invalid_document_still_reports_file_and_line() -> None:
-    from hasura_perm.spec.yaml_source import load_text
+    from hasura_perm.core.yaml_source import load_text
 
     doc = load_text(
         "table: public.t\nselect:\n  user:\n    columns: all\n    filtr: {}\n", "t.yaml"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from hasura_perm.errors import SpecError
-from hasura_perm.metadata import parse_cache as shared
-from hasura_perm.spec import parse_cache
-from hasura_perm.spec import yaml_source
+from hasura_perm.core import located_cache as parse_cache
+from hasura_perm.core import parse_cache as shared
+from hasura_perm.core import yaml_source
+from hasura_perm.core.errors import SpecError
 from tests.metadata.parse_cache_test import same
 
 REPO = Path(__file__).resolve().parents[2]

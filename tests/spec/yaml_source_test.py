@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from hasura_perm.errors import Location
-from hasura_perm.errors import SpecError
-from hasura_perm.spec import yaml_source
-from hasura_perm.spec.yaml_source import MAX_DEPTH
-from hasura_perm.spec.yaml_source import MAX_FILE_BYTES
-from hasura_perm.spec.yaml_source import load_file
-from hasura_perm.spec.yaml_source import load_text
+from hasura_perm.core import yaml_source
+from hasura_perm.core.errors import Location
+from hasura_perm.core.errors import SpecError
+from hasura_perm.core.yaml_source import MAX_DEPTH
+from hasura_perm.core.yaml_source import MAX_FILE_BYTES
+from hasura_perm.core.yaml_source import load_file
+from hasura_perm.core.yaml_source import load_text
 from tests.helpers import ROLES_FILE
 from tests.helpers import assert_problem
 from tests.helpers import make_project

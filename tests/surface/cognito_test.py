@@ -8,7 +8,7 @@ import yaml
 
 from hasura_perm.cognito.loader import load_cognito
 from hasura_perm.cognito.whoami import role_summary
-from hasura_perm.project import load_project
+from hasura_perm.spec.project import load_project
 from tests.cognito.support import COGNITO_SECTION
 from tests.cognito.support import make_project
 

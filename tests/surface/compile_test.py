@@ -145,7 +145,7 @@ def test_real_actions_file_is_rewritten_only_where_owned(tmp_path: Path) -> None
     assert text != original
     # user is declared: on the matched get_* actions its grants go (no rule gives them), guest's
     # arrive; every other action keeps its permissions byte for byte
-    from hasura_perm.metadata import yamlfmt
+    from hasura_perm.core import yamlfmt
 
     new = yamlfmt.load(text, filename="x")
     old = yamlfmt.load(original, filename="x")

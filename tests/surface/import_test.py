@@ -7,12 +7,12 @@ from pathlib import Path
 
 import yaml
 
+from hasura_perm.core import yamlfmt
 from hasura_perm.importer.inherited import InheritedRole
 from hasura_perm.importer.surface import prove_surface
 from hasura_perm.importer.surface import read_surface
 from hasura_perm.importer.surface import surface_files
 from hasura_perm.importer.surface import surface_roles
-from hasura_perm.metadata import yamlfmt
 
 ACAPELA = Path("/work/shared/corpus/acapela__monorepo/metadata")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hasura_perm.lint.sources import context_from_metadata
 from hasura_perm.lint.sources import context_from_project
-from hasura_perm.project import load_project
+from hasura_perm.spec.project import load_project
 from tests.helpers import make_project
 from tests.helpers import write
 from tests.lint.lintkit import found

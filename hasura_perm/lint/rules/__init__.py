@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from hasura_perm.errors import HasuraPermError
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.validate import did_you_mean
 from hasura_perm.lint.rules import action_hides_table
 from hasura_perm.lint.rules import admin_role_permission
 from hasura_perm.lint.rules import aggregation_leak
@@ -40,7 +41,6 @@ from hasura_perm.lint.rules import unused_role
 from hasura_perm.lint.rules import unused_session_variable
 from hasura_perm.lint.rules import view_bypass
 from hasura_perm.lint.rules import write_without_select
-from hasura_perm.spec.validate import did_you_mean
 
 # In documentation order: row-level gaps, takeover, provenance, identity, exposure,
 # reachability, session and roles, hygiene.

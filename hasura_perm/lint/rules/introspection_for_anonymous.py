@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from collections.abc import Mapping
 
-from hasura_perm.errors import Location
+from hasura_perm.core.errors import Location
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import Problem
 

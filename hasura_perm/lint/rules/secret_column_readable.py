@@ -30,10 +30,10 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from typing import cast
 
+from hasura_perm.core.names import TableName
 from hasura_perm.lint.analysis import user_comparisons
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import Problem
-from hasura_perm.names import TableName
 
 ID = "secret-column-readable"
 LEVEL = "error"

@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from collections.abc import Mapping
 
+from hasura_perm.core.validate import did_you_mean
 from hasura_perm.lint.analysis import comparisons
 from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import Problem
-from hasura_perm.spec.validate import did_you_mean
 
 ID = "unknown-column"
 LEVEL = "error"

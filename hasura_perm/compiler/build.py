@@ -1,0 +1,134 @@
+"""The compile pipeline as one function: project files in, metadata files out."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+from hasura_perm.cognito.mapping import cognito_compile_hook
+from hasura_perm.compiler.permissions import Compiled
+from hasura_perm.compiler.permissions import compile_spec
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.errors import Location
+from hasura_perm.core.errors import SpecError
+from hasura_perm.metadata.directory import MetadataDir
+from hasura_perm.metadata.directory import merge_permissions
+from hasura_perm.metadata.directory import new_table_entry
+from hasura_perm.metadata.directory import planned_files
+from hasura_perm.metadata.directory import read_metadata
+from hasura_perm.metadata.export_format import PERMISSION_KEYS
+from hasura_perm.metadata.surface_files import SurfaceFiles
+from hasura_perm.metadata.surface_files import planned_surface_files
+from hasura_perm.metadata.surface_files import read_surface_files
+from hasura_perm.schema.catalog import Catalog
+from hasura_perm.schema.snapshot import load_snapshot
+from hasura_perm.spec import Spec
+from hasura_perm.spec.by_source import load_project_spec
+from hasura_perm.spec.project import Project
+from hasura_perm.spec.resolve import role_parents
+from hasura_perm.spec.surface import Surface
+from hasura_perm.spec.surface import compile_surface
+
+
+@dataclass
+class Build:
+    compiled: Compiled
+    metadata: MetadataDir
+    files: dict[Path, str]  # every generated file's intended content
+    warnings: list[str] = field(default_factory=list)
+    catalog: Catalog | None = None  # what the rules could name (plan's pre-flight reads it)
+    surface_files: SurfaceFiles | None = None  # actions.yaml, graphql_schema_introspection.yaml
+
+
+def build(project: Project) -> Build:
+    snapshot = load_snapshot(
+        project.schema_file, project.relative(project.schema_file), root=project.root
+    )
+    spec = load_project_spec(project)
+    meta = read_metadata(project.metadata_dir, project.source)
+    catalog = Catalog(
+        snapshot, metadata_dir=project.relative(project.metadata_dir), source=project.source
+    )
+    for name, table_file in meta.tables.items():
+        catalog.add_table_metadata(name, table_file.entry)
+        if table_file.text is not None:
+            catalog.table_files[name] = project.relative(table_file.path)
+    compiled = compile_spec(spec, catalog)
+    surface_files = read_surface_files(project.metadata_dir, meta.layout)
+    compiled.surface = _surface(spec, surface_files)
+    cognito_compile_hook(spec, compiled, snapshot)
+    entries = {}
+    for table in compiled.tables:
+        existing = meta.tables[table].entry if table in meta.tables else new_table_entry(table)
+        ours = {
+            action: {role: (p.body, p.comment) for role, p in by_role.items()}
+            for action, by_role in compiled.permissions[table].items()
+        }
+        entries[table] = merge_permissions(existing, ours, set(compiled.roles))
+    files = planned_files(meta, entries)
+    files.update(planned_surface_files(surface_files, compiled.surface))
+    warnings = _invisible_character_warnings(spec) + _unmanaged_warnings(compiled, meta, project)
+    return Build(compiled, meta, files, warnings, catalog, surface_files=surface_files)
+
+
+def _surface(spec: Spec, files: SurfaceFiles) -> Surface:
+    problems: list[tuple[Location, str]] = []
+    parents = role_parents(spec, problems)  # already checked by compile_spec
+    surface = compile_surface(spec, parents, files.action_names(), problems)
+    if problems:
+        raise SpecError(problems)
+    return surface
+
+
+def _invisible_character_warnings(spec: Spec) -> list[str]:
+    """Role names with bidirectional controls or zero-width characters can look like
+    another role (`admin\u200b`, a right-to-left override): say so."""
+    warnings = []
+    for name, node in spec.roles.items():
+        hidden = [ch for ch in name if unicodedata.category(ch) == "Cf"]
+        if hidden:
+            codes = ", ".join(f"U+{ord(ch):04X}" for ch in dict.fromkeys(hidden))
+            warnings.append(
+                f"{node.location}: role name {name!r} contains invisible or bidirectional "
+                f"characters ({codes}); it may not be the role it looks like"
+            )
+    return warnings
+
+
+def _unmanaged_warnings(compiled: Compiled, meta: MetadataDir, project: Project) -> list[str]:
+    """Declared roles with permissions on tables we do not manage: probably a removed table file."""
+    warnings = []
+    managed, roles = set(compiled.tables), set(compiled.roles)
+    for table, table_file in sorted(meta.tables.items()):
+        if table in managed:
+            continue
+        for key in PERMISSION_KEYS.values():
+            owned = sorted({p.get("role") for p in table_file.entry.get(key) or []} & roles)
+            if owned:
+                warnings.append(
+                    f"{project.relative(table_file.path)}: {key} for {', '.join(owned)} on {table}, "
+                    "which no table file or default manages; they are left as they are"
+                )
+    return warnings
+
+
+def build_all(project: Project) -> list[Build]:
+    """One build per source of the project (one, unless hasura-perm.yaml has `sources:`)."""
+    return [build(one) for one in project.each_source()]
+
+
+def all_files(builds: list[Build]) -> dict[Path, str]:
+    """The files of every source's build. Sources share only databases.yaml, which a
+    build plans just when its source is missing there: two such plans cannot both be right."""
+    files: dict[Path, str] = {}
+    for one in builds:
+        for path, text in one.files.items():
+            if path in files and files[path] != text:
+                raise HasuraPermError(
+                    f"{path}: the sources {', '.join(b.metadata.source for b in builds)} would "
+                    "each write it differently; add every source to databases.yaml first"
+                )
+            files[path] = text
+    return files

@@ -1,0 +1,92 @@
+"""Parsed spec files, remembered by content so an unchanged file is not parsed again.
+
+A spec file's Document (its values and the line and column of every node) depends only
+on its text and the reader's code, so the key is the SHA-256 of the text and of the source
+of yaml_source.py and this module: a changed file or reader cannot get a stale Document.
+The file is read by the reader's `read_text` on every run (links, size, encoding), and
+only texts that `load_text` accepted are stored, so every refusal (YAML errors, anchors,
+tags, depth, ...) is still made by the reader itself.
+
+Locations are stored as one flat list of (line, column) in the order of a walk over the
+value, which visits every node the reader located; see `_walk`. The cache folder is the
+metadata parse cache's (hasura_perm/core/parse_cache.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from hasura_perm.core import parse_cache as shared
+from hasura_perm.core import yaml_source
+from hasura_perm.core.reading import read_text
+from hasura_perm.core.yaml_source import Document
+
+FORMAT = b"spec-document-1"
+
+
+@functools.cache
+def _salt() -> bytes:
+    digest = hashlib.sha256(FORMAT + shared._salt())  # includes PyYAML's version
+    for module_file in (yaml_source.__file__, __file__):
+        digest.update(Path(module_file).read_bytes())
+    return digest.digest()
+
+
+def load_file(path: Path, display_name: str | None = None, *, root: Path | None = None) -> Document:
+    """yaml_source.load_file(path, display_name, root=root), without parsing a known text.
+
+    The file is always read by the reader's own `read_text` (links, size, encoding), so
+    only the parse, a function of the text alone, is skipped."""
+    name = display_name or str(path)
+    folder = shared.cache_dir()
+    if folder is None:
+        return yaml_source.load_file(path, name, root=root)
+    text = read_text(path, name, limit=yaml_source.MAX_FILE_BYTES, root=root)
+    key = hashlib.sha256(_salt() + text.encode("utf-8")).hexdigest()
+    entry = shared.entry_path(folder, key)
+    try:
+        stored = json.loads(entry.read_bytes())
+        return _document(name, stored["data"], stored["marks"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        pass  # absent, unreadable or corrupt: parse
+    doc = yaml_source.load_text(text, name)
+    marks = _marks(doc)
+    if doc.data is not None and marks is not None and shared.is_plain(doc.data):
+        shared.store(entry, {"data": doc.data, "marks": marks})
+    return doc
+
+
+def _walk(value: Any, path: tuple[Any, ...], out: list[tuple[Any, ...]]) -> None:
+    out.append(path)
+    if type(value) is dict:
+        for key, child in value.items():
+            _walk(child, (*path, key), out)
+    elif type(value) is list:
+        for index, child in enumerate(value):
+            _walk(child, (*path, index), out)
+
+
+def _marks(doc: Document) -> list[int] | None:
+    """The locations as a flat list, or None when they are not exactly one per node."""
+    paths: list[tuple[Any, ...]] = []
+    _walk(doc.data, (), paths)
+    if len(paths) != len(doc.locations) or any(p not in doc.locations for p in paths):
+        return None
+    flat: list[int] = []
+    for p in paths:
+        flat += doc.locations[p]
+    return flat
+
+
+def _document(name: str, data: Any, marks: list[int]) -> Document:
+    paths: list[tuple[Any, ...]] = []
+    _walk(data, (), paths)
+    if len(marks) != 2 * len(paths):
+        raise ValueError("locations do not fit the value")
+    it = iter(marks)
+    locations = {p: (line, column) for p, line, column in zip(paths, it, it, strict=True)}
+    return Document(name, data, locations)

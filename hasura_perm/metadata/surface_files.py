@@ -1,0 +1,171 @@
+"""actions.yaml and graphql_schema_introspection.yaml: read them, and their new text.
+
+Both sit at the top of metadata/ in the CLI's layout (cli/internal/metadataobject/actions and
+.../graphql_schema_introspection). actions.yaml exists in both layouts; the introspection file
+only with config v3 (cli/internal/projectmetadata/objects.go). Only what we own changes: the
+permissions of declared roles on managed actions, and whether declared roles are in
+`disabled_for_roles`. A file whose meaning does not change is not rewritten, so its bytes
+(the server's order included) stay as `hasura metadata export` wrote them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hasura_perm.core import yamlfmt
+from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.reading import read_text
+from hasura_perm.core.yaml_source import MAX_FILE_BYTES
+from hasura_perm.spec.surface import Surface
+
+ACTIONS_FILE = "actions.yaml"
+INTROSPECTION_FILE = "graphql_schema_introspection.yaml"
+GRAPHQL_FILE = "actions.graphql"
+
+
+@dataclass
+class SurfaceFiles:
+    root: Path
+    layout: str  # "v3" or "v2"
+    actions: dict[str, Any] | None  # actions.yaml as read; None: absent
+    introspection: dict[str, Any] | None  # graphql_schema_introspection.yaml; None: absent
+    graphql: str | None = None  # actions.graphql (read for lint: output types), None: absent
+    indentless: bool = False  # actions.yaml as older CLIs (gopkg.in/yaml.v2) write it
+
+    def action_names(self) -> list[str] | None:
+        if self.actions is None:
+            return None
+        return [a["name"] for a in self.actions.get("actions") or []]
+
+    def disabled_roles(self) -> list[str]:
+        return list((self.introspection or {}).get("disabled_for_roles") or [])
+
+
+def read_surface_files(root: Path, layout: str) -> SurfaceFiles:
+    actions_text = _text(root / ACTIONS_FILE, root)
+    return SurfaceFiles(
+        root,
+        layout,
+        _load(root / ACTIONS_FILE, root, _check_actions),
+        _load(root / INTROSPECTION_FILE, root, _check_introspection),
+        _text(root / GRAPHQL_FILE, root),
+        # yaml.v2 writes a sequence at its key's column: `actions:` then `- name:`
+        bool(actions_text and re.search(r"^actions:\n- ", actions_text, re.M)),
+    )
+
+
+def _text(path: Path, root: Path) -> str | None:
+    if not path.exists() and not path.is_symlink():
+        return None
+    return read_text(path, str(path), limit=MAX_FILE_BYTES, root=root)
+
+
+def _load(path: Path, root: Path, check: Any) -> dict[str, Any] | None:
+    if not path.exists() and not path.is_symlink():
+        return None
+    shown = str(path)
+    data = yamlfmt.load(read_text(path, shown, limit=MAX_FILE_BYTES, root=root), filename=shown)
+    if data is None:
+        return None
+    problem = check(data)
+    if problem:
+        raise HasuraPermError(f"{shown}: {problem}; fix the file or export the metadata again")
+    return data
+
+
+def _check_actions(data: Any) -> str | None:
+    if not isinstance(data, dict) or not isinstance(data.get("actions") or [], list):
+        return "expected a mapping with an `actions:` list"
+    for index, action in enumerate(data.get("actions") or []):
+        if not isinstance(action, dict) or not isinstance(action.get("name"), str):
+            return f"action {index + 1} has no `name`"
+        for perm in action.get("permissions") or []:
+            if not isinstance(perm, dict) or not isinstance(perm.get("role"), str):
+                return f"action `{action['name']}` has a permission without `role`"
+    return None
+
+
+def _check_introspection(data: Any) -> str | None:
+    roles = data.get("disabled_for_roles") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(roles or [], list):
+        return "expected `disabled_for_roles:` with a list of roles"
+    if not all(isinstance(r, str) for r in roles or []):
+        return "`disabled_for_roles` must list role names"
+    return None
+
+
+def planned_surface_files(files: SurfaceFiles, surface: Surface) -> dict[Path, str]:
+    """The files whose meaning changes, with their new text."""
+    out: dict[Path, str] = {}
+    if files.actions is not None and surface.actions:
+        new = merged_actions(files.actions, surface)
+        if new != files.actions:
+            out[files.root / ACTIONS_FILE] = yamlfmt.dump(
+                new, kind="other", indentless=files.indentless
+            )
+    wanted = merged_disabled(files.disabled_roles(), surface)
+    if set(wanted) != set(files.disabled_roles()):
+        if files.layout == "v2":
+            raise HasuraPermError(
+                "introspection: false needs graphql_schema_introspection.yaml, which the config "
+                "v2 metadata layout does not have; move the project to config v3 (`hasura "
+                "scripts config-v3`) or drop the setting"
+            )
+        out[files.root / INTROSPECTION_FILE] = yamlfmt.dump(
+            {"disabled_for_roles": wanted}, kind="other"
+        )
+    return out
+
+
+def merged_actions(data: dict[str, Any], surface: Surface) -> dict[str, Any]:
+    """actions.yaml with the owned permissions of managed actions replaced."""
+    owned, managed = set(surface.roles), set(surface.actions)
+    actions = []
+    for action in data.get("actions") or []:
+        if action["name"] in managed:
+            action = _with_permissions(action, surface.grants.get(action["name"], {}), owned)
+        actions.append(action)
+    return {**data, "actions": actions}
+
+
+def _with_permissions(
+    action: dict[str, Any], grants: dict[str, Any], owned: set[str]
+) -> dict[str, Any]:
+    present = action.get("permissions") or []
+    kept = []
+    for perm in present:
+        role = perm["role"]
+        if role not in owned:
+            kept.append(perm)
+        elif role in grants:
+            kept.append(permission_entry(role, grants[role].comment))
+    have = {p["role"] for p in kept}
+    kept += [permission_entry(r, grants[r].comment) for r in sorted(grants) if r not in have]
+    if kept == present:
+        return action
+    out: dict[str, Any] = {}
+    for key, value in action.items():
+        if key == "comment" and "permissions" not in out and kept:
+            out["permissions"] = kept  # the CLI's order: name, definition, permissions, comment
+        if key != "permissions":
+            out[key] = value
+        elif kept:
+            out["permissions"] = kept
+    if kept and "permissions" not in out:
+        out["permissions"] = kept
+    return out
+
+
+def permission_entry(role: str, comment: str | None) -> dict[str, Any]:
+    """As the server exports it (permToOrdJSON in RQL/Types/Metadata/Serialization.hs)."""
+    return {"role": role} if comment is None else {"role": role, "comment": comment}
+
+
+def merged_disabled(present: list[str], surface: Surface) -> list[str]:
+    """Roles we do not own keep their place; ours follow, sorted."""
+    owned, ours = set(surface.roles), set(surface.introspection_disabled)
+    kept = [r for r in present if r not in owned or r in ours]
+    return kept + sorted(ours - set(kept))
