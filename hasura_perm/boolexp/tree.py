@@ -14,6 +14,7 @@ from typing import Any
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import session_variable
+from hasura_perm.core.names import table_ref
 from hasura_perm.schema.snapshot import Table
 
 LOGICAL = {"_and", "_or", "_not", "_exists"}
@@ -164,11 +165,8 @@ def _parse_exists(value: Any, table: TableName, schema: Schema) -> Node:
     if not isinstance(value, dict) or "_table" not in value or "_where" not in value:
         raise ExpressionError("`_exists` takes {_table: ..., _where: ...}")
     raw = value["_table"]
-    if isinstance(raw, str):
-        target = TableName.parse(raw)
-    elif isinstance(raw, dict) and isinstance(raw.get("name"), str):
-        target = TableName(raw.get("schema", "public"), raw["name"])
-    else:
+    target = table_ref(raw, dotted=True)
+    if target is None:
         raise ExpressionError(f"`_exists` names no table: {raw!r}")
     schema.table(target)
     return Exists(target, parse(value["_where"], target, schema), raw)

@@ -15,6 +15,7 @@ from typing import Any
 from hasura_perm.core.errors import Location
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import session_variable
+from hasura_perm.core.names import table_ref
 from hasura_perm.core.validate import did_you_mean
 from hasura_perm.schema.catalog import Catalog
 from hasura_perm.schema.catalog import missing_relationship_note
@@ -155,7 +156,7 @@ def _exists(node: Node, where: _Where, ctx: ExprContext) -> Any:
     if not isinstance(spec, dict) or set(spec) != {"_table", "_where"}:
         ctx.report(node, f"`_exists` takes {{_table: schema.table, _where: ...}}{where.usage}")
         return {}
-    written = _table_name(spec["_table"])
+    written = table_ref(spec["_table"], dotted=True)
     target = written
     if written is not None and ctx.catalog.table(written) is None:
         target = written.beside(where.table)  # several sources seen at once (import)
@@ -178,14 +179,6 @@ def _exists(node: Node, where: _Where, ctx: ExprContext) -> Any:
         "_table": {"name": written.name, "schema": written.schema},
         "_where": _expr(node.child("_where"), inner, ctx),
     }
-
-
-def _table_name(value: Any) -> TableName | None:
-    if isinstance(value, str):
-        return TableName.parse(value)
-    if isinstance(value, dict) and isinstance(value.get("name"), str):
-        return TableName(value.get("schema", "public"), value["name"])
-    return None
 
 
 def _condition(node: Node, where: _Where, ctx: ExprContext) -> Any:

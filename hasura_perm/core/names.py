@@ -53,3 +53,23 @@ class TableName(NamedTuple):
         """`schema.table`, or `table` meaning schema public (as Hasura does)."""
         schema, _, name = text.rpartition(".")
         return cls(schema or "public", name)
+
+
+def table_ref(value: Any, *, dotted: bool = False) -> TableName | None:
+    """The table a Hasura reference names: `{schema, name}` (schema `public` when absent) or
+    a plain string, which Hasura reads as a table in `public` (QualifiedObject's FromJSON).
+    `dotted`: a string is `schema.table`, as permissions/ files and `_exists` are read.
+    None when the value names no table."""
+    if isinstance(value, str):
+        return TableName.parse(value) if dotted else TableName("public", value)
+    if isinstance(value, dict) and isinstance(value.get("name"), str):
+        return TableName(str(value.get("schema", "public")), value["name"])
+    return None
+
+
+def table_name_of(value: Any) -> TableName:
+    """A table reference that must be there (a table entry's `table:`, already checked)."""
+    name = table_ref(value)
+    if name is None:
+        raise ValueError(f"not a Hasura table name: {value!r}")
+    return name

@@ -26,6 +26,7 @@ from hasura_perm.core.errors import Location
 from hasura_perm.core.names import USER_ID
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import session_variable
+from hasura_perm.core.names import table_ref
 from hasura_perm.core.yaml_source import Document
 from hasura_perm.metadata.read import ReadMetadata
 from hasura_perm.metadata.read import ReadPermission
@@ -288,12 +289,7 @@ class _ExprWalker:
 
 
 def _exists_table(value: Any) -> TableName | None:
-    table = value.get("_table") if isinstance(value, dict) else None
-    if isinstance(table, str):
-        return TableName.parse(table)
-    if isinstance(table, dict) and isinstance(table.get("name"), str):
-        return TableName(table.get("schema", "public"), table["name"])
-    return None
+    return table_ref(value.get("_table") if isinstance(value, dict) else None, dotted=True)
 
 
 def _shape_problems(prefix: str, where: Location, action: str, block: ReadPermission) -> Problems:

@@ -20,6 +20,7 @@ from typing import Any
 
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import session_variable
+from hasura_perm.core.names import table_ref
 from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
 
@@ -272,12 +273,7 @@ def reaches(expr: Any, ctx: LintContext, table: TableName) -> Iterator[tuple[Tab
 def _exists_table(value: Any) -> TableName | None:
     if not isinstance(value, dict):
         return None
-    ref = value.get("_table")
-    if isinstance(ref, str):
-        return TableName.parse(ref)
-    if isinstance(ref, dict) and isinstance(ref.get("name"), str):
-        return TableName(str(ref.get("schema", "public")), ref["name"])
-    return None
+    return table_ref(value.get("_table"), dotted=True)
 
 
 def scoping_columns(expr: Any, ctx: LintContext, table: TableName) -> set[str]:

@@ -18,6 +18,7 @@ from typing import Any
 from hasura_perm.compiler.build import build
 from hasura_perm.compiler.exposure import new_exposures
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import table_ref
 from hasura_perm.lint.context import ACTIONS
 from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
@@ -355,10 +356,10 @@ def _relation_ends(
     manual = using.get("manual_configuration")
     if isinstance(manual, dict):
         mapping = manual.get("column_mapping") or {}
-        return _table_ref(manual.get("remote_table")), tuple(mapping)
+        return table_ref(manual.get("remote_table")), tuple(mapping)
     fk = using.get("foreign_key_constraint_on")
     if isinstance(fk, dict):  # array relationship: the other table's key points at us
-        target = _table_ref(fk.get("table"))
+        target = table_ref(fk.get("table"))
         remote = fk.get("columns") or fk.get("column")
         remote_columns = (remote,) if isinstance(remote, str) else tuple(remote or ())
         return target, _referenced_columns(name, target, remote_columns, known)
@@ -384,11 +385,3 @@ def _referenced_columns(
             return key.ref_columns
     this = known.get(name)
     return this.primary_key if this else ()
-
-
-def _table_ref(value: Any) -> TableName | None:
-    if isinstance(value, str):
-        return TableName("public", value)
-    if isinstance(value, dict) and isinstance(value.get("name"), str):
-        return TableName(str(value.get("schema", "public")), value["name"])
-    return None

@@ -25,6 +25,7 @@ from hasura_perm.core import parse_cache
 from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import table_name_of
 from hasura_perm.core.paths import is_inside
 from hasura_perm.core.reading import read_text
 from hasura_perm.core.writing import write_tree
@@ -141,12 +142,6 @@ def _read_table(
         raise_located(table_entry_problems(entry), list_text, where, at)
     name = table_name_of(entry["table"])
     result.tables[name] = TableFile(path, entry, text)
-
-
-def table_name_of(value: Any) -> TableName:
-    if isinstance(value, str):
-        return TableName("public", value)
-    return TableName(value.get("schema", "public"), value["name"])
 
 
 def _load(path: Path, root: Path) -> tuple[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 from hasura_perm.compiler.permissions import Compiled
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import table_name_of
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import canonical_permission
 
@@ -47,14 +48,8 @@ def source_of(metadata: dict[str, Any], source: str) -> dict[str, Any]:
     )
 
 
-def table_name(value: Any) -> TableName:
-    if isinstance(value, str):
-        return TableName("public", value)
-    return TableName(value.get("schema", "public"), value["name"])
-
-
 def tracked_tables(metadata: dict[str, Any], source: str) -> set[TableName]:
-    return {table_name(t["table"]) for t in source_of(metadata, source).get("tables") or []}
+    return {table_name_of(t["table"]) for t in source_of(metadata, source).get("tables") or []}
 
 
 def live_permissions(
@@ -67,7 +62,7 @@ def live_permissions(
     keeps a plan over tens of thousands of permissions cheap. `canonical` does it for all."""
     result: PermissionSet = {}
     for table in source_of(metadata, source).get("tables") or []:
-        name = table_name(table["table"])
+        name = table_name_of(table["table"])
         for action, key in PERMISSION_KEYS.items():
             for perm in table.get(key) or []:
                 body = perm.get("permission") or {}

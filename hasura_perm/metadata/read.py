@@ -28,6 +28,7 @@ from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import Location
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import table_ref
 from hasura_perm.core.reading import read_text
 from hasura_perm.metadata.directory import read_metadata
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
@@ -280,7 +281,7 @@ def _add_table(result: ReadMetadata, entry: Any, file: str, line: int, spans: Sp
     if not isinstance(entry, dict) or "table" not in entry:
         result.problems.append((Location(file, line), "expected a table entry with `table:`"))
         return
-    name = _table_name(entry["table"])
+    name = table_ref(entry["table"])
     if name is None:
         result.problems.append((Location(file, line), "unreadable `table:` (schema and name)"))
         return
@@ -338,14 +339,6 @@ def _add_block(
         entry=block,
         lines=lines,
     )
-
-
-def _table_name(value: Any) -> TableName | None:
-    if isinstance(value, str):
-        return TableName("public", value)
-    if isinstance(value, dict) and isinstance(value.get("name"), str):
-        return TableName(str(value.get("schema", "public")), value["name"])
-    return None
 
 
 def _list_lines(spans: Spans | None, key: str, as_data: dict[str, Any]) -> int:

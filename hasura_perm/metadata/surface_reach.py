@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hasura_perm.core.names import TableName
-from hasura_perm.metadata.directory import table_name_of
+from hasura_perm.core.names import table_ref
 
 _BLOCK = re.compile(r"\b(?:extend\s+)?type\s+(?:Query|Mutation)\s*\{(.*?)\}", re.S)
 _FIELD = re.compile(r"(\w+)\s*(?:\([^)]*\))?\s*:\s*[\[\s]*(\w+)", re.S)
@@ -54,7 +54,9 @@ def action_reach(
                 continue
             if rel.get("source", "default") != source:
                 continue
-            table = table_name_of(rel["remote_table"])
+            table = table_ref(rel["remote_table"])
+            if table is None:
+                continue
             relations.setdefault(str(obj.get("name")), []).append((str(rel.get("name")), table))
     types = output_types(graphql)
     return [

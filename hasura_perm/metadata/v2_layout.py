@@ -94,8 +94,8 @@ class TablesFile:
 
 def read_v2(meta: MetadataDir) -> None:
     """Fill `meta` (an empty MetadataDir) from `meta.root`/tables.yaml, if it exists."""
+    from hasura_perm.core.names import table_name_of
     from hasura_perm.metadata.directory import TableFile
-    from hasura_perm.metadata.directory import table_name_of
 
     path = meta.root / TABLES_FILE
     meta.layout = "v2"

@@ -9,6 +9,7 @@ from hasura_perm.boolexp.tree import ComputedField
 from hasura_perm.boolexp.tree import Relationship
 from hasura_perm.boolexp.tree import Schema
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import table_ref
 from hasura_perm.metadata.directory import MetadataDir
 from hasura_perm.schema.snapshot import Snapshot
 
@@ -41,7 +42,7 @@ def _relationship(
     using = rel.get("using") or {}
     manual = using.get("manual_configuration")
     if isinstance(manual, dict):
-        target = _table_ref(manual.get("remote_table"))
+        target = table_ref(manual.get("remote_table"), dotted=True)
         mapping = tuple((manual.get("column_mapping") or {}).items())
         return Relationship(rel["name"], kind, target, mapping) if target and mapping else None
     fk = using.get("foreign_key_constraint_on")
@@ -53,7 +54,7 @@ def _relationship(
                 return Relationship(rel["name"], kind, key.references, mapping)
         return None
     if isinstance(fk, dict):  # the target's columns point at us
-        target = _table_ref(fk.get("table"))
+        target = table_ref(fk.get("table"), dotted=True)
         columns = fk.get("columns") or fk.get("column")
         columns = (columns,) if isinstance(columns, str) else tuple(columns or ())
         other = snapshot.tables.get(target) if target else None
@@ -66,7 +67,7 @@ def _relationship(
 
 def _computed_field(entry: dict[str, Any]) -> ComputedField | None:
     definition = entry.get("definition") or {}
-    function = _table_ref(definition.get("function"))
+    function = table_ref(definition.get("function"), dotted=True)
     if function is None or not entry.get("name"):
         return None
     return ComputedField(
@@ -75,11 +76,3 @@ def _computed_field(entry: dict[str, Any]) -> ComputedField | None:
         table_argument=definition.get("table_argument"),
         session_argument=definition.get("session_argument"),
     )
-
-
-def _table_ref(value: Any) -> TableName | None:
-    if isinstance(value, str):
-        return TableName.parse(value)
-    if isinstance(value, dict) and isinstance(value.get("name"), str):
-        return TableName(value.get("schema", "public"), value["name"])
-    return None

@@ -14,6 +14,7 @@ from typing import Any
 
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import table_ref
 from hasura_perm.metadata.export_json import source_of
 from hasura_perm.schema.catalog import Catalog
 
@@ -57,7 +58,7 @@ def _walk(catalog: Catalog, table: TableName, expr: Any, rule: str, uses: list[U
         elif key == "_not":
             _walk(catalog, table, value, rule, uses)
         elif key == "_exists" and isinstance(value, dict):
-            target = _table_ref(value.get("_table"))
+            target = table_ref(value.get("_table"), dotted=True)
             if target is not None:
                 _walk(catalog, target, value.get("_where"), rule, uses)
         elif key.startswith("_") or key in columns:
@@ -71,19 +72,11 @@ def _walk(catalog: Catalog, table: TableName, expr: Any, rule: str, uses: list[U
             uses.append(Use(table, key, "computed field", rule))
 
 
-def _table_ref(value: Any) -> TableName | None:
-    if isinstance(value, dict) and "name" in value:
-        return TableName(value.get("schema", "public"), value["name"])
-    if isinstance(value, str):
-        return TableName.parse(value)
-    return None
-
-
 def server_fields(source_entry: dict[str, Any]) -> dict[TableName, set[tuple[str, str]]]:
     """(kind, name) of every relationship and computed field per table on the server."""
     out: dict[TableName, set[tuple[str, str]]] = {}
     for entry in source_entry.get("tables") or ():
-        table = _table_ref(entry.get("table"))
+        table = table_ref(entry.get("table"), dotted=True)
         if table is None:
             continue
         found = out.setdefault(table, set())

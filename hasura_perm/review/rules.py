@@ -11,6 +11,7 @@ from hasura_perm.compiler.build import Build
 from hasura_perm.compiler.permissions import Permission
 from hasura_perm.core.errors import Location
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import table_ref
 from hasura_perm.schema.catalog import Catalog
 from hasura_perm.schema.snapshot import Snapshot
 from hasura_perm.schema.snapshot import load_snapshot
@@ -149,7 +150,7 @@ class SpecIndex:
                 self._walk(value, table, found)
             elif logical == "_exists" and isinstance(value, dict):
                 target = value.get("_table")
-                self._walk(value.get("_where"), _table_of(target), found)
+                self._walk(value.get("_where"), table_ref(target, dotted=True), found)
             else:
                 self._walk_field(key, value, table, found)
 
@@ -162,14 +163,6 @@ class SpecIndex:
             self._walk(value, relationship.target, found)
         elif info is None:
             self._walk(value, None, found)  # we cannot tell; names of conditions still count
-
-
-def _table_of(value: Any) -> TableName | None:
-    if isinstance(value, str):
-        return TableName.parse(value)
-    if isinstance(value, dict) and isinstance(value.get("name"), str):
-        return TableName(value.get("schema", "public"), value["name"])
-    return None
 
 
 def load_project_snapshot(project: Project) -> Snapshot:

@@ -8,6 +8,7 @@ from dataclasses import field
 from typing import Any
 
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import table_ref
 from hasura_perm.core.validate import did_you_mean
 from hasura_perm.schema.snapshot import Snapshot
 from hasura_perm.schema.snapshot import Table
@@ -82,10 +83,10 @@ class Catalog:
     ) -> TableName | None:
         manual = using.get("manual_configuration")
         if manual:
-            return _table_ref(manual.get("remote_table"))
+            return table_ref(manual.get("remote_table"))
         fk = using.get("foreign_key_constraint_on")
         if isinstance(fk, dict):  # array relationship: the other table points at us
-            return _table_ref(fk.get("table"))
+            return table_ref(fk.get("table"))
         if fk is None:
             return None
         columns = (fk,) if isinstance(fk, str) else tuple(fk)
@@ -94,14 +95,6 @@ class Catalog:
             if key.columns == columns:
                 return key.references
         return None
-
-
-def _table_ref(value: Any) -> TableName | None:
-    if isinstance(value, str):
-        return TableName("public", value)
-    if isinstance(value, dict) and "name" in value:
-        return TableName(value.get("schema", "public"), value["name"])
-    return None
 
 
 def missing_relationship_note(catalog: Catalog, table: TableName, key: str, hint: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from hasura_perm.core.inflect import pluralize
 from hasura_perm.core.inflect import singularize
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import table_ref
 from hasura_perm.schema.snapshot import Snapshot
 
 
@@ -152,9 +153,9 @@ def _exists(
                 return True
         if via == "reverse" and isinstance(fk, dict):
             columns = _as_list(fk.get("columns") or fk.get("column"))
-            if _table(fk.get("table")) == target and columns == [t for _, t in mapping]:
+            if table_ref(fk.get("table")) == target and columns == [t for _, t in mapping]:
                 return True
-        if isinstance(manual, dict) and _table(manual.get("remote_table")) == target:
+        if isinstance(manual, dict) and table_ref(manual.get("remote_table")) == target:
             if dict(manual.get("column_mapping") or {}) == dict(mapping):
                 return True
     return False
@@ -164,14 +165,6 @@ def _as_list(value: Any) -> list[str]:
     if value is None:
         return []
     return [value] if isinstance(value, str) else list(value)
-
-
-def _table(value: Any) -> TableName | None:
-    if isinstance(value, str):
-        return TableName("public", value)
-    if isinstance(value, dict) and "name" in value:
-        return TableName(value.get("schema", "public"), value["name"])
-    return None
 
 
 def add_to_entry(entry: dict[str, Any], suggestions: list[Suggestion]) -> dict[str, Any]:
