@@ -318,7 +318,7 @@ def permission(result: Build, table: str, action: str, role: str) -> dict[str, A
 
 def compiled_roles(result: Build, table: str, action: str) -> list[str]:
     """The roles that end up with an `action` permission on `table`."""
-    return sorted(result.compiled.permissions.get(TableName.parse(table), {}).get(action, {}))
+    return result.compiled.permissions.roles_of(TableName.parse(table), action)
 
 
 # Metadata table files with relationships and a computed field, written as the CLI does.

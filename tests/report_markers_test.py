@@ -4,8 +4,9 @@ effect markers diff's markdown has."""
 from __future__ import annotations
 
 from hasura_perm.core.names import TableName
+from hasura_perm.metadata.permission import Permission
 from hasura_perm.remote.plan import Plan
-from hasura_perm.remote.plan import compare_entries
+from hasura_perm.remote.plan import compare
 from hasura_perm.report import markdown
 from hasura_perm.report import text
 
@@ -13,7 +14,8 @@ TABLE = TableName("public", "projects")
 
 
 def plan_of(before: dict, after: dict) -> Plan:
-    change = compare_entries(TABLE, "select", "editor", (before, None), (after, None))
+    key = TABLE, "select", "editor"
+    change = compare(Permission(*key, before), Permission(*key, after))
     assert change is not None
     return Plan([change], "staging", "https://hasura.example.org", "default", 3)
 

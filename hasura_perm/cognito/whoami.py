@@ -348,9 +348,8 @@ def role_summary(compiled: Compiled, role: str, session: dict[str, str]) -> list
     lines, used = [], set()
     for table in compiled.tables:
         parts = []
-        actions = compiled.permissions.get(table, {})
         for action in ("select", "insert", "update", "delete"):
-            permission = actions.get(action, {}).get(role)
+            permission = compiled.get(table, action, role)
             if permission is None:
                 continue
             parts.append(_describe(action, permission.body))

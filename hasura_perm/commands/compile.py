@@ -92,8 +92,7 @@ def _about_metadata(error: SpecError) -> bool:
 
 
 def _count(result: Build) -> int:
-    permissions = result.compiled.permissions
-    return sum(len(by_role) for actions in permissions.values() for by_role in actions.values())
+    return len(result.compiled.permissions)
 
 
 def _diff(name: str, path: Path, text: str) -> list[str]:

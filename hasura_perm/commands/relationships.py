@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     for table in sorted({s.table for s in found}):
         existing = meta.tables[table].entry if table in meta.tables else new_table_entry(table)
         ours = [s for s in found if s.table == table]
-        entries[table] = merge_permissions(add_to_entry(existing, ours), {}, set())
+        entries[table] = merge_permissions(add_to_entry(existing, ours), (), set())
     files = stale_files(planned_files(meta, entries))
     write_files(files, inside=project.metadata_dir, show=project.relative)
     print(f"Added {len(found)} relationship(s) to {len(entries)} table(s):")

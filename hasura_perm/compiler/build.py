@@ -62,10 +62,7 @@ def build(project: Project) -> Build:
     entries = {}
     for table in compiled.tables:
         existing = meta.tables[table].entry if table in meta.tables else new_table_entry(table)
-        ours = {
-            action: {role: (p.body, p.comment) for role, p in by_role.items()}
-            for action, by_role in compiled.permissions[table].items()
-        }
+        ours = compiled.permissions.on(table)
         entries[table] = merge_permissions(existing, ours, set(compiled.roles))
     files = planned_files(meta, entries)
     files.update(planned_surface_files(surface_files, compiled.surface))

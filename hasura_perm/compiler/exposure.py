@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hasura_perm.compiler.permissions import Compiled
-from hasura_perm.compiler.permissions import Permission
 from hasura_perm.core.names import TableName
 from hasura_perm.metadata.directory import MetadataDir
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
+from hasura_perm.metadata.permission import Permission
 
 _VERBS = {"select": "reads", "insert": "may insert", "update": "may update"}
 
@@ -39,12 +39,12 @@ def new_exposures(compiled: Compiled, previous: MetadataDir) -> list[Exposure]:
     `previous` did not. New permissions (no previous one) are not exposures: the rule
     itself is new and shows in permissions/."""
     found = []
-    for table, by_action in sorted(compiled.permissions.items()):
+    for table in compiled.permissions.tables():
         before = _previous_columns(previous, table)
         known = set().union(*before.values()) if before else set()
-        for action, by_role in sorted(by_action.items()):
-            for role, permission in sorted(by_role.items()):
-                old = before.get((action, role))
+        for action in sorted(PERMISSION_KEYS):  # alphabetical, as this report always listed
+            for permission in compiled.permissions.on(table, action):
+                old = before.get((action, permission.role))
                 if not permission.expands_all or old is None or "*" in old:
                     continue
                 added = [c for c in permission.body.get("columns") or () if c not in old]

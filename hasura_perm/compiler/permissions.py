@@ -23,6 +23,9 @@ from hasura_perm.core.names import TableName
 from hasura_perm.core.names import session_variable
 from hasura_perm.core.validate import did_you_mean
 from hasura_perm.metadata.export_format import canonical_permission
+from hasura_perm.metadata.permission import Ownership
+from hasura_perm.metadata.permission import Permission
+from hasura_perm.metadata.permission import PermissionSet
 from hasura_perm.schema.catalog import Catalog
 from hasura_perm.schema.snapshot import Table
 from hasura_perm.spec import ACTIONS
@@ -35,31 +38,20 @@ from hasura_perm.spec.resolve import managed_tables
 from hasura_perm.spec.resolve import role_parents
 
 
-@dataclass(frozen=True)
-class Permission:
-    """One compiled permission and where it came from."""
-
-    table: TableName
-    action: str
-    role: str
-    body: dict[str, Any]  # exactly as Hasura exports it
-    comment: str | None
-    location: Location  # the rule that produced it
-    origin: str  # "table file", "default `public.*`", "inherited from editor (table file)"
-    # columns came from `all` or `all_except`: a column added to the schema joins them
-    expands_all: bool = False
-
-
 @dataclass
 class Compiled:
     tables: list[TableName]  # every managed table, sorted
     roles: list[str]  # every declared role, sorted
-    permissions: dict[TableName, dict[str, dict[str, Permission]]] = field(default_factory=dict)
+    permissions: PermissionSet = field(default_factory=PermissionSet)
     session_used: set[str] = field(default_factory=set)
     surface: Any = None  # spec.surface.Surface: actions and introspection (set by build.py)
 
     def get(self, table: TableName, action: str, role: str) -> Permission | None:
-        return self.permissions.get(table, {}).get(action, {}).get(role)
+        return self.permissions.get(table, action, role)
+
+    def ownership(self, *, prune: bool = False) -> Ownership:
+        """What an apply of this compile owns on the server (metadata/permission.py)."""
+        return Ownership(frozenset(self.tables), frozenset(self.roles), prune)
 
 
 def compile_spec(spec: Spec, catalog: Catalog) -> Compiled:
@@ -74,7 +66,8 @@ def compile_spec(spec: Spec, catalog: Catalog) -> Compiled:
     result = Compiled(tables=tables, roles=sorted(spec.roles))
     for table in tables:
         table_compiler = _TableCompiler(spec, ctx, parents, defaults, table)
-        result.permissions[table] = table_compiler.run()
+        for permission in table_compiler.run():
+            result.permissions.add(permission)
     _unused_condition_cycles(spec, ctx)
     if problems:
         raise SpecError(problems)
@@ -128,13 +121,13 @@ class _TableCompiler:
         self.resolved: dict[tuple[str, str], Permission | None] = {}
         self.compiled_rules: dict[int, dict[str, Any]] = {}
 
-    def run(self) -> dict[str, dict[str, Permission]]:
-        out: dict[str, dict[str, Permission]] = {}
+    def run(self) -> list[Permission]:
+        out = []
         for action in ACTIONS:
             for role in sorted(self.spec.roles):
                 permission = self.resolve(action, role)
                 if permission is not None:
-                    out.setdefault(action, {})[role] = permission
+                    out.append(permission)
         return out
 
     def resolve(self, action: str, role: str) -> Permission | None:

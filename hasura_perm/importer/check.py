@@ -84,7 +84,7 @@ def problems_of(read: ReadMetadata, catalog: Catalog) -> Problems:
 def _names_the_language_cannot_hold(read: ReadMetadata) -> Problems:
     """Table names with dots or spaces, session variables with other characters."""
     out: Problems = []
-    for table in sorted(read.permissions):
+    for table in read.permissions.tables():
         if any(_UNSAFE_NAME.search(part) for part in table):
             place = read.tables[table].location
             out.append((place, f"table name {table.schema!r}.{table.name!r} has a dot or a space"))
@@ -405,13 +405,13 @@ def _plural(n: int, word: str) -> str:
 
 def _write_without_read(read: ReadMetadata, columns_of: dict[TableName, list[str]]) -> list[Oddity]:
     out = []
-    for table, actions in sorted(read.permissions.items()):
+    for table in read.permissions.tables():
         all_columns = columns_of.get(table, [])
-        for role in sorted({r for by_role in actions.values() for r in by_role}):
-            select = actions.get("select", {}).get(role)
+        for role in sorted({p.role for p in read.permissions.on(table)}):
+            select = read.block(table, "select", role)
             readable = set(_columns(select, all_columns)) if select else set()
             for action in ("insert", "update"):
-                block = actions.get(action, {}).get(role)
+                block = read.block(table, action, role)
                 if block is None:
                     continue
                 hidden = [c for c in _columns(block, all_columns) if c not in readable]

@@ -25,7 +25,6 @@ from hasura_perm.importer.inherit import infer_inheritance
 from hasura_perm.importer.inherit import residual_rules
 from hasura_perm.importer.inherit import rules_by_role
 from hasura_perm.importer.naming import unique
-from hasura_perm.importer.normalise import PermissionSet
 from hasura_perm.importer.normalise import Rule
 from hasura_perm.importer.patterns import TableSpec
 from hasura_perm.importer.patterns import choose_tables
@@ -39,6 +38,7 @@ from hasura_perm.importer.templates import build_templates
 from hasura_perm.importer.templates import foreign_names
 from hasura_perm.importer.templates import ordered_names
 from hasura_perm.metadata.export_format import PERMISSION_FIELDS
+from hasura_perm.metadata.permission import PermissionSet
 from hasura_perm.schema.snapshot import Snapshot
 from hasura_perm.schema.snapshot import Table
 from hasura_perm.spec import ACTIONS
@@ -310,14 +310,13 @@ def _session(
 ) -> dict[str, dict[str, Any]]:
     """Every session variable the permissions use, typed by the first column it meets."""
     found: dict[str, str | None] = {}
-    for table, actions in sorted(permissions.items()):
+    for table in permissions.tables():
         columns = tables[table].columns if table in tables else {}
-        for by_role in actions.values():
-            for body, _ in by_role.values():
-                for key in ("filter", "check"):
-                    _variables_in(body.get(key), columns, found)
-                for column, value in (body.get("set") or {}).items():
-                    _note(found, value, columns.get(column))
+        for body in (p.body for p in permissions.on(table)):
+            for key in ("filter", "check"):
+                _variables_in(body.get(key), columns, found)
+            for column, value in (body.get("set") or {}).items():
+                _note(found, value, columns.get(column))
     return {name: ({"type": pg_type} if pg_type else {}) for name, pg_type in sorted(found.items())}
 
 

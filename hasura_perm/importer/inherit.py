@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hasura_perm.core.names import TableName
-from hasura_perm.importer.normalise import PermissionSet
 from hasura_perm.importer.normalise import Rule
+from hasura_perm.metadata.permission import PermissionSet
 
 DENY = "deny"
 
@@ -38,10 +38,10 @@ class Inheritance:
 
 def rules_by_role(permissions: PermissionSet) -> dict[str, dict[Key, Rule]]:
     out: dict[str, dict[Key, Rule]] = {}
-    for table, actions in permissions.items():
-        for action, by_role in actions.items():
-            for role, rule in by_role.items():
-                out.setdefault(role, {})[(table, action)] = rule
+    for permission in permissions:
+        out.setdefault(permission.role, {})[(permission.table, permission.action)] = (
+            permission.stored
+        )
     return out
 
 

@@ -22,8 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hasura_perm.importer.normalise import PermissionSet
 from hasura_perm.importer.normalise import Rule
+from hasura_perm.metadata.permission import ACTIONS
+from hasura_perm.metadata.permission import Permission
+from hasura_perm.metadata.permission import PermissionSet
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,8 @@ def add_derived(permissions: PermissionSet, metadata: dict[str, Any]) -> list[In
         if reason:
             done[name] = InheritedRole(name, parents, False, reason)
             continue
-        for table, action, rule in derived:
-            permissions.setdefault(table, {}).setdefault(action, {})[name] = rule
+        for table, action, (body, comment) in derived:
+            permissions.add(Permission(table, action, name, body, comment))
         done[name] = InheritedRole(name, parents, True)
     return [done[n] for n in sorted(done)]
 
@@ -72,11 +74,12 @@ def _derive(
     permissions: PermissionSet, name: str, parents: tuple[str, ...]
 ) -> tuple[list[tuple[Any, str, Rule]], str]:
     derived = []
-    for table in sorted(permissions):
-        for action, by_role in permissions[table].items():
-            if name in by_role:
+    for table in permissions.tables():
+        for action in ACTIONS:
+            if permissions.get(table, action, name) is not None:
                 continue  # the role's own permission wins
-            bodies = [by_role[p][0] for p in parents if p in by_role]
+            found = (permissions.get(table, action, p) for p in parents)
+            bodies = [p.body for p in found if p is not None]
             if not bodies:
                 continue
             if any(body != bodies[0] for body in bodies[1:]):

@@ -26,9 +26,12 @@ from hasura_perm.boolexp.validate import LOGICAL
 from hasura_perm.core.names import TableName
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import canonical_permission
+from hasura_perm.metadata.permission import Permission
+from hasura_perm.metadata.permission import PermissionSet
 
-Rule = tuple[dict[str, Any], str | None]  # (body in normal form, comment)
-PermissionSet = dict[TableName, dict[str, dict[str, Rule]]]
+# A permission's body and comment in normal form (Permission.stored), compared across tables
+# and roles when the import factors rules into defaults and inheritance.
+Rule = tuple[dict[str, Any], str | None]
 
 
 def normal_permission(
@@ -87,33 +90,25 @@ def _normal_exists(spec: dict[str, Any]) -> dict[str, Any]:
     return {k: out[k] for k in sorted(out)}
 
 
-def normal_set(
-    permissions: dict[TableName, dict[str, dict[str, tuple[dict[str, Any], str | None]]]],
-    columns_of: dict[TableName, list[str]],
-) -> PermissionSet:
-    """Normalise a whole permission set (table -> action -> role -> (body, comment))."""
-    out: PermissionSet = {}
-    for table, actions in permissions.items():
-        for action, by_role in actions.items():
-            for role, (body, comment) in by_role.items():
-                rule = normal_permission(action, body, comment, columns_of.get(table))
-                out.setdefault(table, {}).setdefault(action, {})[role] = rule
-    return out
+def normal(permission: Permission, columns: list[str] | None) -> Permission:
+    """`permission` in normal form, with nothing but what Hasura stores (no location)."""
+    table, action, role = permission.key
+    body, comment = normal_permission(action, permission.body, permission.comment, columns)
+    return Permission(table, action, role, body, comment)
+
+
+def normal_set(permissions: PermissionSet, columns_of: dict[TableName, list[str]]) -> PermissionSet:
+    """Normalise a whole permission set."""
+    return permissions.map(lambda p: normal(p, columns_of.get(p.table)))
 
 
 def first_difference(expected: PermissionSet, actual: PermissionSet) -> str | None:
     """The first (table, action, role) whose permission differs, described; None if equal."""
-    keys = {
-        (table, action, role)
-        for side in (expected, actual)
-        for table, actions in side.items()
-        for action, by_role in actions.items()
-        for role in by_role
-    }
+    keys = {p.key for side in (expected, actual) for p in side}
     order = list(PERMISSION_KEYS)
     for table, action, role in sorted(keys, key=lambda k: (k[0], order.index(k[1]), k[2])):
-        want = expected.get(table, {}).get(action, {}).get(role)
-        got = actual.get(table, {}).get(action, {}).get(role)
+        found = expected.get(table, action, role), actual.get(table, action, role)
+        want, got = (p.stored if p is not None else None for p in found)
         if want == got:
             continue
         where = f"{table} {action} for {role}"

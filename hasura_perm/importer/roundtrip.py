@@ -17,9 +17,9 @@ from hasura_perm.compiler.permissions import Compiled
 from hasura_perm.compiler.permissions import compile_spec
 from hasura_perm.core.errors import SpecError
 from hasura_perm.core.names import TableName
-from hasura_perm.importer.normalise import PermissionSet
 from hasura_perm.importer.normalise import first_difference
 from hasura_perm.importer.normalise import normal_set
+from hasura_perm.metadata.permission import PermissionSet
 from hasura_perm.schema.catalog import Catalog
 from hasura_perm.schema.snapshot import Snapshot
 from hasura_perm.spec import load_spec
@@ -53,7 +53,7 @@ def round_trip(
             compiled, f"the imported defaults would manage tables Hasura does not track: {names}"
         )
     columns = {t: list(table.columns) for t, table in snapshot.tables.items()}
-    actual = normal_set(_permission_set(compiled), columns)
+    actual = normal_set(compiled.permissions, columns)
     return RoundTrip(compiled, first_difference(expected, actual))
 
 
@@ -71,13 +71,3 @@ def compile_files(
             path.write_text(text, encoding="utf-8")
         spec = load_spec(root / "permissions", root)
         return compile_spec(spec, catalog)
-
-
-def _permission_set(compiled: Compiled) -> dict[TableName, dict[str, dict[str, Any]]]:
-    return {
-        table: {
-            action: {role: (p.body, p.comment) for role, p in by_role.items()}
-            for action, by_role in actions.items()
-        }
-        for table, actions in compiled.permissions.items()
-    }

@@ -18,7 +18,7 @@ from hasura_perm.importer.factoring import plan_import
 from hasura_perm.importer.files import plan_files
 from hasura_perm.importer.inherited import InheritedRole
 from hasura_perm.importer.inherited import add_derived
-from hasura_perm.importer.normalise import PermissionSet
+from hasura_perm.importer.normalise import normal
 from hasura_perm.importer.normalise import normal_boolexp
 from hasura_perm.importer.normalise import normal_permission
 from hasura_perm.importer.report import Report
@@ -30,6 +30,8 @@ from hasura_perm.importer.surface import surface_files
 from hasura_perm.importer.surface import surface_roles
 from hasura_perm.metadata.export_format import canonical_boolexp
 from hasura_perm.metadata.export_format import permission_entry
+from hasura_perm.metadata.permission import Permission
+from hasura_perm.metadata.permission import PermissionSet
 from hasura_perm.metadata.read import ReadMetadata
 from hasura_perm.metadata.read import ReadPermission
 from hasura_perm.schema.catalog import Catalog
@@ -138,10 +140,10 @@ def expected_permissions(
 def _expected_and_inherited(
     read: ReadMetadata, columns_of: dict[TableName, list[str]]
 ) -> tuple[PermissionSet, list[InheritedRole]]:
-    out: PermissionSet = {}
+    out = PermissionSet()
     for table, action, role, block in read.each():
-        rule = normal_permission(action, block.raw, block.comment, columns_of.get(table))
-        out.setdefault(table, {}).setdefault(action, {})[role] = rule
+        written = Permission(table, action, role, block.raw, block.comment)
+        out.add(normal(written, columns_of.get(table)))
     return out, add_derived(out, read.metadata)
 
 
@@ -156,12 +158,8 @@ def _rewritten(read: ReadMetadata, columns_of: dict[TableName, list[str]]) -> di
             continue
         for reason in _reasons(action, block) or ["key order or spelling"]:
             reasons[reason] = reasons.get(reason, 0) + 1
-    for actions in read.permissions.values():
-        for by_role in actions.values():
-            if list(by_role) != sorted(by_role):  # blocks are kept in file order
-                reasons["permission list sorted by role"] = (
-                    reasons.get("permission list sorted by role", 0) + 1
-                )
+    if read.unsorted_lists:
+        reasons["permission list sorted by role"] = read.unsorted_lists
     return reasons
 
 
@@ -205,7 +203,8 @@ def _notes(read: ReadMetadata) -> list[str]:
     if read.other_sources:
         names = ", ".join(read.other_sources)
         notes.append(f"other sources were not imported: {names} (use --source to import one)")
-    without = [t for t in read.tables if t not in read.permissions]
+    with_permissions = set(read.permissions.tables())
+    without = [t for t in read.tables if t not in with_permissions]
     if without:
         notes.append(
             f"{len(without)} tracked tables have no permissions; no rule matches them, so "

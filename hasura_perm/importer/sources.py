@@ -40,10 +40,11 @@ def merged_read(reader: Callable[[str], ReadMetadata], sources: list[str]) -> Re
             qualified = name.in_source(source)
             entry = qualified_entry(table.entry, source)
             merged.tables[qualified] = ReadTable(qualified, entry, table.file, table.line)
-        for name, by_action in read.permissions.items():
-            merged.permissions[name.in_source(source)] = by_action
+        for permission in read.permissions.in_source(source):
+            merged.permissions.add(permission)
         merged.problems += read.problems
         merged.permission_lines += read.permission_lines
+        merged.unsorted_lists += read.unsorted_lists
     return merged
 
 

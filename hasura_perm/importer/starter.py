@@ -207,7 +207,7 @@ def empty_metadata(folder: Path, source: str) -> dict[Path, str]:
 
 def metadata_from(folder: Path, read: ReadMetadata) -> dict[Path, str]:
     """A CLI v3 tree holding the read tables' entries (relationships, permissions...)."""
-    entries = {name: merge_permissions(t.entry, {}, set()) for name, t in read.tables.items()}
+    entries = {name: merge_permissions(t.entry, (), set()) for name, t in read.tables.items()}
     files = planned_files(MetadataDir(folder, read.source), entries)
     for path in files:  # table and source names come from the input: stay in the folder
         ensure_inside(path, folder, f"{folder.name}/")

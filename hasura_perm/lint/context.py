@@ -19,6 +19,7 @@ from typing import Any
 from hasura_perm.core.errors import Location
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import session_variable
+from hasura_perm.metadata.permission import Permission
 from hasura_perm.schema.snapshot import ForeignKey
 
 ACTIONS = ("insert", "select", "update", "delete")
@@ -87,39 +88,13 @@ class TableInfo:
 
 
 @dataclass(frozen=True)
-class Grant:
-    """One permission: what a role may do on a table, and where it is written."""
+class Grant(Permission):
+    """One permission as lint sees it (metadata/permission.Permission: what a role may do
+    on a table, where it is written, how it was resolved), plus the `permission:` mapping
+    as written, which the metadata source knows and one rule (inconsistent_check) compares
+    with the stored form."""
 
-    table: TableName
-    action: str
-    role: str
-    body: dict[str, Any]  # Hasura's export form
-    location: Location
-    comment: str | None = None
-    origin: str = ""  # "inherited from editor (table file)", ... ("" when written as is)
-    raw: dict[str, Any] | None = None  # the `permission:` mapping as written (metadata only)
-
-    @property
-    def filter(self) -> Any:
-        return self.body.get("filter" if self.action != "insert" else "check")
-
-    @property
-    def check(self) -> Any:
-        """The post-condition: insert and update `check` (None when there is none)."""
-        return self.body.get("check") if self.action in ("insert", "update") else None
-
-    @property
-    def presets(self) -> dict[str, Any]:
-        return dict(self.body.get("set") or {})
-
-    @property
-    def backend_only(self) -> bool:
-        return bool(self.body.get("backend_only"))
-
-    def where(self) -> str:
-        """`the update rule of editor on public.projects` (+ where it was inherited from)."""
-        text = f"the {self.action} rule of {self.role} on {self.table}"
-        return f"{text} ({self.origin})" if self.origin else text
+    raw: dict[str, Any] | None = None  # as written (metadata only)
 
 
 @dataclass(frozen=True)

@@ -55,10 +55,8 @@ def context_from_project(project: Project) -> LintContext:
         if name in tables:
             tables[name] = _with_location(tables[name], node.location)
     grants = [
-        Grant(p.table, p.action, p.role, p.body, p.location, p.comment, _origin(p.origin))
-        for by_action in result.compiled.permissions.values()
-        for by_role in by_action.values()
-        for p in by_role.values()
+        Grant(p.table, p.action, p.role, p.body, p.comment, p.location, _origin(p.origin))
+        for p in result.compiled.permissions
     ]
     return LintContext(
         source="project",
@@ -147,8 +145,8 @@ def context_from_metadata(
     locations = {n: t.location for n, t in meta.tables.items()}
     tables = _tables(snapshot, entries, locations, sql)
     grants = [
-        Grant(table, action, role, p.body, p.location, p.comment, raw=p.raw)
-        for table, action, role, p in meta.each()
+        Grant(p.table, p.action, p.role, p.body, p.comment, p.location, raw=p.raw)
+        for _, _, _, p in meta.each()
     ]
     roles = _metadata_roles(meta, claims_roles)
     grants += _inherited_grants(grants, roles)
@@ -242,7 +240,7 @@ def _combine(parents: list[Grant], role: str, action: str) -> Grant | None:
     if action != "select":
         if any(g.body != first.body for g in parents):
             return None  # Hasura marks it inconsistent and grants nothing
-        return Grant(first.table, action, role, first.body, first.location, origin=origin)
+        return Grant(first.table, action, role, first.body, None, first.location, origin)
     columns: set[str] = set()
     for g in parents:
         cols = g.body.get("columns")
@@ -256,7 +254,7 @@ def _combine(parents: list[Grant], role: str, action: str) -> Grant | None:
         body["limit"] = max(limits)
     if any(g.body.get("allow_aggregations") for g in parents):
         body["allow_aggregations"] = True
-    return Grant(first.table, action, role, body, first.location, origin=origin)
+    return Grant(first.table, action, role, body, None, first.location, origin)
 
 
 # ---------------------------------------------------------------------------- tables

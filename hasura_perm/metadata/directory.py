@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -34,6 +35,7 @@ from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import TABLE_KEYS
 from hasura_perm.metadata.export_format import permission_entry
 from hasura_perm.metadata.export_format import same_but_order
+from hasura_perm.metadata.permission import Permission
 from hasura_perm.metadata.shape import raise_located
 from hasura_perm.metadata.shape import table_entry_problems
 from hasura_perm.metadata.v2_layout import layout_of
@@ -164,19 +166,19 @@ def table_file_name(table: TableName) -> str:
 
 
 def merge_permissions(
-    entry: dict[str, Any],
-    permissions: dict[str, dict[str, tuple[dict[str, Any], str | None]]],
-    owned_roles: set[str],
+    entry: dict[str, Any], permissions: Iterable[Permission], owned_roles: set[str]
 ) -> dict[str, Any]:
-    """`entry` with the owned roles' permissions replaced by `permissions`
-    (action -> role -> (body, comment)); other roles' entries and other keys are kept."""
+    """`entry` with the owned roles' permissions replaced by `permissions` (this table's);
+    other roles' entries and other keys are kept."""
     merged = dict(entry)
+    permissions = list(permissions)
     for action, key in PERMISSION_KEYS.items():
         kept = [p for p in entry.get(key) or [] if p.get("role") not in owned_roles]
         present = {p.get("role"): p for p in entry.get(key) or []}
         ours = [
-            _unless_only_order(present.get(role), permission_entry(role, body, comment))
-            for role, (body, comment) in permissions.get(action, {}).items()
+            _unless_only_order(present.get(p.role), permission_entry(p.role, p.body, p.comment))
+            for p in permissions
+            if p.action == action
         ]
         combined = sorted(kept + ours, key=lambda p: p["role"])
         if combined:

@@ -1,40 +1,20 @@
-"""The permissions inside a live `export_metadata` document, and which of them hasura-perm owns.
+"""The permissions inside a live `export_metadata` document.
 
-A permission set maps table -> action -> role -> (body, comment), the body in Hasura's export
+The permissions come back as a metadata/permission.PermissionSet, bodies in Hasura's export
 form (export_format.canonical_permission), so live and compiled permissions compare alike.
-Owned: a declared role's permission on a managed table; with prune, any role's permission on a
-managed table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from hasura_perm.compiler.permissions import Compiled
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import table_name_of
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import canonical_permission
-
-Entry = tuple[dict[str, Any], str | None]  # (body, comment)
-PermissionSet = dict[TableName, dict[str, dict[str, Entry]]]
-
-
-@dataclass(frozen=True)
-class Ownership:
-    tables: frozenset[TableName]
-    roles: frozenset[str]
-    prune: bool = False
-
-    @classmethod
-    def of(cls, compiled: Compiled, *, prune: bool = False) -> Ownership:
-        return cls(frozenset(compiled.tables), frozenset(compiled.roles), prune)
-
-    def owns(self, table: TableName, role: str) -> bool:
-        return table in self.tables and (self.prune or role in self.roles)
+from hasura_perm.metadata.permission import Permission
+from hasura_perm.metadata.permission import PermissionSet
 
 
 def source_of(metadata: dict[str, Any], source: str) -> dict[str, Any]:
@@ -60,7 +40,7 @@ def live_permissions(
     Bodies are kept as exported (which is already Hasura's export form, so they usually equal
     the compiled ones as they are); plan.diff canonicalises only the pairs that differ, which
     keeps a plan over tens of thousands of permissions cheap. `canonical` does it for all."""
-    result: PermissionSet = {}
+    result = PermissionSet()
     for table in source_of(metadata, source).get("tables") or []:
         name = table_name_of(table["table"])
         for action, key in PERMISSION_KEYS.items():
@@ -68,45 +48,8 @@ def live_permissions(
                 body = perm.get("permission") or {}
                 if canonical:
                     body = canonical_permission(action, body)
-                by_role = result.setdefault(name, {}).setdefault(action, {})
-                by_role[perm["role"]] = (body, perm.get("comment"))
+                result.add(Permission(name, action, perm["role"], body, perm.get("comment")))
     return result
-
-
-def compiled_permissions(compiled: Compiled) -> PermissionSet:
-    return {
-        table: {
-            action: {role: (p.body, p.comment) for role, p in by_role.items()}
-            for action, by_role in actions.items()
-            if by_role
-        }
-        for table, actions in compiled.permissions.items()
-    }
-
-
-def entries(permissions: PermissionSet) -> Iterator[tuple[TableName, str, str, Entry]]:
-    """(table, action, role, entry) in a stable order: table, then action, then role."""
-    for table in sorted(permissions):
-        for action in PERMISSION_KEYS:
-            for role in sorted(permissions[table].get(action, {})):
-                yield table, action, role, permissions[table][action][role]
-
-
-def select(permissions: PermissionSet, keep: Any) -> PermissionSet:
-    """The permissions for which `keep(table, role)` is true."""
-    result: PermissionSet = {}
-    for table, action, role, entry in entries(permissions):
-        if keep(table, role):
-            result.setdefault(table, {}).setdefault(action, {})[role] = entry
-    return result
-
-
-def owned(permissions: PermissionSet, ownership: Ownership) -> PermissionSet:
-    return select(permissions, ownership.owns)
-
-
-def unowned(permissions: PermissionSet, ownership: Ownership) -> PermissionSet:
-    return select(permissions, lambda table, role: not ownership.owns(table, role))
 
 
 def without_permissions(metadata: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 from typing import Any
+from typing import cast
 
 import yaml
 
@@ -33,6 +34,8 @@ from hasura_perm.core.reading import read_text
 from hasura_perm.metadata.directory import read_metadata
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import canonical_permission
+from hasura_perm.metadata.permission import Permission
+from hasura_perm.metadata.permission import PermissionSet
 from hasura_perm.metadata.v2_layout import layout_of
 
 EXPORT_FILE = "export_metadata"  # the `file` of blocks read from a server's export
@@ -44,20 +47,24 @@ except AttributeError:  # PyYAML built without libyaml
 
 
 @dataclass(frozen=True)
-class ReadPermission:
-    """One permission block (`- role: ...` under `<action>_permissions`)."""
+class ReadPermission(Permission):
+    """One permission block (`- role: ...` under `<action>_permissions`): the model's
+    Permission (body in Hasura's export form, canonical_permission of `raw`; comment as
+    written, "" stays "", an oddity worth reporting; location: the file as shown to the
+    user, EXPORT_FILE for a server export, and the block's first line, 0 when unknown),
+    plus what import and lint need of the text as written."""
 
-    body: dict[str, Any]  # canonical_permission(action, raw): Hasura's export form
-    comment: str | None  # as written: "" stays "" (an oddity worth reporting)
-    file: str  # where it was read, as shown to the user; EXPORT_FILE for a server export
-    line: int  # 1-based line of the block's first line; 0 when unknown
     raw: dict[str, Any] = field(default_factory=dict)  # the `permission:` mapping as written
     entry: dict[str, Any] = field(default_factory=dict)  # the whole block: role, permission, ...
     lines: int = 0  # YAML lines the block spans (for an export: as the CLI would write it)
 
     @property
-    def location(self) -> Location:
-        return Location(self.file, self.line)
+    def file(self) -> str:
+        return self.location.file if self.location else EXPORT_FILE
+
+    @property
+    def line(self) -> int:
+        return self.location.line if self.location else 0
 
 
 @dataclass(frozen=True)
@@ -74,9 +81,6 @@ class ReadTable:
         return Location(self.file, self.line)
 
 
-Permissions = dict[TableName, dict[str, dict[str, ReadPermission]]]
-
-
 @dataclass
 class ReadMetadata:
     """Everything read from one Hasura source."""
@@ -85,36 +89,33 @@ class ReadMetadata:
     source: str
     origin: str = ""  # the directory or file read, as shown to the user
     tables: dict[TableName, ReadTable] = field(default_factory=dict)
-    # table -> action ("insert", "select", "update", "delete") -> role -> block, in file order
-    permissions: Permissions = field(default_factory=dict)
+    permissions: PermissionSet = field(default_factory=PermissionSet)  # of ReadPermission
     metadata: dict[str, Any] = field(default_factory=dict)  # top-level parts besides sources
     other_sources: list[str] = field(default_factory=list)
     problems: list[tuple[Location, str]] = field(default_factory=list)  # e.g. a role twice
     permission_lines: int = 0  # YAML lines of every `<action>_permissions` list, keys included
+    unsorted_lists: int = 0  # permission lists whose blocks are not in role order
 
     @property
     def blocks(self) -> int:
-        return sum(len(by_role) for t in self.permissions.values() for by_role in t.values())
+        return len(self.permissions)
 
     @property
     def roles(self) -> list[str]:
-        return sorted({r for t in self.permissions.values() for by in t.values() for r in by})
+        return self.permissions.roles()
 
     def blocks_per_action(self) -> dict[str, int]:
         counts = dict.fromkeys(PERMISSION_KEYS, 0)
-        for actions in self.permissions.values():
-            for action, by_role in actions.items():
-                counts[action] += len(by_role)
+        for permission in self.permissions:
+            counts[permission.action] += 1
         return counts
+
+    def block(self, table: TableName, action: str, role: str) -> ReadPermission | None:
+        return cast(ReadPermission | None, self.permissions.get(table, action, role))
 
     def each(self) -> list[tuple[TableName, str, str, ReadPermission]]:
         """Every block as (table, action, role, block), sorted by table, action, role."""
-        return [
-            (table, action, role, self.permissions[table][action][role])
-            for table in sorted(self.permissions)
-            for action in PERMISSION_KEYS
-            for role in sorted(self.permissions[table].get(action, {}))
-        ]
+        return [(p.table, p.action, p.role, cast(ReadPermission, p)) for p in self.permissions]
 
 
 def read_metadata_dir(path: Path, source: str | None = None) -> ReadMetadata:
@@ -298,8 +299,12 @@ def _add_table(result: ReadMetadata, entry: Any, file: str, line: int, spans: Sp
         if not isinstance(blocks, list):
             result.problems.append((Location(file, line), f"{name}: `{key}` is not a list"))
             continue
-        for index, block in enumerate(blocks):
-            _add_block(result, name, action, key, index, block, file, spans)
+        roles = [
+            _add_block(result, name, action, key, i, b, file, spans) for i, b in enumerate(blocks)
+        ]
+        added = [role for role in roles if role is not None]
+        if added != sorted(added):
+            result.unsorted_lists += 1
 
 
 def _add_block(
@@ -311,34 +316,42 @@ def _add_block(
     block: Any,
     file: str,
     spans: Spans | None,
-) -> None:
+) -> str | None:
+    """Add one block; its role, or None when it is refused (a problem is recorded)."""
     line, lines = spans.get((key, index), (0, 0)) if spans else (0, 0)
     if not spans:
         lines = len(yamlfmt.dump([block]).splitlines()) if isinstance(block, dict) else 1
     where = Location(file, line)
     if not isinstance(block, dict) or not isinstance(block.get("role"), str):
         result.problems.append((where, f"{table}: a {action} permission without a role"))
-        return
+        return None
     raw = block.get("permission")
     raw = raw if isinstance(raw, dict) else {}
     role = block["role"]
-    by_role = result.permissions.setdefault(table, {}).setdefault(action, {})
-    if role in by_role:
-        first = by_role[role].location
+    first = result.permissions.get(table, action, role)
+    if first is not None:
         result.problems.append(
-            (where, f"{table}: a second {action} permission for role {role} (first at {first})")
+            (
+                where,
+                f"{table}: a second {action} permission for role {role} (first at {first.location})",
+            )
         )
-        return
+        return None
     comment = block.get("comment")
-    by_role[role] = ReadPermission(
-        body=canonical_permission(action, raw),
-        comment=comment if isinstance(comment, str) or comment is None else str(comment),
-        file=file,
-        line=line,
-        raw=raw,
-        entry=block,
-        lines=lines,
+    result.permissions.add(
+        ReadPermission(
+            table,
+            action,
+            role,
+            body=canonical_permission(action, raw),
+            comment=comment if isinstance(comment, str) or comment is None else str(comment),
+            location=where,
+            raw=raw,
+            entry=block,
+            lines=lines,
+        )
     )
+    return role
 
 
 def _list_lines(spans: Spans | None, key: str, as_data: dict[str, Any]) -> int:

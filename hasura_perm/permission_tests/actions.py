@@ -17,8 +17,8 @@ import psycopg
 
 from hasura_perm.boolexp import sql as q
 from hasura_perm.boolexp import tree as t
-from hasura_perm.compiler.permissions import Permission
 from hasura_perm.core.names import TableName
+from hasura_perm.metadata.permission import Permission
 from hasura_perm.permission_tests.cases import BACKEND_ONLY_HEADER
 from hasura_perm.permission_tests.cases import Case
 from hasura_perm.permission_tests.cases import Key

@@ -11,8 +11,8 @@ from typing import Any
 
 from hasura_perm.boolexp import tree as t
 from hasura_perm.compiler.permissions import Compiled
-from hasura_perm.compiler.permissions import Permission
 from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.metadata.permission import Permission
 from hasura_perm.permission_tests.outcome import CaseResult
 from hasura_perm.permission_tests.outcome import RuleKey
 
@@ -70,16 +70,14 @@ class CoverageReport:
 
 def measure(compiled: Compiled, schema: t.Schema, results: list[CaseResult]) -> CoverageReport:
     rules: dict[RuleKey, RuleCoverage] = {}
-    for table, actions in sorted(compiled.permissions.items()):
-        for action, by_role in actions.items():
-            for role, permission in sorted(by_role.items()):
-                key = (table, action, role)
-                rules[key] = RuleCoverage(
-                    key,
-                    permission,
-                    denied=False if can_deny(permission, action, schema) else None,
-                    branches=_branches(permission, action, schema),
-                )
+    for permission in compiled.permissions:
+        action = permission.action
+        rules[permission.key] = RuleCoverage(
+            permission.key,
+            permission,
+            denied=False if can_deny(permission, action, schema) else None,
+            branches=_branches(permission, action, schema),
+        )
     for result in results:
         outcome, case = result.outcome, result.case
         rule = rules.get((case.table, case.action, case.role))

@@ -13,10 +13,10 @@ from pathlib import Path
 from hasura_perm.boolexp import tree as t
 from hasura_perm.compiler.build import Build
 from hasura_perm.compiler.build import build
-from hasura_perm.compiler.permissions import Permission
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
 from hasura_perm.metadata.directory import read_metadata
+from hasura_perm.metadata.permission import Permission
 from hasura_perm.permission_tests.cases import TestFile
 from hasura_perm.permission_tests.cases import load_suite
 from hasura_perm.permission_tests.cases import test_files

@@ -26,11 +26,11 @@ from typing import Any
 from hasura_perm.boolexp import sql as q
 from hasura_perm.boolexp import tree as t
 from hasura_perm.compiler.permissions import Compiled
-from hasura_perm.compiler.permissions import Permission
 from hasura_perm.compiler.permissions import compile_spec
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
+from hasura_perm.metadata.permission import Permission
 from hasura_perm.permission_tests.cases import TestFile
 from hasura_perm.permission_tests.outcome import CaseResult
 from hasura_perm.permission_tests.outcome import Lookup
@@ -72,30 +72,28 @@ class MutationReport:
 
 def rule_mutants(compiled: Compiled, schema: t.Schema, report: MutationReport) -> list[Mutant]:
     mutants = []
-    for table, actions in sorted(compiled.permissions.items()):
-        for action, by_role in actions.items():
-            for role, permission in sorted(by_role.items()):
-                key = (table, action, role)
-                seen: set[str] = {_canonical(permission.body)}
-                for weakening in _weakenings(permission, action, schema):
-                    canonical = _canonical(weakening.body)
-                    if canonical in seen:
-                        continue
-                    seen.add(canonical)
-                    description = f"{table} {action} {role}: {weakening.description}"
-                    if weakening.implied and all(
-                        _implied(permission, action, schema, node) for node in weakening.implied
-                    ):
-                        report.equivalent.append(f"{permission.location}  {description}")
-                        continue
-                    mutants.append(
-                        Mutant(
-                            weakening.kind,
-                            description,
-                            permission.location,
-                            {key: replace(permission, body=weakening.body)},
-                        )
-                    )
+    for permission in compiled.permissions:
+        table, action, role = key = permission.key
+        seen: set[str] = {_canonical(permission.body)}
+        for weakening in _weakenings(permission, action, schema):
+            canonical = _canonical(weakening.body)
+            if canonical in seen:
+                continue
+            seen.add(canonical)
+            description = f"{table} {action} {role}: {weakening.description}"
+            if weakening.implied and all(
+                _implied(permission, action, schema, node) for node in weakening.implied
+            ):
+                report.equivalent.append(f"{permission.location}  {description}")
+                continue
+            mutants.append(
+                Mutant(
+                    weakening.kind,
+                    description,
+                    permission.location,
+                    {key: replace(permission, body=weakening.body)},
+                )
+            )
     return mutants
 
 
@@ -309,10 +307,10 @@ def _removed(container: dict[str, Any], key: str) -> Iterator[None]:
 
 def _differences(before: Compiled, after: Compiled) -> dict[RuleKey, Permission | None]:
     out: dict[RuleKey, Permission | None] = {}
-    for table in sorted(set(before.permissions) | set(after.permissions)):
+    for table in sorted(set(before.permissions.tables()) | set(after.permissions.tables())):
         for action in ACTIONS:
-            roles = set(before.permissions.get(table, {}).get(action, {}))
-            roles |= set(after.permissions.get(table, {}).get(action, {}))
+            roles = set(before.permissions.roles_of(table, action))
+            roles |= set(after.permissions.roles_of(table, action))
             for role in sorted(roles):
                 old, new = before.get(table, action, role), after.get(table, action, role)
                 if (old.body if old else None) != (new.body if new else None):

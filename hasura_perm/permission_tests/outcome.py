@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
-from hasura_perm.compiler.permissions import Permission
 from hasura_perm.core.names import TableName
+from hasura_perm.metadata.permission import Permission
 from hasura_perm.permission_tests.cases import Case
 from hasura_perm.permission_tests.cases import Key
 

@@ -14,9 +14,9 @@ import psycopg
 
 from hasura_perm.boolexp import sql as q
 from hasura_perm.boolexp import tree as t
-from hasura_perm.compiler.permissions import Permission
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
+from hasura_perm.metadata.permission import Permission
 from hasura_perm.permission_tests.actions import Action
 from hasura_perm.permission_tests.actions import CaseError
 from hasura_perm.permission_tests.actions import message

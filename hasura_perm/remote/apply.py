@@ -17,8 +17,7 @@ from hasura_perm.compiler.build import Build
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
 from hasura_perm.metadata import export_json
-from hasura_perm.metadata.export_json import Ownership
-from hasura_perm.metadata.export_json import PermissionSet
+from hasura_perm.metadata.permission import PermissionSet
 from hasura_perm.remote import surface_changes as surface_sync
 from hasura_perm.remote.bulk import bulk_request
 from hasura_perm.remote.bulk import change_at
@@ -74,11 +73,11 @@ def read_live(client: Client, source: str) -> Live:
             export_json.tracked_tables(export.metadata, source),
             surface,
         )
-    permissions: PermissionSet = {}
+    permissions = PermissionSet()
     tracked: set[TableName] = set()
     for name in names:
-        for table, by_action in export_json.live_permissions(export.metadata, name).items():
-            permissions[table.in_source(name)] = by_action
+        for permission in export_json.live_permissions(export.metadata, name).in_source(name):
+            permissions.add(permission)
         tracked |= {t.in_source(name) for t in export_json.tracked_tables(export.metadata, name)}
     return Live(export, source, permissions, tracked, surface)
 
@@ -114,12 +113,11 @@ def bulk_of(plan: Plan, live: Live) -> dict[str, Any]:
 def make_plan(
     result: Build, live: Live, *, environment: str, endpoint: str, prune: bool = False
 ) -> Plan:
-    ownership = Ownership.of(result.compiled, prune=prune)
-    current = export_json.owned(live.permissions, ownership)
-    desired = export_json.compiled_permissions(result.compiled)
-    changes = diff(current, desired)
+    ownership = result.compiled.ownership(prune=prune)
+    current = live.permissions.owned(ownership)
+    changes = diff(current, result.compiled.permissions)
     _require_tracked(changes, live.tracked, environment)
-    owned_count = sum(1 for _ in export_json.entries(current))
+    owned_count = len(current)
     surface = _surface_changes(result, live)
     missing = surface_sync.missing_actions(live.surface, surface)
     if missing:
@@ -170,13 +168,12 @@ class Drift:
 
 
 def find_drift(result: Build, live: Live, *, environment: str) -> Drift:
-    ownership = Ownership.of(result.compiled)
-    current = export_json.owned(live.permissions, ownership)
-    desired = export_json.compiled_permissions(result.compiled)
-    others = list(export_json.entries(export_json.unowned(live.permissions, ownership)))
-    managed = [(t, a, r) for t, a, r, _ in others if t in ownership.tables]
+    ownership = result.compiled.ownership()
+    current = live.permissions.owned(ownership)
+    others = list(live.permissions.unowned(ownership))
+    managed = [p.key for p in others if p.table in ownership.tables]
     return Drift(
-        diff(desired, current),
+        diff(result.compiled.permissions, current),
         managed,
         len(others) - len(managed),
         environment,
@@ -206,7 +203,7 @@ def check_saved_plan(plan: Plan, live: Live, origin: str) -> None:
             "since); nothing was applied: run `hasura-perm plan` again"
         )
     for change in plan.changes:
-        now = live.permissions.get(change.table, {}).get(change.action, {}).get(change.role)
+        now = live.permissions.get(change.table, change.action, change.role)
         if not same_entry(change.before, now):
             raise HasuraPermError(
                 f"{origin} is stale: the {change.action} permission of {change.role} on "

@@ -72,7 +72,7 @@ def _drop(change: Change, source: str) -> dict[str, Any]:
 
 def _create(change: Change, source: str) -> dict[str, Any]:
     assert change.after is not None
-    body, comment = change.after
+    body, comment = change.after.stored
     args: dict[str, Any] = {
         **_place(change, source),
         "role": change.role,
@@ -89,6 +89,6 @@ def _set_comment(change: Change, source: str) -> dict[str, Any]:
         **_place(change, source),
         "role": change.role,
         "permission": change.action,
-        "comment": change.after[1],
+        "comment": change.after.comment,
     }
     return {"type": "pg_set_permission_comment", "args": args}

@@ -25,8 +25,9 @@ from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import canonical_permission
-from hasura_perm.metadata.export_json import Entry
-from hasura_perm.metadata.export_json import PermissionSet
+from hasura_perm.metadata.permission import Key
+from hasura_perm.metadata.permission import Permission
+from hasura_perm.metadata.permission import PermissionSet
 from hasura_perm.remote.compare import EFFECTS
 from hasura_perm.remote.compare import NARROWING
 from hasura_perm.remote.compare import NEUTRAL
@@ -49,8 +50,8 @@ class Change:
     action: str
     change: str
     effect: str
-    before: Entry | None
-    after: Entry | None
+    before: Permission | None
+    after: Permission | None
     fields: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
@@ -78,88 +79,93 @@ class Change:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Change:
         detail = data["detail"]
-        change = cls(
-            table=TableName.parse(data["table"]),
-            role=data["role"],
-            action=data["action"],
+        key = TableName.parse(data["table"]), data["action"], data["role"]
+        if key[1] not in PERMISSION_KEYS or data["change"] not in CHANGE_KINDS:
+            raise ValueError(f"unknown action or change in {data!r}")
+        return cls(
+            table=key[0],
+            role=key[2],
+            action=key[1],
             change=data["change"],
             effect=data["effect"],
-            before=_entry_from_json(detail["before"]),
-            after=_entry_from_json(detail["after"]),
+            before=_permission_from_json(key, detail["before"]),
+            after=_permission_from_json(key, detail["after"]),
             fields=dict(detail.get("fields") or {}),
         )
-        if change.action not in PERMISSION_KEYS or change.change not in CHANGE_KINDS:
-            raise ValueError(f"unknown action or change in {data!r}")
-        return change
 
 
-def _entry_json(entry: Entry | None) -> dict[str, Any] | None:
-    if entry is None:
+def _entry_json(permission: Permission | None) -> dict[str, Any] | None:
+    if permission is None:
         return None
-    return {"permission": entry[0], "comment": entry[1]}
+    return {"permission": permission.body, "comment": permission.comment}
 
 
-def _entry_from_json(data: dict[str, Any] | None) -> Entry | None:
+def _permission_from_json(key: Key, data: dict[str, Any] | None) -> Permission | None:
     if data is None:
         return None
-    return (dict(data["permission"]), data.get("comment"))
+    return Permission(*key, dict(data["permission"]), data.get("comment"))
 
 
-def same_entry(a: Entry | None, b: Entry | None) -> bool:
+def same_entry(a: Permission | None, b: Permission | None) -> bool:
+    """The same permission as Hasura would hold it (body and comment, order aside)."""
     if a is None or b is None:
         return a is b
-    return comparable(a[0]) == comparable(b[0]) and a[1] == b[1]
+    return comparable(a.body) == comparable(b.body) and a.comment == b.comment
 
 
 def diff(before: PermissionSet, after: PermissionSet) -> list[Change]:
     """Every (table, action, role) whose permission differs, in table, action, role order."""
     changes = []
-    for table in sorted(set(before) | set(after)):
+    for table in sorted(set(before.tables()) | set(after.tables())):
         for action in PERMISSION_KEYS:
-            b_roles = before.get(table, {}).get(action, {})
-            a_roles = after.get(table, {}).get(action, {})
-            for role in sorted(set(b_roles) | set(a_roles)):
-                change = compare_entries(table, action, role, b_roles.get(role), a_roles.get(role))
+            roles = set(before.roles_of(table, action)) | set(after.roles_of(table, action))
+            for role in sorted(roles):
+                change = compare(before.get(table, action, role), after.get(table, action, role))
                 if change is not None:
                     changes.append(change)
     return changes
 
 
-def compare_entries(
-    table: TableName, action: str, role: str, before: Entry | None, after: Entry | None
-) -> Change | None:
-    if before == after:  # the common case, and much cheaper than normalising both
+def compare(before: Permission | None, after: Permission | None) -> Change | None:
+    """The change from `before` to `after` (two permissions with the same key), or None."""
+    if before is None and after is None:
         return None
-    before, after = _canonical(action, before), _canonical(action, after)
+    if before is not None and before.same_as(after):  # the common case, and cheap
+        return None
+    before, after = _canonical(before), _canonical(after)
     if before is None:
-        return Change(table, role, action, ADD, WIDENING, None, after)
+        assert after is not None
+        return Change(after.table, after.role, after.action, ADD, WIDENING, None, after)
+    table, action, role = before.key
     if after is None:
         return Change(table, role, action, REMOVE, NARROWING, before, None)
-    fields = field_changes(before[0], after[0])
-    if before[1] != after[1]:
-        fields["comment"] = {"before": before[1], "after": after[1], "effect": NEUTRAL}
+    fields = field_changes(before.body, after.body)
+    if before.comment != after.comment:
+        fields["comment"] = {"before": before.comment, "after": after.comment, "effect": NEUTRAL}
     if not fields:
         return None
     effect = combine(f["effect"] for f in fields.values())
     return Change(table, role, action, UPDATE, effect, before, after, fields)
 
 
-def _canonical(action: str, entry: Entry | None) -> Entry | None:
-    """The entry with its body in Hasura's export form, as every change record carries it."""
-    if entry is None:
+def _canonical(permission: Permission | None) -> Permission | None:
+    """The body in Hasura's export form and nothing but what Hasura stores, as every change
+    record carries it."""
+    if permission is None:
         return None
-    return canonical_permission(action, entry[0]), entry[1]
+    table, action, role = permission.key
+    body = canonical_permission(action, permission.body)
+    return Permission(table, action, role, body, permission.comment)
 
 
 def apply_changes(permissions: PermissionSet, changes: list[Change]) -> PermissionSet:
     """`permissions` with every change made: what the server should hold after an apply."""
-    result = {t: {a: dict(r) for a, r in actions.items()} for t, actions in permissions.items()}
+    result = permissions.copy()
     for change in changes:
-        by_role = result.setdefault(change.table, {}).setdefault(change.action, {})
         if change.after is None:
-            by_role.pop(change.role, None)
+            result.remove(change.table, change.action, change.role)
         else:
-            by_role[change.role] = change.after
+            result.add(change.after)
     return result
 
 

@@ -111,7 +111,9 @@ def check_plan(
     uses: list[Use] = []
     for change in changes:
         if change.after is not None:
-            uses += fields_used(catalog, change.table, change.action, change.role, change.after[0])
+            uses += fields_used(
+                catalog, change.table, change.action, change.role, change.after.body
+            )
     missing = missing_on_server(uses, source_of(metadata, source))
     if not missing:
         return

@@ -7,7 +7,7 @@ from typing import Any
 
 from hasura_perm.core.names import TableName
 from hasura_perm.metadata.export_format import PERMISSION_FIELDS
-from hasura_perm.metadata.export_json import Entry
+from hasura_perm.metadata.permission import Permission
 from hasura_perm.remote.apply import Drift
 from hasura_perm.remote.compare import EFFECTS
 from hasura_perm.remote.compare import MIXED
@@ -83,10 +83,10 @@ def detail_lines(change: Change) -> list[str]:
     return body_lines(entry)
 
 
-def body_lines(entry: Entry | None) -> list[str]:
-    if entry is None:
+def body_lines(permission: Permission | None) -> list[str]:
+    if permission is None:
         return []
-    body, comment = entry
+    body, comment = permission.stored
     lines = [f"{key}: {_value(body[key])}" for key in BODY_ORDER if key in body]
     if comment is not None:
         lines.append(f"comment: {compact(comment)}")

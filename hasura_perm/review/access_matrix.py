@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from hasura_perm.compiler.permissions import Compiled
-from hasura_perm.compiler.permissions import Permission
 from hasura_perm.core import md
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
 from hasura_perm.core.validate import did_you_mean
+from hasura_perm.metadata.permission import Permission
 from hasura_perm.remote.compare import normal_boolexp
 from hasura_perm.review.rules import SpecIndex
 from hasura_perm.review.surface_matrix import surface_markdown

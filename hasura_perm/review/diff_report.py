@@ -15,7 +15,7 @@ from typing import Any
 
 from hasura_perm.core import md
 from hasura_perm.core.terminal import lines_text
-from hasura_perm.metadata.export_json import Entry
+from hasura_perm.metadata.permission import Permission
 from hasura_perm.remote.compare import MIXED
 from hasura_perm.remote.compare import NARROWING
 from hasura_perm.remote.compare import NEUTRAL
@@ -119,10 +119,10 @@ def describe(reviewed: ReviewedChange) -> list[Item]:
     return items
 
 
-def _body_items(entry: Entry | None, source: RuleSource | None) -> list[Item]:
-    if entry is None:
+def _body_items(permission: Permission | None, source: RuleSource | None) -> list[Item]:
+    if permission is None:
         return []
-    body, comment = entry
+    body, comment = permission.stored
     items = []
     for key in BODY_ORDER:
         if key not in body:

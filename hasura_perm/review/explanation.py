@@ -18,7 +18,6 @@ from typing import Any
 from hasura_perm.boolexp import sql as q
 from hasura_perm.boolexp.tree import parse as parse_expression
 from hasura_perm.compiler.build import Build
-from hasura_perm.compiler.permissions import Permission
 from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
@@ -27,6 +26,7 @@ from hasura_perm.core.validate import did_you_mean
 from hasura_perm.metadata.directory import file_of
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import permission_entry
+from hasura_perm.metadata.permission import Permission
 from hasura_perm.permission_tests.relations import schema_from_metadata
 from hasura_perm.report.common import compact
 from hasura_perm.review.rules import EXPRESSION_FIELDS

@@ -76,14 +76,8 @@ def qualify(source: str, table: TableName) -> TableName:
 def _merge_compiled(into: Compiled, one: Compiled, source: str) -> None:
     into.tables += [qualify(source, t) for t in one.tables]
     into.session_used |= one.session_used
-    for table, by_action in one.permissions.items():
-        into.permissions[qualify(source, table)] = {
-            action: {
-                role: dataclasses.replace(p, table=qualify(source, table))
-                for role, p in by_role.items()
-            }
-            for action, by_role in by_action.items()
-        }
+    for permission in one.permissions.in_source(source):
+        into.permissions.add(permission)
 
 
 def _merge_catalog(into: Catalog, one: Catalog, source: str) -> None:

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hasura_perm.compiler.build import Build
-from hasura_perm.compiler.permissions import Permission
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
-from hasura_perm.metadata.export_json import PermissionSet
-from hasura_perm.metadata.export_json import compiled_permissions
+from hasura_perm.metadata.permission import Permission
+from hasura_perm.metadata.permission import PermissionSet
 from hasura_perm.review.merged import as_source
 from hasura_perm.review.merged import compile_project
 from hasura_perm.review.rules import RuleSource
@@ -56,7 +55,7 @@ class CompiledRevision:
 
     @property
     def permissions(self) -> PermissionSet:
-        return compiled_permissions(self.build.compiled) if self.build else {}
+        return self.build.compiled.permissions if self.build else PermissionSet()
 
     def permission(self, table: TableName, action: str, role: str) -> Permission | None:
         return self.build.compiled.get(table, action, role) if self.build else None

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from hasura_perm.compiler.build import Build
-from hasura_perm.compiler.permissions import Permission
 from hasura_perm.core.errors import Location
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import table_ref
+from hasura_perm.metadata.permission import Permission
 from hasura_perm.schema.catalog import Catalog
 from hasura_perm.schema.snapshot import Snapshot
 from hasura_perm.schema.snapshot import load_snapshot

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from hasura_perm.importer.normalise import PermissionSet
 from hasura_perm.importer.run import ImportResult
 from hasura_perm.importer.run import expected_permissions
 from hasura_perm.importer.run import import_permissions
+from hasura_perm.metadata.permission import PermissionSet
 from hasura_perm.metadata.read import read_metadata_dir
 from hasura_perm.schema.files import sql_schema
 from hasura_perm.schema.snapshot import Snapshot

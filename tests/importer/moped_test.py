@@ -70,8 +70,9 @@ def test_the_reader_counts_every_block_and_its_lines() -> None:
     assert read.blocks_per_action() == {"insert": 61, "select": 180, "update": 62, "delete": 3}
     assert read.roles == ["moped-admin", "moped-editor", "moped-viewer"]
     assert read.permission_lines == permission_block_lines(tables_dir)
-    notes = read.permissions[next(t for t in read.tables if t.name == "moped_proj_notes")]
-    first = notes["insert"]["moped-admin"]
+    notes = next(t for t in read.tables if t.name == "moped_proj_notes")
+    first = read.block(notes, "insert", "moped-admin")
+    assert first is not None
     path = tables_dir / "public_moped_proj_notes.yaml"
     assert first.file.endswith("public_moped_proj_notes.yaml")
     assert path.read_text().splitlines()[first.line - 1] == "  - role: moped-admin"

@@ -9,6 +9,8 @@ from hasura_perm.importer.naming import preset_name
 from hasura_perm.importer.normalise import first_difference
 from hasura_perm.importer.normalise import normal_permission
 from hasura_perm.importer.patterns import choose_tables
+from hasura_perm.metadata.permission import Permission
+from hasura_perm.metadata.permission import PermissionSet
 
 COLUMNS = ["id", "name", "owner_id"]
 
@@ -55,15 +57,14 @@ def test_json_values_keep_their_dollar_keys() -> None:
 
 def test_first_difference_names_table_action_and_role() -> None:
     users = TableName("public", "users")
-    rule = ({"filter": {}}, None)
-    assert (
-        first_difference({users: {"delete": {"a": rule}}}, {users: {"delete": {"a": rule}}}) is None
-    )
-    message = first_difference({users: {"delete": {"a": rule}}}, {})
+    a = PermissionSet([Permission(users, "delete", "a", {"filter": {}})])
+    b = PermissionSet([Permission(users, "delete", "b", {"filter": {}})])
+    assert first_difference(a, a.copy()) is None
+    message = first_difference(a, PermissionSet())
     assert message == (
         "public.users delete for a: in the metadata, but the imported permissions grant nothing"
     )
-    extra = first_difference({}, {users: {"delete": {"b": rule}}})
+    extra = first_difference(PermissionSet(), b)
     assert extra is not None and extra.startswith("public.users delete for b: not in the metadata")
 
 

@@ -45,15 +45,15 @@ def test_v3_blocks_keep_file_line_raw_form_and_canonical_body(tmp_path: Path) ->
         3,
         ["editor", "viewer"],
     )
-    viewer = read.permissions[AUTHORS]["select"]["viewer"]
+    viewer = read.block(AUTHORS, "select", "viewer")
     path = case.metadata / "databases" / "default" / "tables" / "public_authors.yaml"
     assert viewer.line == line_of(path, "- role: viewer")
     assert Path(viewer.file).name == "public_authors.yaml"
     assert viewer.raw["columns"] == ["name", "id"]  # as written
     assert viewer.body == {"columns": ["id", "name"], "filter": {"id": {"$eq": "X-Hasura-User-Id"}}}
-    editor = read.permissions[AUTHORS]["select"]["editor"]
+    editor = read.block(AUTHORS, "select", "editor")
     assert editor.comment == ""  # kept as written; the importer normalises it
-    update = read.permissions[AUTHORS]["update"]["editor"]
+    update = read.block(AUTHORS, "update", "editor")
     assert update.body == {"columns": ["bio"], "filter": {}, "check": None}
     assert read.tables[AUTHORS].entry["table"] == {"name": "authors", "schema": "public"}
     text = path.read_text().splitlines()
@@ -66,7 +66,7 @@ def test_v2_single_file_layout_reads_and_imports(tmp_path: Path) -> None:
     case = scenario(tmp_path, entries(), snapshot_of(TABLES), layout="v2")
     read = read_metadata_dir(case.metadata)
     assert (read.layout, read.blocks) == ("config v2", 3)
-    viewer = read.permissions[AUTHORS]["select"]["viewer"]
+    viewer = read.block(AUTHORS, "select", "viewer")
     assert viewer.line == line_of(case.metadata / "tables.yaml", "- role: viewer")
     result = case.run()
     assert result.code == 0, result.err
@@ -84,7 +84,7 @@ def test_an_export_is_read_whatever_its_wrapping(tmp_path: Path) -> None:
             3,
             {"version": 3, "inherited_roles": []},
         )
-        viewer = read.permissions[AUTHORS]["select"]["viewer"]
+        viewer = read.block(AUTHORS, "select", "viewer")
         assert (viewer.file, viewer.line) == (EXPORT_FILE, 0)
         assert viewer.lines > 0
     old = read_export({"version": 2, "tables": entries()})

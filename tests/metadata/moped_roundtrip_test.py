@@ -10,6 +10,7 @@ from hasura_perm.core import yamlfmt
 from hasura_perm.metadata.directory import merge_permissions
 from hasura_perm.metadata.directory import read_metadata
 from hasura_perm.metadata.export_format import canonical_permission
+from hasura_perm.metadata.permission import Permission
 
 MOPED = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "moped" / "metadata"
 
@@ -36,22 +37,20 @@ def test_rewriting_every_table_file_reproduces_its_bytes():
     """Merge with no owned roles (as compile does for tables it does not change) and write."""
     meta = read_metadata(MOPED, "default")
     for table_file in meta.tables.values():
-        merged = merge_permissions(table_file.entry, {}, owned_roles=set())
+        merged = merge_permissions(table_file.entry, (), owned_roles=set())
         assert yamlfmt.dump(merged) == table_file.text, table_file.path.name
 
 
 def test_replacing_a_role_with_its_own_permissions_reproduces_the_bytes():
     """Owning a role and writing back what the file held for it changes nothing."""
     meta = read_metadata(MOPED, "default")
-    for table_file in meta.tables.values():
-        ours: dict = {}
-        for action in ("insert", "select", "update", "delete"):
-            for entry in table_file.entry.get(f"{action}_permissions") or []:
-                if entry["role"] == "moped-editor":
-                    ours.setdefault(action, {})["moped-editor"] = (
-                        entry["permission"],
-                        entry.get("comment"),
-                    )
+    for name, table_file in meta.tables.items():
+        ours = [
+            Permission(name, action, "moped-editor", entry["permission"], entry.get("comment"))
+            for action in ("insert", "select", "update", "delete")
+            for entry in table_file.entry.get(f"{action}_permissions") or []
+            if entry["role"] == "moped-editor"
+        ]
         merged = merge_permissions(table_file.entry, ours, owned_roles={"moped-editor"})
         assert yamlfmt.dump(merged) == table_file.text, table_file.path.name
 

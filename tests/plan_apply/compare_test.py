@@ -8,6 +8,8 @@ import pytest
 
 from hasura_perm.core.names import TableName
 from hasura_perm.metadata.export_format import canonical_permission
+from hasura_perm.metadata.permission import Permission
+from hasura_perm.metadata.permission import PermissionSet
 from hasura_perm.remote.compare import MIXED
 from hasura_perm.remote.compare import NARROWING
 from hasura_perm.remote.compare import NEUTRAL
@@ -160,13 +162,16 @@ def test_changed_conjuncts_are_named_when_the_rest_is_shared() -> None:
     assert detail["removed_conjuncts"] == [{"is_deleted": {"_eq": False}}]
 
 
+def perms(*items: tuple[str, str, dict, str | None]) -> PermissionSet:
+    """Permissions on T: (action, role, body, comment) each."""
+    return PermissionSet(Permission(T, a, r, body, comment) for a, r, body, comment in items)
+
+
 def test_diff_records_add_remove_update_with_effects() -> None:
-    before = {T: {"select": {"viewer": (select(), None), "old": (select(), None)}}}
-    after = {
-        T: {
-            "select": {"viewer": (select(columns=["id"]), "why"), "new": (select(), None)},
-        }
-    }
+    before = perms(("select", "viewer", select(), None), ("select", "old", select(), None))
+    after = perms(
+        ("select", "viewer", select(columns=["id"]), "why"), ("select", "new", select(), None)
+    )
     changes = diff(before, after)
     assert [(c.role, c.change, c.effect) for c in changes] == [
         ("new", "add", WIDENING),
@@ -178,15 +183,15 @@ def test_diff_records_add_remove_update_with_effects() -> None:
 
 
 def test_a_comment_change_alone_is_neutral() -> None:
-    before = {T: {"select": {"viewer": (select(), None)}}}
-    after = {T: {"select": {"viewer": (select(), "documented")}}}
+    before = perms(("select", "viewer", select(), None))
+    after = perms(("select", "viewer", select(), "documented"))
     (change,) = diff(before, after)
     assert (change.effect, change.comment_only) == (NEUTRAL, True)
 
 
 def test_change_record_and_plan_round_trip_through_json() -> None:
-    before = {T: {"update": {"editor": (canonical_permission("update", {"columns": ["a"], "filter": OWN}), None)}}}  # fmt: skip
-    after = {T: {"update": {"editor": (canonical_permission("update", {"columns": ["a", "b"], "filter": {}}), None)}}}  # fmt: skip
+    before = perms(("update", "editor", canonical_permission("update", {"columns": ["a"], "filter": OWN}), None))  # fmt: skip
+    after = perms(("update", "editor", canonical_permission("update", {"columns": ["a", "b"], "filter": {}}), None))  # fmt: skip
     plan = Plan(diff(before, after), "staging", "https://h.example", "default", 7)
     data = plan.to_json()
     record = data["changes"][0]

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from hasura_perm.compiler.build import build
-from hasura_perm.metadata.export_json import compiled_permissions
 from hasura_perm.metadata.export_json import live_permissions
 from hasura_perm.metadata.export_json import without_permissions
 from hasura_perm.remote.plan import same_permissions
@@ -98,7 +97,7 @@ def test_a_connection_dropped_after_applying_is_reported_as_applied(
     assert "Applied to impatient: 68 added" in result.out
     after = server.export()
     assert without_permissions(after) == without_permissions(before)
-    intended = compiled_permissions(build(load_project(project)).compiled)
+    intended = build(load_project(project)).compiled.permissions
     assert same_permissions(live_permissions(after, "default"), intended)
     assert [r.type for r in server.requests].count("bulk") == 1
     assert cli("drift", "--env", "test").code == 0
