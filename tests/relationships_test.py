@@ -299,3 +299,59 @@ def test_an_unknown_table_is_an_error(tmp_path: Path) -> None:
     result = run_cli("--project", str(root), "relationships", "add", "--table", "nope")
     assert result.code == 1
     assert "--table nope: no such table in the schema snapshot" in result.err
+
+
+def test_metadata_relationships_resolve_each_way_of_writing_one() -> None:
+    """One reader for every consumer (catalog, lint, permission tests): manual mappings,
+    our foreign key, the other table's foreign key, and what the schema cannot resolve."""
+    from hasura_perm.schema.relationships import metadata_relationships
+
+    tables = snapshot_from_data({"version": 1, "tables": SCHEMA}).tables
+    members, orgs = TableName("public", "members"), TableName("public", "organizations")
+    entry = {
+        "object_relationships": [
+            {"name": "organization", "using": {"foreign_key_constraint_on": "organization_id"}},
+            {"name": "nowhere", "using": {"foreign_key_constraint_on": "user_id"}},
+            {
+                "name": "same_org",
+                "using": {
+                    "manual_configuration": {
+                        "remote_table": "organizations",
+                        "column_mapping": {"organization_id": "id"},
+                    }
+                },
+            },
+            "not a relationship",
+        ],
+    }
+    found = {r.name: r for r in metadata_relationships(members, entry, tables)}
+    assert list(found) == ["organization", "nowhere", "same_org"]
+    assert (found["organization"].target, found["organization"].mapping) == (
+        orgs,
+        (("organization_id", "id"),),
+    )
+    assert (found["nowhere"].target, found["nowhere"].columns) == (None, ("user_id",))
+    assert found["nowhere"].mapping == ()
+    assert found["same_org"].target == orgs
+    assert found["same_org"].columns == ("organization_id",)
+    reverse = {
+        "array_relationships": [
+            {
+                "name": "members",
+                "using": {
+                    "foreign_key_constraint_on": {
+                        "table": "members",
+                        "columns": ["organization_id"],
+                    }
+                },
+            }
+        ]
+    }
+    (array,) = metadata_relationships(orgs, reverse, tables)
+    assert (array.kind, array.target, array.columns, array.remote) == (
+        "array",
+        members,
+        ("id",),
+        ("organization_id",),
+    )
+    assert array.mapping == (("id", "organization_id"),)

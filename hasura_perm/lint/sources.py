@@ -18,7 +18,6 @@ from typing import Any
 from hasura_perm.compiler.build import build
 from hasura_perm.compiler.exposure import new_exposures
 from hasura_perm.core.names import TableName
-from hasura_perm.core.names import table_ref
 from hasura_perm.lint.context import ACTIONS
 from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
@@ -30,6 +29,7 @@ from hasura_perm.metadata.read import ReadMetadata
 from hasura_perm.metadata.read import read_metadata_dir
 from hasura_perm.metadata.surface_reach import action_reach
 from hasura_perm.schema.files import load_schema_file
+from hasura_perm.schema.relationships import metadata_relationships
 from hasura_perm.schema.replay import Replayed
 from hasura_perm.schema.replay import stderr_progress
 from hasura_perm.schema.snapshot import Snapshot
@@ -329,57 +329,7 @@ def relations(
     name: TableName, entry: dict[str, Any], known: dict[TableName, Table]
 ) -> dict[str, Relation]:
     """The relationships of one metadata table entry, with target and local key columns."""
-    found = {}
-    for kind in ("object", "array"):
-        for rel in entry.get(f"{kind}_relationships") or ():
-            if isinstance(rel, dict) and isinstance(rel.get("name"), str):
-                using = rel.get("using") or {}
-                target, local = _relation_ends(name, kind, using, known)
-                found[rel["name"]] = Relation(rel["name"], kind, target, local, _remote(using))
-    return found
-
-
-def _remote(using: dict[str, Any]) -> tuple[str, ...]:
-    """The other table's columns of an array relationship by foreign key."""
-    fk = using.get("foreign_key_constraint_on")
-    if not isinstance(fk, dict):
-        return ()
-    remote = fk.get("columns") or fk.get("column")
-    return (remote,) if isinstance(remote, str) else tuple(remote or ())
-
-
-def _relation_ends(
-    name: TableName, kind: str, using: dict[str, Any], known: dict[TableName, Table]
-) -> tuple[TableName | None, tuple[str, ...]]:
-    manual = using.get("manual_configuration")
-    if isinstance(manual, dict):
-        mapping = manual.get("column_mapping") or {}
-        return table_ref(manual.get("remote_table")), tuple(mapping)
-    fk = using.get("foreign_key_constraint_on")
-    if isinstance(fk, dict):  # array relationship: the other table's key points at us
-        target = table_ref(fk.get("table"))
-        remote = fk.get("columns") or fk.get("column")
-        remote_columns = (remote,) if isinstance(remote, str) else tuple(remote or ())
-        return target, _referenced_columns(name, target, remote_columns, known)
-    if fk is None:
-        return None, ()
-    columns = (fk,) if isinstance(fk, str) else tuple(fk)
-    table = known.get(name)
-    for key in table.foreign_keys if table else ():
-        if key.columns == columns:
-            return key.references, columns
-    return None, columns
-
-
-def _referenced_columns(
-    name: TableName,
-    target: TableName | None,
-    remote: tuple[str, ...],
-    known: dict[TableName, Table],
-) -> tuple[str, ...]:
-    other = known.get(target) if target else None
-    for key in other.foreign_keys if other else ():
-        if key.columns == remote and key.references == name:
-            return key.ref_columns
-    this = known.get(name)
-    return this.primary_key if this else ()
+    return {
+        rel.name: Relation(rel.name, rel.kind, rel.target, rel.columns, rel.remote)
+        for rel in metadata_relationships(name, entry, known)
+    }

@@ -8,8 +8,8 @@ from dataclasses import field
 from typing import Any
 
 from hasura_perm.core.names import TableName
-from hasura_perm.core.names import table_ref
 from hasura_perm.core.validate import did_you_mean
+from hasura_perm.schema.relationships import metadata_relationships
 from hasura_perm.schema.snapshot import Snapshot
 from hasura_perm.schema.snapshot import Table
 
@@ -70,31 +70,11 @@ class Catalog:
         """Learn relationships and computed fields from one metadata table entry."""
         self.entries[name] = table_meta
         rels = self.relationships.setdefault(name, {})
-        for kind in ("object", "array"):
-            for rel in table_meta.get(f"{kind}_relationships") or ():
-                target = self._relationship_target(name, kind, rel.get("using") or {})
-                rels[rel["name"]] = Relationship(rel["name"], kind, target)
+        for rel in metadata_relationships(name, table_meta, self.snapshot.tables):
+            rels[rel.name] = Relationship(rel.name, rel.kind, rel.target)
         computed = {c["name"] for c in table_meta.get("computed_fields") or ()}
         if computed:
             self.computed_fields[name] = computed
-
-    def _relationship_target(
-        self, name: TableName, kind: str, using: dict[str, Any]
-    ) -> TableName | None:
-        manual = using.get("manual_configuration")
-        if manual:
-            return table_ref(manual.get("remote_table"))
-        fk = using.get("foreign_key_constraint_on")
-        if isinstance(fk, dict):  # array relationship: the other table points at us
-            return table_ref(fk.get("table"))
-        if fk is None:
-            return None
-        columns = (fk,) if isinstance(fk, str) else tuple(fk)
-        table = self.table(name)
-        for key in table.foreign_keys if table else ():
-            if key.columns == columns:
-                return key.references
-        return None
 
 
 def missing_relationship_note(catalog: Catalog, table: TableName, key: str, hint: str) -> str:

@@ -23,6 +23,66 @@ from hasura_perm.core.inflect import singularize
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import table_ref
 from hasura_perm.schema.snapshot import Snapshot
+from hasura_perm.schema.snapshot import Table
+
+
+@dataclass(frozen=True)
+class MetadataRelationship:
+    """A relationship of a metadata table entry, its ends resolved against the snapshot."""
+
+    name: str
+    kind: str  # "object" | "array"
+    target: TableName | None  # None when the metadata and the snapshot do not tell
+    columns: tuple[str, ...]  # columns of this table that pick the related rows
+    remote: tuple[str, ...]  # array relationship by foreign key: the other table's columns
+    mapping: tuple[tuple[str, str], ...]  # (column here, column there); () when unknown
+
+
+def metadata_relationships(
+    table: TableName, entry: dict[str, Any], tables: dict[TableName, Table]
+) -> list[MetadataRelationship]:
+    """The object and array relationships of `table`'s metadata entry, in entry order.
+    `tables`: the snapshot's tables, which resolve relationships by foreign key."""
+    found = []
+    for kind in ("object", "array"):
+        for rel in entry.get(f"{kind}_relationships") or ():
+            if isinstance(rel, dict) and isinstance(rel.get("name"), str):
+                found.append(_resolved(table, kind, rel, tables))
+    return found
+
+
+def _resolved(
+    table: TableName, kind: str, rel: dict[str, Any], tables: dict[TableName, Table]
+) -> MetadataRelationship:
+    name, using = rel["name"], rel.get("using") or {}
+    manual = using.get("manual_configuration")
+    if isinstance(manual, dict):
+        mapping = manual.get("column_mapping") or {}
+        target = table_ref(manual.get("remote_table"))
+        return MetadataRelationship(name, kind, target, tuple(mapping), (), tuple(mapping.items()))
+    fk = using.get("foreign_key_constraint_on")
+    if isinstance(fk, dict):  # array relationship: the other table's key points at us
+        target = table_ref(fk.get("table"))
+        remote = fk.get("columns") or fk.get("column")
+        remote = (remote,) if isinstance(remote, str) else tuple(remote or ())
+        other = tables.get(target) if target else None
+        for key in other.foreign_keys if other else ():
+            if key.columns == remote and key.references == table:
+                pairs = tuple(zip(key.ref_columns, key.columns, strict=True))
+                return MetadataRelationship(name, kind, target, key.ref_columns, remote, pairs)
+        this = tables.get(table)
+        return MetadataRelationship(
+            name, kind, target, this.primary_key if this else (), remote, ()
+        )
+    if fk is None:
+        return MetadataRelationship(name, kind, None, (), (), ())
+    columns = (fk,) if isinstance(fk, str) else tuple(fk)
+    this = tables.get(table)
+    for key in this.foreign_keys if this else ():
+        if key.columns == columns:
+            pairs = tuple(zip(key.columns, key.ref_columns, strict=True))
+            return MetadataRelationship(name, kind, key.references, columns, (), pairs)
+    return MetadataRelationship(name, kind, None, columns, (), ())
 
 
 @dataclass(frozen=True)
