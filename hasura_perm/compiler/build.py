@@ -27,6 +27,7 @@ from hasura_perm.schema.snapshot import load_snapshot
 from hasura_perm.spec import Spec
 from hasura_perm.spec.by_source import load_project_spec
 from hasura_perm.spec.project import Project
+from hasura_perm.spec.remote_schemas import compile_remote_schemas
 from hasura_perm.spec.resolve import role_parents
 from hasura_perm.spec.surface import Surface
 from hasura_perm.spec.surface import compile_surface
@@ -57,7 +58,7 @@ def build(project: Project) -> Build:
             catalog.table_files[name] = project.relative(table_file.path)
     compiled = compile_spec(spec, catalog)
     surface_files = read_surface_files(project.metadata_dir, meta.layout)
-    compiled.surface = _surface(spec, surface_files)
+    compiled.surface = _surface(spec, surface_files, project)
     cognito_compile_hook(spec, compiled, snapshot)
     entries = {}
     for table in compiled.tables:
@@ -70,10 +71,18 @@ def build(project: Project) -> Build:
     return Build(compiled, meta, files, warnings, catalog, surface_files=surface_files)
 
 
-def _surface(spec: Spec, files: SurfaceFiles) -> Surface:
+def _surface(spec: Spec, files: SurfaceFiles, project: Project) -> Surface:
     problems: list[tuple[Location, str]] = []
     parents = role_parents(spec, problems)  # already checked by compile_spec
     surface = compile_surface(spec, parents, files.action_names(), problems)
+    surface.remote_schemas, surface.remote_grants = compile_remote_schemas(
+        spec,
+        parents,
+        files.remote.names() if files.remote else None,
+        project.permissions_dir,
+        problems,
+        project.root,
+    )
     if problems:
         raise SpecError(problems)
     return surface

@@ -19,6 +19,9 @@ from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.reading import read_text
 from hasura_perm.core.yaml_source import MAX_FILE_BYTES
+from hasura_perm.metadata.remote_schema_file import RemoteSchemaFile
+from hasura_perm.metadata.remote_schema_file import planned_remote_schema_file
+from hasura_perm.metadata.remote_schema_file import read_remote_schema_file
 from hasura_perm.spec.surface import Surface
 
 ACTIONS_FILE = "actions.yaml"
@@ -34,6 +37,7 @@ class SurfaceFiles:
     introspection: dict[str, Any] | None  # graphql_schema_introspection.yaml; None: absent
     graphql: str | None = None  # actions.graphql (read for lint: output types), None: absent
     indentless: bool = False  # actions.yaml as older CLIs (gopkg.in/yaml.v2) write it
+    remote: RemoteSchemaFile | None = None  # remote_schemas.yaml; None: absent
 
     def action_names(self) -> list[str] | None:
         if self.actions is None:
@@ -45,6 +49,12 @@ class SurfaceFiles:
 
 
 def read_surface_files(root: Path, layout: str) -> SurfaceFiles:
+    files = _read_surface_files(root, layout)
+    files.remote = read_remote_schema_file(root)
+    return files
+
+
+def _read_surface_files(root: Path, layout: str) -> SurfaceFiles:
     actions_text = _text(root / ACTIONS_FILE, root)
     return SurfaceFiles(
         root,
@@ -117,7 +127,19 @@ def planned_surface_files(files: SurfaceFiles, surface: Surface) -> dict[Path, s
         out[files.root / INTROSPECTION_FILE] = yamlfmt.dump(
             {"disabled_for_roles": wanted}, kind="other"
         )
+    out.update(_planned_remote(files, surface))
     return out
+
+
+def _planned_remote(files: SurfaceFiles, surface: Surface) -> dict[Path, str]:
+    if surface.remote_schemas and files.remote is None:
+        raise HasuraPermError(
+            f"{files.root / 'remote_schemas.yaml'} is missing, and the project sets the "
+            "role-based schemas of remote schemas; export the metadata again"
+        )
+    return planned_remote_schema_file(
+        files.remote, surface.remote_schemas, surface.remote_grants, surface.roles
+    )
 
 
 def merged_actions(data: dict[str, Any], surface: Surface) -> dict[str, Any]:

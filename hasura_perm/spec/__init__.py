@@ -1,8 +1,8 @@
 """Read `permissions/`: every YAML file, validated, gathered into one `Spec`.
 
 A file is either a table file (it has `table:`) or a definitions file holding any of
-`session`, `roles`, `conditions`, `column_sets`, `presets`, `defaults`, `actions` and
-`cognito`. Definitions
+`session`, `roles`, `conditions`, `column_sets`, `presets`, `defaults`, `actions`,
+`remote_schemas` and `cognito`. Definitions
 may be split across files; a name defined twice is an error naming both places.
 """
 
@@ -31,6 +31,7 @@ NAMED_SECTIONS = {
     "column_sets": "column set",
     "presets": "preset",
     "actions": "actions entry",  # Hasura actions: name or pattern -> role -> grant (surface/)
+    "remote_schemas": "remote schema entry",  # name -> role -> role-based schema (SDL)
 }
 
 
@@ -65,6 +66,7 @@ class Spec:
     files: list[str] = field(default_factory=list)
     cognito: Node | None = None  # the `cognito:` section (hasura_perm/cognito), at most one
     actions: dict[str, Node] = field(default_factory=dict)  # action name or pattern -> roles
+    remote_schemas: dict[str, Node] = field(default_factory=dict)  # remote schema -> roles
 
 
 def spec_files(permissions_dir: Path, skip: set[Path], root: Path | None = None) -> list[Path]:

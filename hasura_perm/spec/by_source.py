@@ -64,6 +64,7 @@ def load_project_spec(project: Project) -> Spec:
         files=spec.files,
         cognito=spec.cognito,
         actions=spec.actions,  # actions belong to no source
+        remote_schemas=spec.remote_schemas,  # nor do remote schemas
     )
     view.tables = _tables(spec, project, snapshots, problems)
     view.defaults = _defaults(spec, project, snapshots, problems)

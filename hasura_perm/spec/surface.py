@@ -17,6 +17,7 @@ from hasura_perm.core.errors import Location
 from hasura_perm.core.validate import did_you_mean
 from hasura_perm.spec import Node
 from hasura_perm.spec import Spec
+from hasura_perm.spec.remote_schemas import RemoteGrants
 
 Problems = list[tuple[Location, str]]
 EXACT = 10_000  # an exact name beats every pattern
@@ -39,9 +40,14 @@ class Surface:
     actions: list[str] = field(default_factory=list)  # managed actions, sorted
     grants: dict[str, dict[str, ActionGrant]] = field(default_factory=dict)  # action -> role
     introspection_disabled: list[str] = field(default_factory=list)  # declared roles, sorted
+    remote_schemas: list[str] = field(default_factory=list)  # managed remote schemas, sorted
+    remote_grants: RemoteGrants = field(default_factory=dict)  # remote schema -> role -> grant
 
     def actions_of(self, role: str) -> list[str]:
         return [a for a in self.actions if role in self.grants.get(a, {})]
+
+    def remote_schemas_of(self, role: str) -> list[str]:
+        return [s for s in self.remote_schemas if role in self.remote_grants.get(s, {})]
 
 
 def compile_surface(
