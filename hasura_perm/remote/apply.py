@@ -126,6 +126,7 @@ def make_plan(
             f"{_listing(missing)}; create them in Hasura first (console or `hasura metadata "
             "apply`): hasura-perm manages who may call an action, not the action"
         )
+    _require_remote_schemas(live, surface, environment)
     return Plan(
         changes,
         environment,
@@ -136,6 +137,17 @@ def make_plan(
         owned_count,
         surface=surface,
     )
+
+
+def _require_remote_schemas(live: Live, surface: list[SurfaceChange], environment: str) -> None:
+    missing = surface_sync.missing_remote_schemas(live.surface, surface)
+    if missing:
+        raise HasuraPermError(
+            f"{len(missing)} remote schema(s) the project sets role-based schemas on are not "
+            f"defined on {environment}: {_listing(missing)}; add them in Hasura first (console "
+            "or `hasura metadata apply`): hasura-perm manages who sees what of a remote schema, "
+            "not the remote schema"
+        )
 
 
 def _require_tracked(changes: list[Change], tracked: set[TableName], environment: str) -> None:
@@ -211,6 +223,16 @@ def check_saved_plan(plan: Plan, live: Live, origin: str) -> None:
                 "run `hasura-perm plan` again"
             )
     for surface_change in plan.surface:
+        if surface_change.kind == surface_sync.REMOTE_SCHEMA:
+            now_remote = live.surface.remote.get(surface_change.name, {})
+            if not surface_sync.same_remote(
+                now_remote.get(surface_change.role), surface_change.before
+            ):
+                raise HasuraPermError(
+                    f"{origin} is stale: {surface_change.describe()} no longer starts from what "
+                    "the server holds; nothing was applied: run `hasura-perm plan` again"
+                )
+            continue
         if surface_change.kind == surface_sync.ACTION:
             now_roles = live.surface.actions.get(surface_change.name, {})
             now = (
@@ -267,7 +289,7 @@ def _refusal(refused: HasuraApiError, plan: Plan, live: Live, client: Client) ->
         )
     change = change_at(refused.path, plan.changes, plan.source)
     what = f" while {_doing(change)}" if change else _surface_doing(refused.path, plan, live)
-    said = f"{refused.error} (HTTP {refused.status} {refused.code})"
+    said = f"{refused.error} (HTTP {refused.status} {refused.code}){_remote_hint(refused)}"
     try:
         now = read_live(client, live.source)
     except HasuraPermError:
@@ -302,11 +324,29 @@ def _surface_doing(path: str, plan: Plan, live: Live) -> str:
     if not 0 <= index < len(commands):
         return ""
     command = commands[index]
+    if "remote_schema" in command["args"]:
+        verb = "adding" if command["type"] == "add_remote_schema_permissions" else "dropping"
+        args = command["args"]
+        return (
+            f" while {verb} the role-based schema of {args['role']} on remote schema "
+            f"{args['remote_schema']}"
+        )
     if command["type"] == "set_graphql_schema_introspection_options":
         return " while setting the roles without schema introspection"
     verb = "creating" if command["type"] == "create_action_permission" else "dropping"
     args = command["args"]
     return f" while {verb} the permission of {args['role']} to call action {args['action']}"
+
+
+def _remote_hint(refused: HasuraApiError) -> str:
+    """The one refusal with a server-side fix: remote schema permissions switched off
+    (runAddRemoteSchemaPermissions, RemoteSchema/MetadataAPI/Permission.hs)."""
+    if "remote schema permissions are enabled" not in str(refused.error):
+        return ""
+    return (
+        "; start the server with HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS=true "
+        "(--enable-remote-schema-permissions) to use role-based remote schemas"
+    )
 
 
 def _doing(change: Change) -> str:

@@ -12,6 +12,15 @@ Commands (checked against the engine's source):
   not own as the server holds them. The export leaves `graphql_schema_introspection` out when
   the set is empty and lists it in HashSet order (RQL/Types/Metadata/Serialization.hs): compared
   as a set.
+- `add_remote_schema_permissions` {remote_schema, role, definition: {schema}, comment?} and
+  `drop_remote_schema_permissions` {remote_schema, role} (RemoteSchema/MetadataAPI/
+  Permission.hs). Add refuses when the server runs without
+  HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS (400 constraint-violation), for a remote
+  schema it does not have (400 not-exists), for a role already there (400 already-exists),
+  for the admin role, and for a schema that is not a subset of the remote schema (400
+  validation-failed); drop refuses a role not there (400 not-exists). No command changes a
+  permission in place: a new schema or comment is a drop and an add. The server keeps the
+  parsed document and exports it printed again, so schemas are compared parsed (core/sdl.py).
 """
 
 from __future__ import annotations
@@ -20,17 +29,21 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from hasura_perm.core import sdl
 from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.remote.compare import MIXED
 from hasura_perm.remote.compare import NARROWING
 from hasura_perm.remote.compare import NEUTRAL
 from hasura_perm.remote.compare import WIDENING
 from hasura_perm.spec.surface import Surface
 
-ACTION, INTROSPECTION = "action", "introspection"
+ACTION, INTROSPECTION, REMOTE_SCHEMA = "action", "introspection", "remote_schema"
+KINDS = (ACTION, INTROSPECTION, REMOTE_SCHEMA)
 ADD, REMOVE, UPDATE = "add", "remove", "update"
 # what an add means: a granted action widens; a role added to disabled_for_roles narrows
-_ADD_EFFECT = {ACTION: WIDENING, INTROSPECTION: NARROWING}
-_REMOVE_EFFECT = {ACTION: NARROWING, INTROSPECTION: WIDENING}
+_ADD_EFFECT = {ACTION: WIDENING, INTROSPECTION: NARROWING, REMOTE_SCHEMA: WIDENING}
+_REMOVE_EFFECT = {ACTION: NARROWING, INTROSPECTION: WIDENING, REMOTE_SCHEMA: NARROWING}
+RemotePermissions = dict[str, dict[str, dict[str, Any]]]  # schema -> role -> {schema, comment}
 
 
 @dataclass
@@ -40,6 +53,7 @@ class SurfaceState:
     actions: dict[str, dict[str, str | None]] = field(default_factory=dict)
     disabled: set[str] = field(default_factory=set)
     disabled_order: list[str] = field(default_factory=list)  # as the server listed them
+    remote: RemotePermissions = field(default_factory=dict)  # remote schemas' permissions
 
 
 def live_state(metadata: dict[str, Any]) -> SurfaceState:
@@ -61,7 +75,32 @@ def live_state(metadata: dict[str, Any]) -> SurfaceState:
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise HasuraPermError("the server's metadata has a malformed graphql_schema_introspection")
     state.disabled, state.disabled_order = set(roles), list(roles)
+    state.remote = live_remote(metadata)
     return state
+
+
+def live_remote(metadata: dict[str, Any]) -> RemotePermissions:
+    """Every remote schema of an export with its permissions (an empty dict: none)."""
+    remote: RemotePermissions = {}
+    entries = metadata.get("remote_schemas") or []
+    if not isinstance(entries, list):
+        raise HasuraPermError("the server's metadata has `remote_schemas` that is not a list")
+    for entry in entries:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        perms = entry.get("permissions") or [] if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not isinstance(perms, list):
+            raise HasuraPermError(f"the server's metadata has a malformed remote schema: {name!r}")
+        remote[name] = {}
+        for perm in perms:
+            schema = (
+                (perm.get("definition") or {}).get("schema") if isinstance(perm, dict) else None
+            )
+            if not isinstance(schema, str) or not isinstance(perm.get("role"), str):
+                raise HasuraPermError(
+                    f"the server's metadata has a malformed permission on remote schema {name!r}"
+                )
+            remote[name][perm["role"]] = {"schema": schema, "comment": perm.get("comment")}
+    return remote
 
 
 def compiled_state(surface: Surface | None) -> SurfaceState:
@@ -70,7 +109,15 @@ def compiled_state(surface: Surface | None) -> SurfaceState:
     actions = {
         a: {r: g.comment for r, g in surface.grants.get(a, {}).items()} for a in surface.actions
     }
-    return SurfaceState(actions, set(surface.introspection_disabled))
+    remote = {
+        name: {r: {"schema": g.schema, "comment": g.comment} for r, g in grants.items()}
+        for name, grants in _managed_grants(surface).items()
+    }
+    return SurfaceState(actions, set(surface.introspection_disabled), remote=remote)
+
+
+def _managed_grants(surface: Surface) -> dict[str, dict[str, Any]]:
+    return {name: surface.remote_grants.get(name, {}) for name in surface.remote_schemas}
 
 
 def owned_state(state: SurfaceState, surface: Surface | None) -> SurfaceState:
@@ -82,13 +129,17 @@ def owned_state(state: SurfaceState, surface: Surface | None) -> SurfaceState:
         a: {r: c for r, c in state.actions.get(a, {}).items() if r in roles}
         for a in surface.actions
     }
-    return SurfaceState(actions, state.disabled & roles)
+    remote = {
+        name: {r: p for r, p in state.remote.get(name, {}).items() if r in roles}
+        for name in surface.remote_schemas
+    }
+    return SurfaceState(actions, state.disabled & roles, remote=remote)
 
 
 @dataclass(frozen=True)
 class SurfaceChange:
-    kind: str  # "action" or "introspection"
-    name: str  # the action; "" for introspection
+    kind: str  # "action", "introspection" or "remote_schema"
+    name: str  # the action or remote schema; "" for introspection
     role: str
     change: str  # add, remove, update
     effect: str
@@ -96,6 +147,8 @@ class SurfaceChange:
     after: dict[str, Any] | None
 
     def describe(self) -> str:
+        if self.kind == REMOTE_SCHEMA:
+            return describe_remote(self)
         if self.kind == INTROSPECTION:
             state = "disabled" if self.change == ADD else "enabled"
             return f"introspection {state} for {self.role}"
@@ -125,7 +178,7 @@ class SurfaceChange:
             data["detail"]["before"],
             data["detail"]["after"],
         )
-        if change.kind not in (ACTION, INTROSPECTION) or change.change not in (ADD, REMOVE, UPDATE):
+        if change.kind not in KINDS or change.change not in (ADD, REMOVE, UPDATE):
             raise ValueError(f"unknown kind or change in {data!r}")
         return change
 
@@ -152,7 +205,72 @@ def surface_diff(before: SurfaceState, after: SurfaceState) -> list[SurfaceChang
                 on if change == ADD else None,
             )
         )
+    return changes + remote_diff(before.remote, after.remote)
+
+
+def remote_diff(before: RemotePermissions, after: RemotePermissions) -> list[SurfaceChange]:
+    """Role-based schemas added, removed or changed (a schema compared parsed)."""
+    changes = []
+    for name in sorted(set(before) | set(after)):
+        b, a = before.get(name, {}), after.get(name, {})
+        for role in sorted(set(b) | set(a)):
+            if role not in b:
+                changes.append(
+                    SurfaceChange(REMOTE_SCHEMA, name, role, ADD, WIDENING, None, a[role])
+                )
+            elif role not in a:
+                changes.append(
+                    SurfaceChange(REMOTE_SCHEMA, name, role, REMOVE, NARROWING, b[role], None)
+                )
+            elif not same_remote(b[role], a[role]):
+                effect = schema_effect(b[role]["schema"], a[role]["schema"])
+                changes.append(
+                    SurfaceChange(REMOTE_SCHEMA, name, role, UPDATE, effect, b[role], a[role])
+                )
     return changes
+
+
+def same_remote(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.get("comment") == b.get("comment") and sdl.same_schema(a["schema"], b["schema"])
+
+
+def _reach(schema: str) -> set[tuple[str, str]]:
+    try:
+        return sdl.fields(schema)
+    except sdl.SdlError:
+        return set()
+
+
+def schema_effect(before: str, after: str) -> str:
+    """More fields reachable widens, fewer narrows; a changed argument, preset or
+    description only is neutral here (the server decides what a preset means)."""
+    old, new = _reach(before), _reach(after)
+    if old == new:
+        return NEUTRAL
+    if old <= new:
+        return WIDENING
+    return NARROWING if new <= old else MIXED
+
+
+def describe_remote(change: SurfaceChange) -> str:
+    if change.change == ADD:
+        return f"remote schema {change.name}: {change.role} gets a role-based schema"
+    if change.change == REMOVE:
+        return f"remote schema {change.name}: {change.role}'s role-based schema is removed"
+    assert change.before is not None and change.after is not None
+    old, new = _reach(change.before["schema"]), _reach(change.after["schema"])
+    parts = [_field_list(new - old, "+"), _field_list(old - new, "-")]
+    if change.before.get("comment") != change.after.get("comment"):
+        parts.append(f"comment {change.before.get('comment')!r} -> {change.after.get('comment')!r}")
+    detail = ", ".join(p for p in parts if p) or "arguments, presets or descriptions"
+    return f"remote schema {change.name}: {change.role}'s schema changes ({detail})"
+
+
+def _field_list(pairs: set[tuple[str, str]], sign: str) -> str:
+    shown = [f"{sign}{t}.{f}" if f else f"{sign}{t}" for t, f in sorted(pairs)]
+    return " ".join(shown[:6]) + (f" and {len(shown) - 6} more" if len(shown) > 6 else "")
 
 
 def _one(kind: str, name: str, role: str, b: dict, a: dict) -> list[SurfaceChange]:
@@ -177,14 +295,24 @@ def apply_surface(state: SurfaceState, changes: list[SurfaceChange]) -> SurfaceS
     """`state` with every change made: what the server should hold after an apply."""
     actions = {a: dict(roles) for a, roles in state.actions.items()}
     disabled = set(state.disabled)
+    remote = {name: dict(roles) for name, roles in state.remote.items()}
     for change in changes:
-        if change.kind == INTROSPECTION:
+        if change.kind == REMOTE_SCHEMA:
+            _apply_remote(remote, change)
+        elif change.kind == INTROSPECTION:
             (disabled.add if change.change == ADD else disabled.discard)(change.role)
         elif change.after is None:
             actions.get(change.name, {}).pop(change.role, None)
         else:
             actions.setdefault(change.name, {})[change.role] = change.after["comment"]
-    return SurfaceState(actions, disabled)
+    return SurfaceState(actions, disabled, remote=remote)
+
+
+def _apply_remote(remote: RemotePermissions, change: SurfaceChange) -> None:
+    if change.after is None:
+        remote.get(change.name, {}).pop(change.role, None)
+    else:
+        remote.setdefault(change.name, {})[change.role] = dict(change.after)
 
 
 def same_state(a: SurfaceState, b: SurfaceState) -> bool:
@@ -209,7 +337,7 @@ def surface_commands(live: SurfaceState, changes: list[SurfaceChange]) -> list[d
             if change.after.get("comment") is not None:
                 args["comment"] = change.after["comment"]
             creates.append({"type": "create_action_permission", "args": args})
-    commands = drops + creates
+    commands = drops + creates + remote_commands(changes)
     if any(c.kind == INTROSPECTION for c in changes):
         intended = apply_surface(live, changes).disabled
         # keep the server's order for the roles that stay, so nothing else appears to move
@@ -222,6 +350,41 @@ def surface_commands(live: SurfaceState, changes: list[SurfaceChange]) -> list[d
             }
         )
     return commands
+
+
+def remote_commands(changes: list[SurfaceChange]) -> list[dict[str, Any]]:
+    """Drops, then adds, of remote schema permissions."""
+    drops, adds = [], []
+    for change in changes:
+        if change.kind != REMOTE_SCHEMA:
+            continue
+        key = {"remote_schema": change.name, "role": change.role}
+        if change.before is not None:
+            drops.append({"type": "drop_remote_schema_permissions", "args": key})
+        if change.after is not None:
+            args: dict[str, Any] = {**key, "definition": {"schema": change.after["schema"]}}
+            if change.after.get("comment") is not None:
+                args["comment"] = change.after["comment"]
+            adds.append({"type": "add_remote_schema_permissions", "args": args})
+    return drops + adds
+
+
+def missing_remote_schemas(live: SurfaceState, changes: list[SurfaceChange]) -> list[str]:
+    """Remote schemas a change would set a role-based schema on that the server does not have."""
+    return sorted(
+        {
+            c.name
+            for c in changes
+            if c.kind == REMOTE_SCHEMA and c.after and c.name not in live.remote
+        }
+    )
+
+
+def surface_heading(changes: list[SurfaceChange]) -> str:
+    """The heading of the surface part of a report, naming remote schemas when there are."""
+    if any(c.kind == REMOTE_SCHEMA for c in changes):
+        return "actions, introspection and remote schemas"
+    return "actions and introspection"
 
 
 def missing_actions(live: SurfaceState, changes: list[SurfaceChange]) -> list[str]:

@@ -21,6 +21,7 @@ from hasura_perm.remote.plan import Change
 from hasura_perm.remote.plan import Plan
 from hasura_perm.remote.plan import summarize
 from hasura_perm.remote.surface_changes import SurfaceChange
+from hasura_perm.remote.surface_changes import surface_heading
 
 SIGNS = {ADD: "+", REMOVE: "-", UPDATE: "~"}
 # How the Markdown reports mark a change's effect on access.
@@ -130,7 +131,7 @@ def surface_lines(changes: list[SurfaceChange], *, drift: bool) -> list[str]:
     """Action permissions and introspection, one line each (they have no body to detail)."""
     if not changes:
         return []
-    lines = ["", "actions and introspection"]
+    lines = ["", surface_heading(changes)]
     for change in changes:
         word = DRIFT_WORDS[change.change] if drift else change.change
         lines.append(f"  {SIGNS[change.change]} {change.describe()} ({word}, {change.effect})")

@@ -11,6 +11,7 @@ from hasura_perm.remote.compare import WIDENING
 from hasura_perm.remote.plan import Change
 from hasura_perm.remote.plan import Plan
 from hasura_perm.remote.surface_changes import SurfaceChange
+from hasura_perm.remote.surface_changes import surface_heading
 from hasura_perm.report.common import DRIFT_WORDS
 from hasura_perm.report.common import MARKS
 from hasura_perm.report.common import SIGNS
@@ -62,7 +63,7 @@ def _document(title: str, summary: str, changes: list[Change], *, drift: bool) -
 def _surface(changes: list[SurfaceChange], *, drift: bool) -> str:
     if not changes:
         return ""
-    lines = ["", "| | actions and introspection | change | effect |", "|---|---|---|---|"]
+    lines = ["", f"| | {surface_heading(changes)} | change | effect |", "|---|---|---|---|"]
     for change in changes:
         word = DRIFT_WORDS[change.change] if drift else change.change
         what = md.cell(md.escape(change.describe()))

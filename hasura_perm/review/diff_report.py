@@ -24,6 +24,7 @@ from hasura_perm.remote.compare import normal_boolexp
 from hasura_perm.remote.plan import ADD
 from hasura_perm.remote.plan import REMOVE
 from hasura_perm.remote.surface_changes import SurfaceChange
+from hasura_perm.remote.surface_changes import surface_heading
 from hasura_perm.report.common import BODY_ORDER
 from hasura_perm.report.common import MARKS
 from hasura_perm.report.common import compact
@@ -79,7 +80,7 @@ def summary_line(result: ReviewDiff) -> str:
     tables = s["tables"]
     where = f"{tables} table{'' if tables == 1 else 's'}"
     if result.surface:
-        where += f" and {len(result.surface)} action or introspection setting(s)"
+        where += f" and {len(result.surface)} {_surface_what(result.surface)} setting(s)"
     return f"{counts} across {where}"
 
 
@@ -283,7 +284,7 @@ def render_text(result: ReviewDiff) -> str:
             for item in describe(reviewed):
                 lines.extend(_text_item(item, 3))
     if result.surface:
-        lines += ["", "actions and introspection"]
+        lines += ["", surface_heading(result.surface)]
         lines += [f"{INDENT}{_surface_line(c)}" for c in result.surface]
     return lines_text(lines)
 
@@ -399,3 +400,9 @@ def render_json(result: ReviewDiff) -> str:
 
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
+
+
+def _surface_what(changes: list[SurfaceChange]) -> str:
+    if any(c.kind == "remote_schema" for c in changes):
+        return "action, introspection or remote schema"
+    return "action or introspection"

@@ -17,6 +17,7 @@ from . import boolexp
 from . import cache
 from . import metadata as md
 from . import permissions
+from . import remote_schemas
 from . import surface
 from .boolexp import dquote
 from .boolexp import table_text
@@ -260,6 +261,7 @@ for _perm in permissions.PERM_TYPES:
     ARG_PARSERS[f"pg_create_{_perm}_permission"] = _parse_create(_perm)
     ARG_PARSERS[f"pg_drop_{_perm}_permission"] = _parse_drop
 ARG_PARSERS.update(surface.PARSERS)
+ARG_PARSERS.update(remote_schemas.PARSERS)
 
 
 # ---------------------------------------------------------------- running
@@ -278,6 +280,8 @@ class Engine:
         self.resource_version = resource_version
         self._load_catalog = load_catalog
         self._catalogs: dict[str, Catalog | None] = {}
+        self.remote_schema_permissions = True  # set from the server (remote_schemas.py)
+        self.remote_upstream: dict[str, str] = {}
 
     def catalog(self, source: str) -> Catalog | None:
         if source not in self._catalogs:
@@ -517,3 +521,4 @@ for _perm in permissions.PERM_TYPES:
     RUNNERS[f"pg_create_{_perm}_permission"] = _create_permission(_perm)
     RUNNERS[f"pg_drop_{_perm}_permission"] = _drop_permission(_perm)
 RUNNERS.update(surface.RUNNERS)
+RUNNERS.update(remote_schemas.RUNNERS)

@@ -79,6 +79,10 @@ class StandinServer:
         # HASURA_GRAPHQL_ENABLE_MAINTENANCE_MODE and the read-only mode (runMetadataQuery)
         self.maintenance_mode = False
         self.read_only_mode = False
+        # HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS, and the remote schemas' own SDL
+        # (what the engine introspects) for the tests that model the subset check
+        self.remote_schema_permissions = True
+        self.remote_upstream: dict[str, str] = {}
         self._metadata = md.empty_metadata(list(self.sources))
         self._resource_version = 1
         self._lock = threading.Lock()
@@ -183,7 +187,10 @@ class StandinServer:
     # -- request handling (called from handler threads)
 
     def _engine(self) -> commands.Engine:
-        return commands.Engine(self._metadata, self._load_catalog, self._resource_version)
+        engine = commands.Engine(self._metadata, self._load_catalog, self._resource_version)
+        engine.remote_schema_permissions = self.remote_schema_permissions
+        engine.remote_upstream = self.remote_upstream
+        return engine
 
     def _load_catalog(self, source: str) -> Catalog | None:
         url = self.sources.get(source)
