@@ -21,6 +21,11 @@ from hasura_perm.importer.inherited import add_derived
 from hasura_perm.importer.normalise import normal
 from hasura_perm.importer.normalise import normal_boolexp
 from hasura_perm.importer.normalise import normal_permission
+from hasura_perm.importer.remote_schemas import RemoteImport
+from hasura_perm.importer.remote_schemas import prove_remote
+from hasura_perm.importer.remote_schemas import read_remote
+from hasura_perm.importer.remote_schemas import remote_files
+from hasura_perm.importer.remote_schemas import remote_roles
 from hasura_perm.importer.report import Report
 from hasura_perm.importer.roundtrip import round_trip
 from hasura_perm.importer.surface import SurfaceImport
@@ -73,8 +78,11 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
     plan = plan_import(expected, snapshot)
     surface = read_surface(read.metadata, inherited)
     plan.roles = surface_roles(plan.roles, surface)
+    remote = read_remote(read.metadata, inherited)
+    plan.roles = remote_roles(plan.roles, remote)
     files = plan_files(plan, read.origin)
     files.update(surface_files(plan.roles, surface))
+    files.update(remote_files(plan.roles, remote))
     entries = {name: table.entry for name, table in read.tables.items()}
     proof = round_trip(files, expected, snapshot, entries)
     if not proof.holds:
@@ -89,6 +97,13 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
             "the imported action permissions or introspection options would not compile back "
             f"to the metadata's, so nothing was written: {surface_difference}\nThis is a bug "
             "in hasura-perm import; please report it."
+        )
+    remote_difference = prove_remote(files, remote)
+    if remote_difference:
+        raise RoundTripFailed(
+            "the imported role-based schemas of remote schemas would not compile back to the "
+            f"metadata's, so nothing was written: {remote_difference}\nThis is a bug in "
+            "hasura-perm import; please report it."
         )
     report = Report(
         origin=read.origin,
@@ -108,10 +123,22 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
         files={path: len(text.splitlines()) for path, text in files.items()},
         rewritten=_rewritten(read, columns_of),
         oddities=oddities_of(read, columns_of),
-        notes=_notes(read) + _inherited_notes(inherited) + _surface_notes(surface),
+        notes=_notes(read)
+        + _inherited_notes(inherited)
+        + _surface_notes(surface)
+        + _remote_notes(remote),
     )
     report.seconds = time.perf_counter() - started
     return ImportResult(files, report, expected)
+
+
+def _remote_notes(remote: RemoteImport) -> list[str]:
+    if not remote.schemas:
+        return []
+    return [
+        f"{remote.count} role-based schema(s) on {len(remote.schemas)} remote schema(s) -> "
+        "remote_schemas.yaml and remote_schemas/"
+    ]
 
 
 def _surface_notes(surface: SurfaceImport) -> list[str]:

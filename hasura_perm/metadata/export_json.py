@@ -65,11 +65,17 @@ def without_permissions(metadata: dict[str, Any]) -> dict[str, Any]:
         }
         for source in metadata.get("sources") or []
     ]
-    # the surface apply also owns (hasura_perm/surface): action permissions, introspection
+    # the surface apply also owns (hasura_perm/surface): action permissions, introspection,
+    # remote schema permissions
     out.pop("graphql_schema_introspection", None)
     if isinstance(metadata.get("actions"), list):
         out["actions"] = [
             {k: v for k, v in a.items() if k != "permissions"} if isinstance(a, dict) else a
             for a in metadata["actions"]
+        ]
+    if isinstance(metadata.get("remote_schemas"), list):
+        out["remote_schemas"] = [
+            {k: v for k, v in r.items() if k != "permissions"} if isinstance(r, dict) else r
+            for r in metadata["remote_schemas"]
         ]
     return out

@@ -254,12 +254,13 @@ def _choose_source(names: list[str], wanted: str | None, where: str) -> str:
 
 def _top_level_files(root: Path) -> dict[str, Any]:
     """The other top-level metadata files that matter to an import (inherited roles, action
-    permissions, introspection options)."""
+    permissions, introspection options, remote schemas)."""
     out: dict[str, Any] = {}
     for key, name in (
         ("inherited_roles", "inherited_roles.yaml"),
         ("actions", "actions.yaml"),
         ("graphql_schema_introspection", "graphql_schema_introspection.yaml"),
+        ("remote_schemas", "remote_schemas.yaml"),
     ):
         path = root / name
         if path.is_file():
