@@ -12,6 +12,7 @@ from hasura_perm.core.errors import ExitCode
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
 from hasura_perm.review.explain_action import explain_action
+from hasura_perm.review.explain_remote import explain_remote
 from hasura_perm.review.explanation import explain
 from hasura_perm.review.rules import SpecIndex
 from hasura_perm.schema.snapshot import load_snapshot
@@ -32,6 +33,7 @@ permission it compiles to, and its filter and check as a PostgreSQL condition. W
 examples:
   hasura-perm explain --role viewer --table public.projects --action select
   hasura-perm explain --role project_admin --hasura-action export_project_report
+  hasura-perm explain --role viewer --remote-schema countries
   hasura-perm explain --role editor --table projects --action update \\
       --session x-hasura-user-db-id=7 --session 'x-hasura-department-ids={1,2}'
 """
@@ -51,6 +53,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="instead of --table/--action: a Hasura action (actions.yaml) the role may call",
     )
     parser.add_argument(
+        "--remote-schema",
+        metavar="NAME",
+        help="instead of --table/--action: a remote schema (remote_schemas.yaml): the role's schema",
+    )
+    parser.add_argument(
         "--session",
         action="append",
         default=[],
@@ -65,8 +72,12 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     if args.hasura_action is not None:
         return _run_action(args, build(project))
+    if args.remote_schema is not None:
+        return _run_remote(args, build(project))
     if args.table is None or args.action is None:
-        raise HasuraPermError("explain needs --table and --action (or --hasura-action NAME)")
+        raise HasuraPermError(
+            "explain needs --table and --action (or --hasura-action NAME, or --remote-schema NAME)"
+        )
     project, table = source_of_table(project, args.table)
     result = build(project)
     index = SpecIndex.load(project, result)
@@ -108,6 +119,13 @@ def source_of_table(project: Project, table: str) -> tuple[Project, str]:
 def _run_action(args: argparse.Namespace, result: Build) -> int:
     explanation = explain_action(result, args.hasura_action, args.role)
     args.output_kind = "explain-action"  # same formats as explain, its own renderers
+    emit(args, explanation, what="explanation")
+    return ExitCode.OK
+
+
+def _run_remote(args: argparse.Namespace, result: Build) -> int:
+    explanation = explain_remote(result, args.remote_schema, args.role)
+    args.output_kind = "explain-remote"  # same formats as explain, its own renderers
     emit(args, explanation, what="explanation")
     return ExitCode.OK
 

@@ -55,6 +55,7 @@ def registry() -> dict[str, dict[str, Renderer]]:
     from hasura_perm.review import access_matrix as matrix
     from hasura_perm.review import diff_report
     from hasura_perm.review import explain_action
+    from hasura_perm.review import explain_remote
     from hasura_perm.review import explanation as explain
     from hasura_perm.review import matrix_html
     from hasura_perm.review import matrix_text
@@ -86,6 +87,10 @@ def registry() -> dict[str, dict[str, Renderer]]:
         },
         "explain-action": {  # explain --hasura-action (review/explain_action.py)
             "text": lambda e, **_: explain_action.render_action_text(e),
+            "json": lambda e, **_: dump(e),
+        },
+        "explain-remote": {  # explain --remote-schema (review/explain_remote.py)
+            "text": lambda e, **_: explain_remote.render_remote_text(e),
             "json": lambda e, **_: dump(e),
         },
         "test": {

@@ -1,5 +1,6 @@
-"""The matrix's part for Hasura actions and introspection: role x action, and per role whether
-it may introspect the GraphQL schema."""
+"""The matrix's part for Hasura actions, introspection and remote schemas: role x action, per
+role whether it may introspect the GraphQL schema, and role x remote schema (how much of it
+the role's schema reaches)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import html
 from typing import Any
 
 from hasura_perm.core import md
+from hasura_perm.core import sdl
 
 
 def surface_part(surface: Any, roles: list[str]) -> dict[str, Any] | None:
     """None when the project manages no action and disables no introspection."""
-    if surface is None or not (surface.actions or surface.introspection_disabled):
+    remote = getattr(surface, "remote_schemas", None)
+    if surface is None or not (surface.actions or surface.introspection_disabled or remote):
         return None
     grants = {
         action: {
@@ -22,10 +25,35 @@ def surface_part(surface: Any, roles: list[str]) -> dict[str, Any] | None:
         for action in surface.actions
     }
     disabled = set(surface.introspection_disabled)
-    return {
+    part = {
         "actions": grants,
         "introspection": {role: role not in disabled for role in roles},
     }
+    if remote:
+        part["remote_schemas"] = remote_part(surface, roles)
+    return part
+
+
+def remote_part(surface: Any, roles: list[str]) -> dict[str, Any]:
+    """remote schema -> role -> where its schema comes from and what it reaches."""
+    return {
+        name: {
+            role: {
+                "origin": g.origin,
+                "location": str(g.location),
+                "comment": g.comment,
+                "types": len({t for t, _ in sdl.fields(g.schema)}),
+                "fields": len([f for _, f in sdl.fields(g.schema) if f]),
+            }
+            for role, g in surface.remote_grants.get(name, {}).items()
+            if role in roles
+        }
+        for name in surface.remote_schemas
+    }
+
+
+def _remote_cell(grant: dict[str, Any] | None) -> str:
+    return "—" if grant is None else f"{grant['fields']} fields"
 
 
 def surface_markdown(part: dict[str, Any] | None, roles: list[str]) -> list[str]:
@@ -41,6 +69,13 @@ def surface_markdown(part: dict[str, Any] | None, roles: list[str]) -> list[str]
     lines += [f"| | {header} |", "|---" * (len(roles) + 1) + "|"]
     cells = ["on" if part["introspection"][r] else "off" for r in roles]
     lines += ["| introspection | " + " | ".join(cells) + " |", ""]
+    if part.get("remote_schemas"):
+        lines += ["### Hasura remote schemas (fields each role's schema has)", ""]
+        lines += [f"| remote schema | {header} |", "|---" * (len(roles) + 1) + "|"]
+        for name, granted in part["remote_schemas"].items():
+            cells = [_remote_cell(granted.get(r)) for r in roles]
+            lines.append(f"| {md.cell(md.code(name))} | " + " | ".join(cells) + " |")
+        lines.append("")
     return lines
 
 
@@ -55,6 +90,11 @@ def surface_html(part: dict[str, Any] | None, roles: list[str]) -> str:
         items.append(f"<li><code>{html.escape(action)}</code>: {who}</li>")
     off = [html.escape(r) for r in roles if not part["introspection"][r]]
     items.append(f"<li>schema introspection off for: {', '.join(off) or 'no role'}</li>")
+    for name, granted in (part.get("remote_schemas") or {}).items():
+        who = ", ".join(
+            f"{html.escape(r)} ({_remote_cell(granted[r])})" for r in roles if r in granted
+        )
+        items.append(f"<li>remote schema <code>{html.escape(name)}</code>: {who or 'no role'}</li>")
     return (
         '<section id="surface"><h2>Hasura actions and introspection</h2>'
         f"<ul>{''.join(items)}</ul></section>"
@@ -69,4 +109,6 @@ def surface_rows(part: dict[str, Any] | None, roles: list[str]) -> list[list[str
     for action, granted in part["actions"].items():
         rows.append([action, *("allowed" if r in granted else "—" for r in roles)])
     rows.append(["introspection", *("on" if part["introspection"][r] else "off" for r in roles)])
+    for name, granted in (part.get("remote_schemas") or {}).items():
+        rows.append([f"remote schema {name}", *(_remote_cell(granted.get(r)) for r in roles)])
     return rows
