@@ -360,6 +360,9 @@ def role_summary(compiled: Compiled, role: str, session: dict[str, str]) -> list
     actions = surface.actions_of(role) if surface is not None else []
     if actions:  # a role granted only actions is still a role tokens may carry
         lines.append(f"actions: {', '.join(actions)}")
+    remote = surface.remote_schemas_of(role) if surface is not None else []
+    if remote:  # as is a role given only a remote schema's role-based schema
+        lines.append(f"remote schemas: {', '.join(remote)}")
     if not lines:
         return [f"role {role!r} has no permissions in the compiled rules (it sees nothing)"]
     for name in sorted(used):

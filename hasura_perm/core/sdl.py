@@ -323,3 +323,32 @@ def fields(text: str) -> set[tuple[str, str]]:
         elif kind.split()[-1] in _TYPE_KINDS:
             out.add((name, ""))
     return out
+
+
+def session_presets(text: str) -> list[tuple[str, str, str]]:
+    """(type, field or argument, session variable) for every `@preset(value: "x-hasura-...")`
+    without `static: true`: the engine reads such a value from the session
+    (RemoteSchema/SchemaCache/Permission.hs, Note [Remote Schema Argument Presets])."""
+    found = []
+    for definition in parse(text):
+        kind = definition[0].split()[-1]
+        if kind in ("type", "interface"):
+            for field in definition[5]:
+                found += _presets(definition[2], field[1], field[2])
+        elif kind == "input":
+            found += _presets(definition[2], "", definition[4])
+    return found
+
+
+def _presets(owner: str, field: str, inputs: tuple[Any, ...]) -> list[tuple[str, str, str]]:
+    out = []
+    for _desc, name, _kind, _default, directives in inputs:
+        for directive, args in directives:
+            values = dict(args)
+            value, static = values.get("value"), values.get("static")
+            if directive != "preset" or static == ("literal", "true"):
+                continue
+            if value and value[0] == "string" and value[1].lower().startswith("x-hasura-"):
+                where = f"{field}({name})" if field else name
+                out.append((owner, where, value[1].lower()))
+    return out

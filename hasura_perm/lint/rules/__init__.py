@@ -30,6 +30,7 @@ from hasura_perm.lint.rules import owned_rows_writable
 from hasura_perm.lint.rules import ownership_takeover
 from hasura_perm.lint.rules import preset_column_writable
 from hasura_perm.lint.rules import primary_key_writable
+from hasura_perm.lint.rules import remote_preset_unemitted
 from hasura_perm.lint.rules import role_not_grantable
 from hasura_perm.lint.rules import secret_column_readable
 from hasura_perm.lint.rules import unemitted_session_variable
@@ -65,6 +66,7 @@ RULES: dict[str, ModuleType] = {
         action_hides_table,
         introspection_for_anonymous,
         unemitted_session_variable,
+        remote_preset_unemitted,
         role_not_grantable,
         unused_role,
         unused_definition,
