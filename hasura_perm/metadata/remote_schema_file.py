@@ -44,7 +44,9 @@ class RemoteSchemaFile:
         return {e["name"]: {p["role"]: p for p in e.get("permissions") or []} for e in self.entries}
 
 
-def read_remote_schema_file(root: Path) -> RemoteSchemaFile | None:
+def read_remote_schema_file(root: Path, layout: str = "v3") -> RemoteSchemaFile | None:
+    """The file (None: absent). A nested list written at its key's column says an older CLI
+    (gopkg.in/yaml.v2) wrote it, as config v2 projects do; without one the layout decides."""
     path = root / REMOTE_SCHEMAS_FILE
     if not path.exists() and not path.is_symlink():
         return None
@@ -54,7 +56,9 @@ def read_remote_schema_file(root: Path) -> RemoteSchemaFile | None:
     problem = check_remote_schemas(data)
     if problem:
         raise HasuraPermError(f"{shown}: {problem}; fix the file or export the metadata again")
-    indentless = bool(re.search(r"^  permissions:\n  - ", text, re.M))
+    nested = re.search(r"^( +)[^\s#][^\n]*:\n\1- ", text, re.M)
+    indented = re.search(r"^( +)[^\s#][^\n]*:\n\1  - ", text, re.M)
+    indentless = bool(nested) if nested or indented else layout == "v2"
     return RemoteSchemaFile(path, list(data or []), indentless)
 
 

@@ -50,7 +50,7 @@ class SurfaceFiles:
 
 def read_surface_files(root: Path, layout: str) -> SurfaceFiles:
     files = _read_surface_files(root, layout)
-    files.remote = read_remote_schema_file(root)
+    files.remote = read_remote_schema_file(root, layout)
     return files
 
 

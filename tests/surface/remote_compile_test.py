@@ -232,3 +232,39 @@ def test_missing_remote_schemas_file_is_an_error(tmp_path: Path) -> None:
     result = run_cli("compile", cwd=root)
     assert result.code == 1
     assert "remote schema `countries` is not in metadata/remote_schemas.yaml" in result.err
+
+
+# remote_schemas.yaml as the config v2 CLI (gopkg.in/yaml.v2) writes it: nested lists at
+# their key's column
+V2_REMOTE = """\
+- name: countries
+  definition:
+    url: https://countries.example/graphql
+    headers:
+    - name: x-api-key
+      value_from_env: COUNTRIES_KEY
+    forward_client_headers: false
+    timeout_seconds: 60
+"""
+
+
+def test_v2_layout_keeps_its_own_style(tmp_path: Path) -> None:
+    root = make_project(
+        tmp_path,
+        {
+            "roles.yaml": ROLES,
+            "remote.yaml": "remote_schemas:\n  countries:\n    viewer:\n"
+            "      schema: |\n        type Query { countries: [ID] }\n    editor: deny\n",
+            "tables/notes.yaml": NOTES_RULES,
+        },
+    )
+    write(root, "metadata/version.yaml", "version: 2\n")
+    write(root, "metadata/tables.yaml", "- table:\n    schema: public\n    name: notes\n")
+    write(root, "metadata/functions.yaml", "[]\n")
+    write(root, "metadata/remote_schemas.yaml", V2_REMOTE)
+    assert run_cli("compile", cwd=root).code == 0
+    assert (root / "metadata/remote_schemas.yaml").read_text() == V2_REMOTE + (
+        "  permissions:\n  - role: viewer\n    definition:\n      schema: |\n"
+        "        type Query { countries: [ID] }\n"
+    )
+    assert run_cli("compile", "--check", cwd=root).code == 0
