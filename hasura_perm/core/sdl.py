@@ -2,10 +2,10 @@
 
 Hasura parses a role-based remote schema (`definition.schema`) into a `SchemaDocument`
 (graphql-parser-hs, Language/GraphQL/Draft/Syntax.hs) and exports it printed again, so the
-text the server gives back is not the text that was sent. Comparing the parsed forms is what
-the server itself does. Comments, commas and layout are not part of the document; descriptions,
-directives and default values are. Definition order does not change what a role may see, so
-`canonical` sorts the definitions. This is a parser of the type system part of the GraphQL
+text the server gives back is not the text that was sent, so the parsed forms are compared.
+Comments, commas and layout are not part of the document; descriptions, directives and default
+values are. The order of definitions and of a type's fields does not change what a role may
+reach, so `canonical` sorts them (the server would keep the order, and print it back). This is a parser of the type system part of the GraphQL
 spec (October 2021), enough to refuse text the server would refuse; whether the schema is a
 subset of the remote schema needs the remote schema itself, which only the server has.
 """
@@ -298,9 +298,18 @@ def parse(text: str) -> tuple[Any, ...]:
 
 
 def canonical(text: str) -> tuple[Any, ...]:
-    """What two documents are compared by: the definitions, sorted (their order means nothing
-    to the schema a role sees)."""
-    return tuple(sorted(parse(text), key=repr))
+    """What two documents are compared by: the definitions and the fields, enum values and
+    input fields of each, sorted (their order means nothing to what a role may reach)."""
+    return tuple(sorted((_sorted_members(d) for d in parse(text)), key=repr))
+
+
+def _sorted_members(definition: tuple[Any, ...]) -> tuple[Any, ...]:
+    base = definition[0].split()[-1]
+    at = {"type": 5, "interface": 5, "input": 4, "enum": 4}.get(base)
+    if at is None or len(definition) <= at:
+        return definition
+    members = tuple(sorted(definition[at], key=repr))
+    return (*definition[:at], members, *definition[at + 1 :])
 
 
 def same_schema(a: str, b: str) -> bool:

@@ -12,17 +12,21 @@
   schema or a role not there; it works with permissions switched off.
 
 The server stores the parsed document and exports it printed again; the stand-in prints it
-with graphql-core (the engine uses graphql-parser-hs's printer: a different layout, the same
-document), so a client that compares texts fails here as it would against Hasura. Of the
-subset check only "type does not exist upstream" is modelled, when a test gives the upstream
-schema (`StandinServer.remote_upstream`); fields, arguments and presets are not.
+in a layout of its own (one line per definition; the engine's graphql-parser-hs printer has
+another, the document is the same), so a client that compares texts fails here as it would
+against Hasura. The stand-in parses with hasura_perm's own SDL parser (core/sdl.py; the test
+environment has no other GraphQL parser), which tests/surface/sdl_test.py checks against
+graphql-core where that is installed. Of the subset check only "type does not exist upstream"
+is modelled, when a test gives the upstream schema (`StandinServer.remote_upstream`); fields,
+arguments and presets are not.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-import graphql
+from hasura_perm.core import sdl
 
 from . import permissions
 from .boolexp import dquote
@@ -33,12 +37,12 @@ from .errors import json_type_name
 
 SUCCESS = {"message": "success"}
 _KINDS = {
-    graphql.ObjectTypeDefinitionNode: "Object",
-    graphql.InterfaceTypeDefinitionNode: "Interface",
-    graphql.UnionTypeDefinitionNode: "Union",
-    graphql.EnumTypeDefinitionNode: "Enum",
-    graphql.InputObjectTypeDefinitionNode: "Input object",
-    graphql.ScalarTypeDefinitionNode: "Scalar",
+    "type": "Object",
+    "interface": "Interface",
+    "union": "Union",
+    "enum": "Enum",
+    "input": "Input object",
+    "scalar": "Scalar",
 }
 
 
@@ -69,18 +73,13 @@ def _key(obj: dict[str, Any], path: list[PathPart]) -> tuple[str, str]:
     return name, permissions.parse_role(obj["role"], path + ["role"])
 
 
-def _schema_document(definition: Any, path: list[PathPart]) -> graphql.DocumentNode:
+def _schema_document(definition: Any, path: list[PathPart]) -> tuple[Any, ...]:
     obj = _object(definition, "RemoteSchemaPermissionDefinition", path)
     text = _text(obj, "schema", path)
     try:
-        document = graphql.parse(text, no_location=True)
-    except graphql.GraphQLError as exc:
-        raise ParseError(path + ["schema"], f"parsing the schema document: {exc.message}") from None
-    if not all(isinstance(d, graphql.TypeSystemDefinitionNode) for d in document.definitions):
-        raise ParseError(
-            path + ["schema"], "parsing the schema document: not a type system definition"
-        )
-    return document
+        return sdl.parse(text)
+    except sdl.SdlError as exc:
+        raise ParseError(path + ["schema"], f"parsing the schema document: {exc}") from None
 
 
 def parse_add(args: Any, path: list[PathPart], current: dict[str, Any]) -> dict[str, Any]:
@@ -135,7 +134,7 @@ def run_add(engine: Any, request: Any) -> Any:
     _check_upstream(engine.remote_upstream.get(name), args["document"])
     perm: dict[str, Any] = {
         "role": role,
-        "definition": {"schema": graphql.print_ast(args["document"])},
+        "definition": {"schema": printed(args["document"])},
     }
     if args["comment"] is not None:
         perm["comment"] = args["comment"]
@@ -143,19 +142,14 @@ def run_add(engine: Any, request: Any) -> Any:
     return SUCCESS
 
 
-def _check_upstream(upstream_sdl: str | None, document: graphql.DocumentNode) -> None:
+def _check_upstream(upstream_sdl: str | None, document: tuple[Any, ...]) -> None:
     if upstream_sdl is None:
         return
-    upstream = {
-        d.name.value: type(d)
-        for d in graphql.parse(upstream_sdl).definitions
-        if isinstance(d, graphql.TypeDefinitionNode)
-    }
+    upstream = {d[2]: d[0] for d in sdl.parse(upstream_sdl) if d[0] in _KINDS}
     errors = [
-        f"{dquote(_KINDS[type(d)])}: {dquote(d.name.value)} does not exist in the upstream "
-        "remote schema"
-        for d in document.definitions
-        if type(d) in _KINDS and upstream.get(d.name.value) is not type(d)
+        f"{dquote(_KINDS[d[0]])}: {dquote(d[2])} does not exist in the upstream remote schema"
+        for d in document
+        if d[0] in _KINDS and upstream.get(d[2]) != d[0]
     ]
     if errors:
         reasons = (
@@ -180,6 +174,75 @@ def run_drop(engine: Any, request: Any) -> Any:
     if not entry["permissions"]:
         del entry["permissions"]  # the export leaves an empty list out (listToMaybeOrdPair)
     return SUCCESS
+
+
+# ---------------------------------------------------------------- printing
+
+
+def printed(document: tuple[Any, ...]) -> str:
+    """The stand-in's printer: one definition per line, descriptions as plain strings."""
+    return "\n".join(_definition(d) for d in document) + "\n"
+
+
+def _definition(d: tuple[Any, ...]) -> str:
+    kind, desc = d[0], _desc(d[1])
+    if kind in ("schema", "extend schema"):
+        ops = " ".join(f"{op}: {name}" for op, name in d[3])
+        return f"{desc}{kind}{_directives(d[2])} {{ {ops} }}"
+    if kind == "directive":
+        args = _args(d[3])
+        repeat = " repeatable" if d[4] else ""
+        return f"{desc}directive @{d[2]}{args}{repeat} on {' | '.join(d[5])}"
+    head = f"{desc}{kind} {d[2]}"
+    base = kind.split()[-1]
+    if base in ("type", "interface"):
+        implements = f" implements {' & '.join(d[3])}" if d[3] else ""
+        fields = " ".join(
+            f"{_desc(f[0])}{f[1]}{_args(f[2])}: {f[3]}{_directives(f[4])}" for f in d[5]
+        )
+        return f"{head}{implements}{_directives(d[4])}" + (f" {{ {fields} }}" if fields else "")
+    if base == "union":
+        members = f" = {' | '.join(d[4])}" if d[4] else ""
+        return f"{head}{_directives(d[3])}{members}"
+    if base == "enum":
+        values = " ".join(f"{_desc(v[0])}{v[1]}{_directives(v[2])}" for v in d[4])
+        return f"{head}{_directives(d[3])}" + (f" {{ {values} }}" if values else "")
+    if base == "input":
+        values = " ".join(_input(v) for v in d[4])
+        return f"{head}{_directives(d[3])}" + (f" {{ {values} }}" if values else "")
+    return f"{head}{_directives(d[3])}"
+
+
+def _desc(text: str | None) -> str:
+    return "" if text is None else json.dumps(text) + " "
+
+
+def _args(inputs: tuple[Any, ...]) -> str:
+    return f"({', '.join(_input(i) for i in inputs)})" if inputs else ""
+
+
+def _input(i: tuple[Any, ...]) -> str:
+    default = f" = {_value(i[3])}" if i[3] is not None else ""
+    return f"{_desc(i[0])}{i[1]}: {i[2]}{default}{_directives(i[4])}"
+
+
+def _directives(found: tuple[Any, ...]) -> str:
+    out = ""
+    for name, args in found:
+        listed = ", ".join(f"{k}: {_value(v)}" for k, v in args)
+        out += f" @{name}" + (f"({listed})" if args else "")
+    return out
+
+
+def _value(v: tuple[str, Any]) -> str:
+    kind, inner = v
+    if kind == "string":
+        return json.dumps(inner)
+    if kind == "list":
+        return "[" + ", ".join(_value(x) for x in inner) + "]"
+    if kind == "object":
+        return "{" + ", ".join(f"{k}: {_value(x)}" for k, x in inner) + "}"
+    return str(inner)
 
 
 PARSERS = {
