@@ -73,3 +73,36 @@ def test_surface_with_two_sources(tmp_path, server, monkeypatch):  # noqa: F811
     ]
     assert run_cli(*args, "drift", "--env", "test").code == 0
     assert SECRET not in plan.out + plan.err
+
+
+def test_remote_schemas_with_two_sources(tmp_path, server, monkeypatch):  # noqa: F811
+    """Role-based remote schemas belong to no source either: one add in the bulk."""
+    root = project_for(tmp_path, server, monkeypatch)
+    write(
+        root,
+        "metadata/remote_schemas.yaml",
+        "- name: maps\n  definition:\n    url: https://maps.example\n",
+    )
+    write(
+        root,
+        "permissions/remote.yaml",
+        "remote_schemas:\n  maps:\n    reader: {schema: 'type Query { tile(z: Int!): String }'}\n",
+    )
+    args = ("--project", str(root))
+    assert run_cli(*args, "compile").code == 0
+    assert (
+        "  permissions:\n    - role: reader\n"
+        in (root / "metadata/remote_schemas.yaml").read_text()
+    )
+    exported = server.export()
+    exported["remote_schemas"] = [{"name": "maps", "definition": {"url": "https://maps.example"}}]
+    assert server.seed(exported) == []
+    plan = run_cli(*args, "plan", "--env", "test", "--format", "json")
+    assert plan.code == 2, plan.err
+    assert [(c["kind"], c["role"]) for c in json.loads(plan.out)["surface"]] == [
+        ("remote_schema", "reader")
+    ]
+    assert run_cli(*args, "apply", "--env", "test", "--yes").code == 0
+    bulk = [r for r in server.requests if r.body.get("type") == "bulk"][-1].body["args"]
+    assert [c["type"] for c in bulk].count("add_remote_schema_permissions") == 1
+    assert run_cli(*args, "drift", "--env", "test").code == 0
