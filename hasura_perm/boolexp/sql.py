@@ -251,8 +251,8 @@ class Translator:
         if n in JSONB_KEYS_SQL:
             return f"({lhs} {JSONB_KEYS_SQL[n]} {self._value(v, 'text[]')})"
         if n in LTREE_SQL:
-            sql_op, operand_type = LTREE_SQL[n]
-            return f"({lhs} {sql_op} {self._value(v, operand_type or pg_type)})"
+            sql_op, ltree_type = LTREE_SQL[n]
+            return f"({lhs} {sql_op} {self._value(v, ltree_type or pg_type)})"
         if n in COLUMN_COMPARE_SQL:
             return f"({lhs} {COLUMN_COMPARE_SQL[n]} {self._column_ref(v, op.key, scope)})"
         if n == "_cast":
@@ -376,8 +376,9 @@ def _null_argument(op: str, pg_type: str) -> str:
         return "expected a list, but found null"
     if op == "_has_key":
         pg_type = "text"
-    if op in LTREE_SQL and LTREE_SQL[op][1]:
-        pg_type = LTREE_SQL[op][1].removesuffix("[]")
+    ltree_type = LTREE_SQL[op][1] if op in LTREE_SQL else None
+    if ltree_type:
+        pg_type = ltree_type.removesuffix("[]")
     base = pg_type.lower().removesuffix("[]")
     name = _GRAPHQL_SCALARS.get(base, base)
     return f"unexpected null value for type '{name}'"

@@ -16,9 +16,13 @@ import re
 import time
 from dataclasses import dataclass
 from dataclasses import field
+from typing import TYPE_CHECKING
 from typing import Any
 
 import jwt
+
+if TYPE_CHECKING:
+    from jwt.types import Options
 
 from hasura_perm.cognito.jwt_secret import claims_map_secret
 from hasura_perm.cognito.pool import Pool
@@ -146,7 +150,7 @@ def _signing_key(token: str, pool: Pool) -> Any:
 def _decode(token: str, key: Any, leeway: float) -> dict[str, Any]:
     # No claim is required: jose checks exp/nbf/iat only when present. iss and aud are
     # checked by _check_issuer and _check_audience, the way Hasura does.
-    options: dict[str, Any] = {"verify_aud": False, "verify_iss": False, "require": []}
+    options: Options = {"verify_aud": False, "verify_iss": False, "require": []}
     try:
         return jwt.decode(token, key, algorithms=["RS256"], leeway=leeway, options=options)
     except jwt.ExpiredSignatureError:

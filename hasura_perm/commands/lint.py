@@ -110,7 +110,8 @@ def _load(
     sources = [args.source] if args.source else _metadata_sources(path)
     if len(sources) > 1 and args.schema:
         raise HasuraPermError(
-            f"{args.metadata} has several sources ({', '.join(sources)}) and --schema describes "
+            f"{args.metadata} has several sources ({', '.join(map(str, sources))}) and --schema "
+            "describes "
             "one of them: pass --source NAME with it (without --schema, every source is linted)"
         )
     contexts = {
@@ -123,7 +124,9 @@ def _load(
         )
         for source in sources
     }
-    return config, contexts if len(contexts) > 1 else next(iter(contexts.values()))
+    if len(contexts) > 1:  # several sources: each has its name
+        return config, {str(source): context for source, context in contexts.items()}
+    return config, next(iter(contexts.values()))
 
 
 def _metadata_sources(path: Path) -> list[str | None]:

@@ -192,9 +192,11 @@ def _pull_migrations(args: argparse.Namespace, schemas: list[str] | None) -> int
         )
     if project is None and not args.into:
         raise HasuraPermError("no project: pass --out FILE or --project DIR")
-    folder = (
-        Path(args.migrations) if args.migrations else project.metadata_dir.parent / "migrations"
-    )  # type: ignore[union-attr]
+    if args.migrations:
+        folder = Path(args.migrations)
+    else:
+        assert project is not None  # required above when there is no --migrations
+        folder = project.metadata_dir.parent / "migrations"
     given = tuple(_list(args.extensions))
     extensions = {
         name: (*(project.extensions.get(name, ()) if project else ()), *given) for name in targets

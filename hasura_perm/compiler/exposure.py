@@ -61,5 +61,6 @@ def _previous_columns(previous: MetadataDir, table: TableName) -> dict[tuple[str
         for item in table_file.entry.get(key) or ():
             if isinstance(item, dict) and isinstance(item.get("permission"), dict):
                 granted = item["permission"].get("columns")
-                columns[(action, item.get("role"))] = set(granted or ())
+                if isinstance(role := item.get("role"), str):
+                    columns[(action, role)] = set(granted or ())
     return columns

@@ -146,8 +146,8 @@ class _TableCompiler:
         return self._inherit(action, role)
 
     def _inherit(self, action: str, role: str) -> Permission | None:
-        found = {p: self.resolve(action, p) for p in self.parents.get(role, ())}
-        found = {p: perm for p, perm in found.items() if perm is not None}
+        resolved = {p: self.resolve(action, p) for p in self.parents.get(role, ())}
+        found = {p: perm for p, perm in resolved.items() if perm is not None}
         if not found:
             return None
         first_parent, first = next(iter(found.items()))
@@ -191,7 +191,8 @@ class _TableCompiler:
 
     def _compile_rule(self, rule: Node, action: str) -> dict[str, Any]:
         usage = "" if rule.doc is self._table_doc else f" (applied to {self.table})"
-        value, body = rule.value, {}
+        value = rule.value
+        body: dict[str, Any] = {}
         if "columns" in value:
             body["columns"] = self._columns(rule.child("columns"), usage)
             if action in ("insert", "update"):

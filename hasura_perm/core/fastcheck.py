@@ -71,7 +71,7 @@ def _equal(one: Any, two: Any) -> bool:
         return one.keys() == two.keys() and all(_equal(one[k], two[k]) for k in one)
     if isinstance(one, list | dict) or isinstance(two, list | dict):
         return False
-    return one == two
+    return bool(one == two)
 
 
 def _unique(items: list[Any]) -> bool:
@@ -251,7 +251,8 @@ def compile_schema(schema: dict[str, Any]) -> Callable[[Any], bool]:
     # the generated code looks them up by name at call time.
     for table, checks in compiler.tables.items():
         namespace[table] = {key: namespace[fn] for key, fn in checks.items()}
-    return namespace[entry]
+    checker: Callable[[Any], bool] = namespace[entry]
+    return checker
 
 
 def _length_bounds(s: dict[str, Any], low: str, high: str) -> list[str]:

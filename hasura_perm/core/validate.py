@@ -6,6 +6,7 @@ import difflib
 import functools
 import json
 from collections.abc import Callable
+from collections.abc import Mapping
 from importlib import resources
 from typing import TYPE_CHECKING
 from typing import Any
@@ -34,7 +35,8 @@ _TYPE_NAMES = {
 def load_schema(name: str) -> dict[str, Any]:
     """A JSON Schema shipped in hasura_perm/schemas/ (also usable by editors)."""
     text = resources.files("hasura_perm.schemas").joinpath(f"{name}.schema.json").read_text()
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def _schema(name: str, definition: str | None) -> dict[str, Any]:
@@ -83,7 +85,7 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
             return node
         return {k: v if k == "$defs" else expand(v, trail) for k, v in node.items()}
 
-    return expand(schema, ())
+    return {k: v if k == "$defs" else expand(v, ()) for k, v in schema.items()}
 
 
 def check(doc: Document, schema: str, definition: str | None = None) -> list[tuple[Location, str]]:
@@ -99,7 +101,7 @@ def check(doc: Document, schema: str, definition: str | None = None) -> list[tup
             problems.append((doc.locate((*path, error.instance)), _bad_name(error)))
             continue
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            known = error.schema.get("properties", {})
+            known = _schema_of(error).get("properties", {})
             unknown = [k for k in error.instance if k not in known]
             path = (*path, unknown[0]) if unknown else path
         problems.append((doc.locate(path), _message(error)))
@@ -130,12 +132,20 @@ def _most_useful(error: ValidationError) -> ValidationError:
     return error
 
 
+def _schema_of(error: ValidationError) -> Mapping[str, Any]:
+    # Our schemas are mappings throughout; jsonschema also allows true/false schemas.
+    return error.schema if isinstance(error.schema, Mapping) else {}
+
+
 def _message(error: ValidationError) -> str:
     kind = error.validator
     where = _where(error)
+    # A failed keyword always has its value and instance (Unset is only for a bare error).
+    value: Any = error.validator_value
+    instance: Any = error.instance
     if kind == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        unknown = sorted(set(error.instance) - set(allowed))
+        allowed = sorted(_schema_of(error).get("properties", {}))
+        unknown = sorted(set(instance) - set(allowed))
         hint = _did_you_mean(unknown[0], allowed) if unknown else ""
         keys = ", ".join(f"`{k}`" for k in unknown)
         expected = f"; allowed keys: {', '.join(allowed)}" if allowed else ""
@@ -144,22 +154,22 @@ def _message(error: ValidationError) -> str:
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return f"missing required key `{missing}`{where}"
     if kind == "type":
-        wanted = error.validator_value
+        wanted = value
         names = [wanted] if isinstance(wanted, str) else wanted
         expected = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
         return f"expected {expected}{where}, found {_describe(error.instance)}"
     if kind == "const":
         return f"expected `{error.validator_value}`{where}, found {_describe(error.instance)}"
     if kind == "enum":
-        options = ", ".join(str(v) for v in error.validator_value)
-        hint = _did_you_mean(str(error.instance), [str(v) for v in error.validator_value])
+        options = ", ".join(str(v) for v in value)
+        hint = _did_you_mean(str(instance), [str(v) for v in value])
         return (
             f"`{excerpt(error.instance)}` is not allowed{where}; expected one of: {options}{hint}"
         )
     if kind == "pattern":
         return f"`{excerpt(error.instance)}` is not a valid {_field_name(error)}"
     if kind in ("oneOf", "anyOf"):
-        return f"{_describe(error.instance)} is not valid{where}: {_describe_schema(error.schema)}"
+        return f"{_describe(error.instance)} is not valid{where}: {_describe_schema(_schema_of(error))}"
     if kind == "uniqueItems":
         return f"the list{where} contains duplicates"
     if kind == "minimum":
@@ -189,15 +199,16 @@ def _where(error: ValidationError) -> str:
 
 
 def _field_name(error: ValidationError) -> str:
-    description = error.schema.get("description", "")
-    if "session" in description or "x-hasura" in str(error.schema.get("pattern", "")).lower():
+    schema = _schema_of(error)
+    description = schema.get("description", "")
+    if "session" in description or "x-hasura" in str(schema.get("pattern", "")).lower():
         return "session variable name (must start with x-hasura-)"
     path = [p for p in error.absolute_path if isinstance(p, str)]
     return f"value for `{path[-1]}`" if path else "name"
 
 
-def _describe_schema(schema: dict[str, Any]) -> str:
-    return schema.get("description", "see the language reference in the README")
+def _describe_schema(schema: Mapping[str, Any]) -> str:
+    return str(schema.get("description", "see the language reference in the README"))
 
 
 def _describe(value: Any) -> str:

@@ -36,7 +36,7 @@ try:
 except AttributeError:  # PyYAML built without libyaml
     _PARSER = yaml.SafeLoader
 
-_RESOLVER = yaml.resolver.Resolver()
+_RESOLVER: Any = yaml.resolver.Resolver()  # Any: PyYAML's stubs leave resolve() untyped
 _FLOW_OPEN = re.compile(r"[\[{]")
 
 
@@ -212,7 +212,8 @@ class _Builder:
             self.locations[()] = mark
             return ()
         top = self.stack[-1]
-        container, path = top[0], top[1]
+        container = top[0]
+        path: Path_ = top[1]
         if type(container) is list:
             child: Path_ = (*path, len(container))
             container.append(value)

@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 from typing import Literal
 
 import yaml
@@ -154,7 +155,9 @@ class _Writer:
         self.out: list[str] = []
         self.indentless = indentless
 
-    def mapping(self, mapping: dict, indent: int, inline: bool, cols: tuple[int, ...]) -> None:
+    def mapping(
+        self, mapping: dict[Any, Any], indent: int, inline: bool, cols: tuple[int, ...]
+    ) -> None:
         """Keys at column `indent`; `inline` continues a `- ` or `: ` line."""
         out = self.out
         pad = " " * indent
@@ -185,7 +188,7 @@ class _Writer:
             lead = pad
 
     def sequence(
-        self, items: list | tuple, indent: int, inline: bool, cols: tuple[int, ...]
+        self, items: list[Any] | tuple[Any, ...], indent: int, inline: bool, cols: tuple[int, ...]
     ) -> None:
         """`-` at column `indent`; `inline` continues a `- ` or `: ` line."""
         out = self.out
@@ -608,13 +611,13 @@ _PLAIN_TAG = "tag:hasura-perm,2024:go-yaml-plain"
 class _Loader(_Base):  # type: ignore[misc, valid-type]
     """A safe loader whose plain scalars resolve the way go-yaml v3 resolves them."""
 
-    yaml_implicit_resolvers: dict = {}
+    yaml_implicit_resolvers: dict[Any, Any] = {}
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         own_pairs = sum(1 for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge")
         self.flatten_mapping(node)
         merged_pairs = len(node.value) - own_pairs
-        mapping: dict = {}
+        mapping: dict[Any, Any] = {}
         own_keys: set[str] = set()
         for position, (key_node, value_node) in enumerate(node.value):
             key = self._mapping_key(key_node, node)
@@ -712,10 +715,10 @@ def _refuse_unsafe(text: str, filename: str) -> None:
         kind = type(event)
         if kind is yaml.AliasEvent:
             _refuse_at(filename, event, "YAML aliases (*name) are not allowed in metadata")
-        if kind in (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent):
+        if isinstance(event, yaml.ScalarEvent | yaml.MappingStartEvent | yaml.SequenceStartEvent):
             if event.anchor is not None:
                 _refuse_at(filename, event, "YAML anchors (&name) are not allowed in metadata")
-            explicit = kind is not yaml.ScalarEvent or not event.implicit[0]
+            explicit = not isinstance(event, yaml.ScalarEvent) or not event.implicit[0]
             if event.tag is not None and explicit and event.tag not in _ALLOWED_TAGS:
                 _refuse_at(filename, event, f"YAML tags ({event.tag}) are not allowed in metadata")
         if kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
@@ -728,7 +731,8 @@ def _refuse_unsafe(text: str, filename: str) -> None:
 
 def _refuse_at(filename: str, event: yaml.Event, message: str) -> None:
     mark = event.start_mark
-    raise SpecError([(Location(filename, mark.line + 1, mark.column + 1), message)])
+    where = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)
+    raise SpecError([(where, message)])
 
 
 def _describe(error: yaml.MarkedYAMLError) -> str:

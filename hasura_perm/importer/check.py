@@ -59,7 +59,7 @@ Problems = list[tuple[Location, str]]
 
 def place_of(table: TableName, action: str, role: str, block: ReadPermission) -> Location:
     """The block's file and line; for a server export (no lines), which block it is."""
-    if block.line:
+    if block.location is not None and block.line:
         return block.location
     return Location(f"{block.file} ({table} {action} for {role})")
 
@@ -200,7 +200,8 @@ def _computed_field_problems(
 
 
 def _remote_relationships(entry: dict[str, Any]) -> set[str]:
-    return {r.get("name") for r in entry.get("remote_relationships") or [] if isinstance(r, dict)}
+    found = entry.get("remote_relationships") or []
+    return {n for r in found if isinstance(r, dict) and isinstance(n := r.get("name"), str)}
 
 
 class _ExprWalker:

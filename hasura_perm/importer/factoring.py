@@ -112,7 +112,11 @@ def _split(
     in_files: dict[TableName, dict[_ActionRole, Any]] = {}
     for role in sorted(residual):
         for action in ACTIONS:
-            rules = {t: r for (t, a), r in residual[role].items() if a == action and r != DENY}
+            rules = {
+                t: r
+                for (t, a), r in residual[role].items()
+                if a == action and not isinstance(r, str)
+            }  # the only text a residual rule holds is DENY
             for table, _ in (k for k, r in residual[role].items() if k[1] == action and r == DENY):
                 in_files.setdefault(table, {})[(action, role)] = DENY
             for template in build_templates(action, rules, tables):
@@ -195,9 +199,9 @@ def _defaults(
             spec = exact(targets)
         rules: RoleRules = {}
         for (action, role), template, _ in members:
-            members = [tables[t] for t in table_tuple]
+            member_tables = [tables[t] for t in table_tuple]
             rules.setdefault(action, {})[role] = rule_of(
-                template, members, key_sets.get(id(template))
+                template, member_tables, key_sets.get(id(template))
             )
         entries.append(DefaultEntry(spec, _in_action_order(rules), sorted(targets)))
     entries = _merge_same_tables(entries)

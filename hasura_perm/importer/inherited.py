@@ -73,7 +73,7 @@ def add_derived(permissions: PermissionSet, metadata: dict[str, Any]) -> list[In
 def _derive(
     permissions: PermissionSet, name: str, parents: tuple[str, ...]
 ) -> tuple[list[tuple[Any, str, Rule]], str]:
-    derived = []
+    derived: list[tuple[Any, str, Rule]] = []
     for table in permissions.tables():
         for action in ACTIONS:
             if permissions.get(table, action, name) is not None:

@@ -94,6 +94,9 @@ class Grant(Permission):
     as written, which the metadata source knows and one rule (inconsistent_check) compares
     with the stored form."""
 
+    # Every finding points at a place: lint's sources give each grant one (where it is
+    # written, else the source as a whole, as for roles and session variables).
+    location: Location = Location("")
     raw: dict[str, Any] | None = None  # as written (metadata only)
 
 

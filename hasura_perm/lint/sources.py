@@ -17,6 +17,7 @@ from typing import Any
 
 from hasura_perm.compiler.build import build
 from hasura_perm.compiler.exposure import new_exposures
+from hasura_perm.core.errors import Location
 from hasura_perm.core.names import TableName
 from hasura_perm.lint.context import ACTIONS
 from hasura_perm.lint.context import Grant
@@ -55,7 +56,15 @@ def context_from_project(project: Project) -> LintContext:
         if name in tables:
             tables[name] = _with_location(tables[name], node.location)
     grants = [
-        Grant(p.table, p.action, p.role, p.body, p.comment, p.location, _origin(p.origin))
+        Grant(
+            p.table,
+            p.action,
+            p.role,
+            p.body,
+            p.comment,
+            p.location or Location("project"),
+            _origin(p.origin),
+        )
         for p in result.compiled.permissions
     ]
     return LintContext(
@@ -145,7 +154,15 @@ def context_from_metadata(
     locations = {n: t.location for n, t in meta.tables.items()}
     tables = _tables(snapshot, entries, locations, sql)
     grants = [
-        Grant(p.table, p.action, p.role, p.body, p.comment, p.location, raw=p.raw)
+        Grant(
+            p.table,
+            p.action,
+            p.role,
+            p.body,
+            p.comment,
+            p.location or Location("metadata"),
+            raw=p.raw,
+        )
         for _, _, _, p in meta.each()
     ]
     roles = _metadata_roles(meta, claims_roles)
@@ -245,7 +262,7 @@ def _combine(parents: list[Grant], role: str, action: str) -> Grant | None:
     for g in parents:
         cols = g.body.get("columns")
         columns |= {"*"} if cols == "*" else set(cols or ())
-    body = {
+    body: dict[str, Any] = {
         "columns": "*" if "*" in columns else sorted(columns),
         "filter": {"_or": [g.body.get("filter") or {} for g in parents]},
     }

@@ -94,6 +94,7 @@ def read_metadata(root: Path, source: str) -> MetadataDir:
     if index is None:
         return result
     tables = sources[index].get("tables")
+    base: tuple[Any, ...]  # where the table list sits in its file
     if isinstance(tables, str) and tables.startswith(INCLUDE):
         result.tables_list = _included(databases, tables, root, text, (index, "tables"))
         list_text, tables = _load(result.tables_list, root)
@@ -137,7 +138,7 @@ def _read_table(
         list_file = result.tables_list or Path(where)
         path = _included(list_file, item, result.root, list_text, at)
         text = read_text(path, str(path), limit=MAX_FILE_BYTES, root=result.root)
-        entry = parse_cache.load(text, filename=str(path))  # unchanged files: not re-parsed
+        entry: Any = parse_cache.load(text, filename=str(path))  # unchanged: not re-parsed
         raise_located(table_entry_problems(entry), text, str(path))
     else:  # inline table entry (not what the CLI writes, but valid)
         path, text, entry = Path(), None, item

@@ -77,7 +77,8 @@ def _load(path: Path, root: Path, check: Any) -> dict[str, Any] | None:
     if not path.exists() and not path.is_symlink():
         return None
     shown = str(path)
-    data = yamlfmt.load(read_text(path, shown, limit=MAX_FILE_BYTES, root=root), filename=shown)
+    text = read_text(path, shown, limit=MAX_FILE_BYTES, root=root)
+    data: Any = yamlfmt.load(text, filename=shown)  # a mapping once check() found no problem
     if data is None:
         return None
     problem = check(data)

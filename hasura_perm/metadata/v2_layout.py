@@ -135,7 +135,8 @@ def _item_starts(text: str, shown: str, count: int) -> list[int]:
     except yaml.YAMLError as e:  # yamlfmt.load accepted it, so this is unexpected
         raise HasuraPermError(f"{shown}: cannot find the table entries: {e}") from None
     items = node.value if isinstance(node, yaml.SequenceNode) else []
-    if len(items) != count or (items and node.flow_style):
+    block = isinstance(node, yaml.SequenceNode) and not node.flow_style
+    if len(items) != count or (items and not block):
         raise HasuraPermError(f"{shown}: expected a block list of table entries")
     return [item.start_mark.line for item in items]
 

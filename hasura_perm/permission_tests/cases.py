@@ -136,11 +136,11 @@ class _FileLoader:
     ) -> None:
         self.path, self.display, self.spec, self.snapshot = path, display, spec, snapshot
         self.problems = problems
-        self.root = root  # the project; a link out of it is refused
+        self.project_root = root  # a link out of the project is refused
 
     def load(self) -> TestFile | None:
         try:
-            doc = load_file(self.path, self.display, root=self.root)
+            doc = load_file(self.path, self.display, root=self.project_root)
         except SpecError as error:
             self.problems.extend(error.problems)
             return None
@@ -374,10 +374,11 @@ def lambda_session(claims: dict[str, Any], spec: Spec) -> dict[str, str]:
     """What the pre token generation Lambda (hasura_perm/cognito/handler/pre_token.py) puts
     in the token for a user with these attributes."""
     username = claims.get("cognito:username", claims.get("username"))
-    event = {"userName": username, "request": {"userAttributes": dict(claims)}}
+    request = {"userAttributes": dict(claims)}
+    event = {"userName": username, "request": request}
     mapping = {"session": session_sources(spec)}
     with contextlib.redirect_stdout(io.StringIO()):  # the Lambda logs what it leaves out
-        return pre_token.session_values(event, event["request"], mapping)
+        return pre_token.session_values(event, request, mapping)
 
 
 def parse_key(item: Any, key: tuple[str, ...]) -> Key | None:

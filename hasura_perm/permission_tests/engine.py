@@ -145,14 +145,14 @@ def selected_files(project: Project, only: list[str] | None) -> list[Path]:
                 f"{project.relative(folder)}/*.yaml (see docs/permission-tests.md)"
             )
         return found
-    paths = []
+    paths: list[Path] = []
     for item in only:
         path = Path(item)
         candidates = [path, project.root / path] if not path.is_absolute() else [path]
-        found = next((c for c in candidates if c.exists()), None)
-        if found is None:
+        hit = next((c for c in candidates if c.exists()), None)
+        if hit is None:
             raise HasuraPermError(f"{item} does not exist")
-        paths += test_files(found, project.root) if found.is_dir() else [found]
+        paths += test_files(hit, project.root) if hit.is_dir() else [hit]
     return sorted({p.resolve() for p in paths})
 
 

@@ -86,6 +86,7 @@ def rule_mutants(compiled: Compiled, schema: t.Schema, report: MutationReport) -
             ):
                 report.equivalent.append(f"{permission.location}  {description}")
                 continue
+            assert permission.location is not None  # compiled rules are located
             mutants.append(
                 Mutant(
                     weakening.kind,
@@ -142,8 +143,8 @@ def _weakenings(permission: Permission, action: str, schema: t.Schema) -> Iterat
                 )
     for column in presets:
         rest = {c: v for c, v in presets.items() if c != column}
-        weaker = {**body, "set": rest} if rest else {k: v for k, v in body.items() if k != "set"}
-        yield _Weakening("preset dropped", f"preset `{column}` dropped", weaker)
+        no_preset = {**body, "set": rest} if rest else {k: v for k, v in body.items() if k != "set"}
+        yield _Weakening("preset dropped", f"preset `{column}` dropped", no_preset)
     if action == "select" and body.get("limit") is not None:
         yield _Weakening("limit removed", "limit removed", _without(body, "limit"))
     if action == "select" and not body.get("allow_aggregations"):
@@ -238,9 +239,9 @@ def _dropped_conjuncts(root: t.Node) -> Iterator[tuple[str, str, t.Node, t.Node]
                 yield _join(path, label), _compact(t.to_json(item)), weaker, item
         elif isinstance(node, t.Compare) and len(node.ops) > 1:
             for i, op in enumerate(node.ops):
-                rest = node.ops[:i] + node.ops[i + 1 :]
+                other_ops = node.ops[:i] + node.ops[i + 1 :]
                 shown = _compact({node.name: {op.key: op.value}})
-                weaker = t.substitute(root, node, replace(node, ops=rest))
+                weaker = t.substitute(root, node, replace(node, ops=other_ops))
                 yield _join(path, f"{node.name}.{op.key}"), shown, weaker, node
 
 

@@ -9,6 +9,7 @@ intended permissions, and nothing is ever resent blindly.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -160,7 +161,7 @@ def _require_tracked(changes: list[Change], tracked: set[TableName], environment
         )
 
 
-def _listing(items: list[object]) -> str:
+def _listing(items: Sequence[object]) -> str:
     shown = ", ".join(str(i) for i in items[:MAX_LISTED])
     return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
 
@@ -235,18 +236,18 @@ def check_saved_plan(plan: Plan, live: Live, origin: str) -> None:
             continue
         if surface_change.kind == surface_sync.ACTION:
             now_roles = live.surface.actions.get(surface_change.name, {})
-            now = (
+            now_surface: dict[str, Any] | None = (
                 {"comment": now_roles[surface_change.role]}
                 if surface_change.role in now_roles
                 else None
             )
         else:
-            now = (
+            now_surface = (
                 {"introspection": "disabled"}
                 if surface_change.role in live.surface.disabled
                 else None
             )
-        if now != surface_change.before:
+        if now_surface != surface_change.before:
             raise HasuraPermError(
                 f"{origin} is stale: {surface_change.describe()} no longer starts from what the "
                 "server holds; nothing was applied: run `hasura-perm plan` again"

@@ -234,7 +234,7 @@ def _set_effect(before: list[Any], after: list[Any]) -> str:
 # ---------------------------------------------------------------- permission bodies
 
 # (field, default when absent, kind) in Hasura's export order.
-_FIELDS = (
+_FIELDS: tuple[tuple[str, Any, str], ...] = (
     ("columns", ALL, "set"),
     ("computed_fields", [], "set"),
     ("filter", {}, "predicate"),

@@ -174,7 +174,7 @@ def same_permissions(a: PermissionSet, b: PermissionSet) -> bool:
 
 
 def summarize(changes: list[Change], surface: Sequence[SurfaceChange] = ()) -> dict[str, int]:
-    every = [*changes, *surface]
+    every: list[Change | SurfaceChange] = [*changes, *surface]
     kinds = Counter(c.change for c in every)
     effects = Counter(c.effect for c in every)
     summary = {"changes": len(every)}

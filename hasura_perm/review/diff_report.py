@@ -229,7 +229,9 @@ def _uses_names(source: RuleSource | None, field_name: str) -> bool:
 def _written(source: RuleSource | None, field_name: str) -> Any:
     """The expression as the spec writes it, when that says more than the compiled one
     (it uses named conditions)."""
-    return source.written(field_name) if _uses_names(source, field_name) else None
+    if source is None or not _uses_names(source, field_name):
+        return None
+    return source.written(field_name)
 
 
 def _written_text(source: RuleSource | None, field_name: str) -> str:

@@ -80,7 +80,7 @@ def aligned(
     are named as the other side names them, in the source of the same name, else in its
     primary source, so the same table is the same thing on both sides."""
     several = [s for s in (base, head) if s.project is not None and s.project.several_sources]
-    if len(several) != 1:
+    if len(several) != 1 or several[0].project is None:
         return base, head
     other = head if several[0] is base else base
     if other.project is None or other.build is None or other.index is None:

@@ -48,7 +48,7 @@ class RuleSource:
     """Where a compiled permission came from, and the rule as written there."""
 
     origin: str
-    location: Location
+    location: Location | None  # None for a permission not read from a file
     rule: Any  # the rule's value in the spec file (None if it cannot be found)
     conditions: dict[str, tuple[str, ...]]  # filter/check -> condition names used, transitively
 
@@ -87,8 +87,8 @@ class SpecIndex:
             catalog.add_table_metadata(name, table_file.entry)
         return cls(spec, catalog)
 
-    def rule_at(self, location: Location) -> Node | None:
-        return self.rules.get(location)
+    def rule_at(self, location: Location | None) -> Node | None:
+        return self.rules.get(location) if location is not None else None
 
     def source(self, permission: Permission) -> RuleSource:
         node = self.rule_at(permission.location)

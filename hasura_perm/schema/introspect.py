@@ -184,6 +184,6 @@ def _scrub(message: str, url: str) -> str:
         password = urlsplit(url).password
     except ValueError:
         password = None
-    for secret in {password, unquote(password or "")} - {None, ""}:
+    for secret in {password or "", unquote(password or "")} - {""}:
         message = message.replace(secret, "***")
     return redact_url(message)

@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import TypedDict
 from urllib.parse import quote
 
 import psycopg
@@ -63,6 +64,16 @@ PG_HBA = "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
 _PR_SET_PDEATHSIG = 1
 # Loaded up front: the forked child must not dlopen anything before exec.
 _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+
+class _ServerUser(TypedDict, total=False):
+    """The subprocess options that run a command as the server's user, in its folder."""
+
+    cwd: Path
+    env: dict[str, str]
+    user: int
+    group: int
+    extra_groups: list[int]
 
 
 class TempCluster:
@@ -234,12 +245,12 @@ class TempCluster:
         except OSError:
             return "(no server log)"
 
-    def _as_server_user(self) -> dict[str, object]:
+    def _as_server_user(self) -> _ServerUser:
         assert self._directory is not None
-        options: dict[str, object] = {"cwd": self._directory, "env": _server_environment()}
+        options: _ServerUser = {"cwd": self._directory, "env": _server_environment()}
         if os.geteuid() == 0:
             user = _server_user()
-            options.update(user=user.pw_uid, group=user.pw_gid, extra_groups=[])
+            options.update({"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []})
         return options
 
     def __repr__(self) -> str:

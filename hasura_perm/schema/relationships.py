@@ -165,10 +165,11 @@ def _is_unique(table: Any, columns: tuple[str, ...]) -> bool:
 
 
 def _relationship_names(entry: dict[str, Any]) -> set[str]:
-    names = set()
+    names: set[str] = set()
     for key in ("object_relationships", "array_relationships", "remote_relationships"):
-        names |= {r.get("name") for r in entry.get(key) or () if isinstance(r, dict)}
-    names |= {c.get("name") for c in entry.get("computed_fields") or () if isinstance(c, dict)}
+        names |= {r["name"] for r in entry.get(key) or () if isinstance(r, dict) and "name" in r}
+    fields = entry.get("computed_fields") or ()
+    names |= {c["name"] for c in fields if isinstance(c, dict) and "name" in c}
     return names
 
 

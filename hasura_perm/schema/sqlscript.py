@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NoReturn
 
 from hasura_perm.core.errors import HasuraPermError
 
@@ -182,7 +183,7 @@ class _Splitter:
     def _line_of(self, offset: int) -> int:
         return self.text.count("\n", 0, offset) + 1
 
-    def _unterminated(self, what: str) -> None:
+    def _unterminated(self, what: str) -> NoReturn:
         at = self.start if self.start is not None else self.i
         raise HasuraPermError(
             f"{self.display}:{self._line_of(at)}: unterminated {what} in the statement "

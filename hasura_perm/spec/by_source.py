@@ -15,6 +15,7 @@ that source.
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 from typing import Any
 
 from hasura_perm.core.errors import Location
@@ -43,7 +44,7 @@ def qualified(source: str, table: TableName, several: bool) -> str:
     return f"{source}{SEPARATOR}{table}" if several else str(table)
 
 
-def snapshot_files(project: Project) -> set:
+def snapshot_files(project: Project) -> set[Path]:
     """Every snapshot file: none of them is a permissions file."""
     return {project.schema_file, *project.sources.values()}
 

@@ -60,8 +60,8 @@ def handle(event: dict[str, Any], mapping: dict[str, Any], env: Any) -> dict[str
     if not sync or trigger is None or trigger not in sync["triggers"]:
         _log("info", "nothing to do for this trigger", trigger=event.get("triggerSource"))
         return event
-    request = event.get("request") if isinstance(event.get("request"), dict) else {}
-    attributes = request.get("userAttributes") or {}
+    request = event.get("request")
+    attributes = (request.get("userAttributes") if isinstance(request, dict) else None) or {}
     try:
         row = build_row(attributes, event.get("userName"), sync)
         outcome = upsert(env[URL_ENV], env[SECRET_ENV], sync, row)
