@@ -7,7 +7,7 @@ asks jsonschema for the errors, so messages (with file:line) come from one place
 
 Only the keywords our shipped schemas use are supported, with draft 2020-12 meaning
 (`$ref` beside other keywords, `items` as one schema); an unknown keyword is an error when
-compiling, never a silent pass. tests/spec/fastcheck_test.py compares the verdicts with
+compiling, never a silent pass. tests/core/fastcheck_test.py compares the verdicts with
 jsonschema's on many valid and broken documents.
 """
 

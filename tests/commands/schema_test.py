@@ -8,7 +8,7 @@ import psycopg
 
 from tests.helpers import run_cli
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_example_snapshot_is_what_schema_pull_writes(pg_url, tmp_path):

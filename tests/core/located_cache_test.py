@@ -10,7 +10,7 @@ from hasura_perm.core import located_cache as parse_cache
 from hasura_perm.core import parse_cache as shared
 from hasura_perm.core import yaml_source
 from hasura_perm.core.errors import SpecError
-from tests.metadata.parse_cache_test import same
+from tests.core.parse_cache_test import same
 
 REPO = Path(__file__).resolve().parents[2]
 

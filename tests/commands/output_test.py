@@ -17,7 +17,7 @@ from tests.importer.helpers import scenario
 from tests.importer.helpers import snapshot_of
 from tests.importer.helpers import table_entry
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def command_parsers() -> dict[str, argparse.ArgumentParser]:

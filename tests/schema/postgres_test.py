@@ -19,7 +19,7 @@ from hasura_perm.schema.postgres import NO_BINARIES_MESSAGE
 from hasura_perm.schema.postgres import TempCluster
 from hasura_perm.schema.postgres import find_bindir
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _alive(pid: int) -> bool:

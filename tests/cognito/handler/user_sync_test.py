@@ -16,7 +16,7 @@ from hasura_perm.cognito.handler import user_sync
 from hasura_perm.cognito.handler.user_sync import SyncError
 from tests.hasura_standin import StandinServer
 
-SCHEMA = (Path(__file__).resolve().parents[2] / "db" / "schema.sql").read_text()
+SCHEMA = (Path(__file__).resolve().parents[3] / "db" / "schema.sql").read_text()
 SUB = "0b0a57c5-f013-426a-81a1-f8ffbfba21f0"
 
 

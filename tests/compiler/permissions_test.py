@@ -1,7 +1,8 @@
 """Rules into Hasura permissions, through real projects on disk: columns and column sets,
 presets, every Hasura permission field, export key order, and validation of the rules.
 
-Roles and inheritance are in resolve_test.py, boolean expressions in boolexp_test.py.
+Roles and inheritance are in tests/spec/resolve_test.py, boolean expressions in
+tests/boolexp_test.py.
 """
 
 from __future__ import annotations
