@@ -13,6 +13,7 @@ import hasura_perm
 
 PACKAGE = Path(hasura_perm.__file__).parent
 DOCS = PACKAGE.parent / "docs" / "architecture.md"
+TESTS = PACKAGE.parent / "tests"
 
 # Stages in the order data flows. A module may import from its own package and from any
 # package in an earlier stage, never from a later one.
@@ -47,6 +48,108 @@ KNOWN_CYCLES = {
     ("lint.analysis", "lint.context", "lint.roles"),
     ("permission_tests.actions", "permission_tests.runner"),
     ("importer.extract", "importer.factoring"),
+}
+
+# Modules without a test module of their own. Module `a.b` is tested in tests/a/b_test.py; a
+# package whose __init__.py defines functions or classes (`spec`, `lint`) in tests/spec_test.py.
+# The test fails when a listed module gets its test module: this list can only shrink.
+WITHOUT_TEST_MODULE = {
+    "boolexp.sql",
+    "boolexp.tree",
+    "boolexp.validate",
+    "cognito.loader",
+    "cognito.pool",
+    "cognito.sync",
+    "commands",
+    "commands._remote",
+    "commands.apply",
+    "commands.cognito",
+    "commands.compile",
+    "commands.diff",
+    "commands.drift",
+    "commands.explain",
+    "commands.import_",
+    "commands.matrix",
+    "commands.plan",
+    "commands.relationships",
+    "commands.test",
+    "compiler.exposure",
+    "core.errors",
+    "core.graphs",
+    "core.inflect",
+    "core.md",
+    "core.names",
+    "core.paths",
+    "core.reading",
+    "core.terminal",
+    "core.validate",
+    "core.writing",
+    "importer.check",
+    "importer.config_edit",
+    "importer.extract",
+    "importer.files",
+    "importer.inherit",
+    "importer.inherited",
+    "importer.naming",
+    "importer.patterns",
+    "importer.report",
+    "importer.roundtrip",
+    "importer.run",
+    "importer.sources",
+    "importer.starter",
+    "importer.surface",
+    "importer.templates",
+    "lint",
+    "lint.context",
+    "lint.problem",
+    "lint.report_github",
+    "lint.report_json",
+    "lint.report_sarif",
+    "lint.report_text",
+    "lint.rules",
+    "lint.rules.action_hides_table",
+    "lint.rules.introspection_for_anonymous",
+    "lint.rules.new_column_exposed",
+    "lint.rules.unused_definition",
+    "lint.rules.unused_session_variable",
+    "metadata.export_format",
+    "metadata.export_json",
+    "metadata.export_shape",
+    "metadata.read",
+    "metadata.shape",
+    "metadata.surface_files",
+    "metadata.surface_reach",
+    "permission_tests.actions",
+    "permission_tests.cases",
+    "permission_tests.coverage",
+    "permission_tests.database",
+    "permission_tests.engine",
+    "permission_tests.judge",
+    "permission_tests.mutation",
+    "permission_tests.outcome",
+    "permission_tests.relations",
+    "permission_tests.render",
+    "remote.bulk",
+    "remote.surface_changes",
+    "report.common",
+    "review.diff_report",
+    "review.explain_action",
+    "review.matrix_html",
+    "review.matrix_text",
+    "review.merged",
+    "review.revisions",
+    "review.rules",
+    "review.sqlformat",
+    "review.surface_matrix",
+    "schema.files",
+    "schema.migrations",
+    "schema.pgtypes",
+    "schema.replay",
+    "schema.snapshot",
+    "schema.triggers",
+    "spec",
+    "spec.by_source",
+    "spec.surface",
 }
 
 
@@ -189,3 +292,45 @@ def test_architecture_doc_names_every_package_and_only_real_modules() -> None:
         assert name.removesuffix("/__init__").replace("/", ".") in known, (
             f"docs/architecture.md names {name}.py, which does not exist"
         )
+
+
+def mirror_of(module: str) -> Path:
+    """Where the tests of `module` live: the package tree mirrored under tests/."""
+    *folders, name = module.split(".")
+    return TESTS.joinpath(*folders, f"{name}_test.py")
+
+
+def _has_code(path: Path) -> bool:
+    tree = ast.parse(path.read_text())
+    return any(
+        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        for node in tree.body
+    )
+
+
+def modules_to_test() -> set[str]:
+    """Every module, and every package whose __init__.py has code of its own; not the
+    package root (its version) nor __main__ (it calls cli.main)."""
+    return {
+        module
+        for module, path in modules().items()
+        if module not in ("hasura_perm", "__main__")
+        and (path.name != "__init__.py" or _has_code(path))
+    }
+
+
+def test_every_module_has_a_test_module() -> None:
+    missing = {m for m in modules_to_test() if not mirror_of(m).is_file()}
+    new = sorted(missing - WITHOUT_TEST_MODULE)
+    assert new == [], f"no test module for {new}: write {[str(mirror_of(m)) for m in new]}"
+    done = sorted(WITHOUT_TEST_MODULE - missing)
+    assert done == [], f"{done} have a test module (or are gone): remove from WITHOUT_TEST_MODULE"
+
+
+def test_test_modules_mirror_the_package_paths() -> None:
+    assert mirror_of("spec.project") == TESTS / "spec" / "project_test.py"
+    assert mirror_of("cognito.handler.pre_token") == (
+        TESTS / "cognito" / "handler" / "pre_token_test.py"
+    )
+    assert mirror_of("spec") == TESTS / "spec_test.py"  # spec/__init__.py
+    assert "spec" in modules_to_test() and "schemas" not in modules_to_test()
