@@ -78,7 +78,6 @@ WITHOUT_TEST_MODULE = {
     "core.graphs",
     "core.inflect",
     "core.md",
-    "core.names",
     "core.paths",
     "core.reading",
     "core.terminal",

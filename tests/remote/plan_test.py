@@ -12,13 +12,14 @@ import pytest
 from hasura_perm.core.errors import ExitCode
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
-from hasura_perm.metadata.export_json import PermissionSet
+from hasura_perm.metadata.permission import Permission
+from hasura_perm.metadata.permission import PermissionSet
 from hasura_perm.remote.plan import ADD
 from hasura_perm.remote.plan import REMOVE
 from hasura_perm.remote.plan import UPDATE
 from hasura_perm.remote.plan import Plan
 from hasura_perm.remote.plan import apply_changes
-from hasura_perm.remote.plan import compare_entries
+from hasura_perm.remote.plan import compare
 from hasura_perm.remote.plan import diff
 from hasura_perm.remote.plan import same_entry
 from hasura_perm.remote.plan import same_permissions
@@ -31,19 +32,23 @@ OWN = {"columns": ["id"], "filter": {"owner_id": {"_eq": "X-Hasura-User-Id"}}}
 
 
 def _live() -> PermissionSet:
-    return {
-        PROJECTS: {"select": {"viewer": (OPEN, None), "editor": (OPEN, None)}},
-        USERS: {"delete": {"admin2": ({"filter": {}}, None)}},
-    }
+    return PermissionSet(
+        [
+            Permission(PROJECTS, "select", "viewer", OPEN),
+            Permission(PROJECTS, "select", "editor", OPEN),
+            Permission(USERS, "delete", "admin2", {"filter": {}}),
+        ]
+    )
 
 
 def _desired() -> PermissionSet:
-    return {
-        PROJECTS: {
-            "select": {"viewer": (OWN, None), "editor": (OPEN, "Editors read everything")},
-            "insert": {"editor": ({"check": {}, "columns": ["name"]}, None)},
-        },
-    }
+    return PermissionSet(
+        [
+            Permission(PROJECTS, "select", "viewer", OWN),
+            Permission(PROJECTS, "select", "editor", OPEN, "Editors read everything"),
+            Permission(PROJECTS, "insert", "editor", {"check": {}, "columns": ["name"]}),
+        ]
+    )
 
 
 def test_diff_lists_every_difference_in_table_action_role_order() -> None:
@@ -65,29 +70,33 @@ def test_diff_lists_every_difference_in_table_action_role_order() -> None:
 
 
 def test_an_added_permission_is_recorded_in_hasuras_export_form() -> None:
-    change = compare_entries(
-        PROJECTS, "insert", "editor", None, ({"columns": ["name"], "check": {}}, None)
+    written = Permission(
+        PROJECTS, "insert", "editor", {"columns": ["name"], "check": {}}, origin="table file"
     )
+    change = compare(None, written)
     assert change is not None
     assert change.after is not None
-    # insert's stored key order is check, set, columns...: the record carries that form.
-    assert list(change.after[0]) == ["check", "columns"]
+    # insert's stored key order is check, set, columns...: the record carries that form,
+    # and only what Hasura stores (not where the rule came from).
+    assert list(change.after.body) == ["check", "columns"]
+    assert change.after.origin == ""
 
 
 def test_equivalent_permissions_are_no_change() -> None:
-    reordered = {"filter": {}, "columns": ["name", "id"]}
-    assert compare_entries(PROJECTS, "select", "viewer", (OPEN, None), (reordered, None)) is None
-    assert same_entry((OPEN, None), (reordered, None))
-    assert not same_entry((OPEN, None), (OPEN, "a comment"))
-    assert not same_entry((OPEN, None), None) and same_entry(None, None)
+    key = PROJECTS, "select", "viewer"
+    reordered = Permission(*key, {"filter": {}, "columns": ["name", "id"]})
+    assert compare(Permission(*key, OPEN), reordered) is None
+    assert same_entry(Permission(*key, OPEN), reordered)
+    assert not same_entry(Permission(*key, OPEN), Permission(*key, OPEN, "a comment"))
+    assert not same_entry(Permission(*key, OPEN), None) and same_entry(None, None)
+    assert compare(None, None) is None
 
 
 def test_apply_changes_gives_the_desired_set_and_leaves_its_input_alone() -> None:
     live = _live()
-    before = json.dumps({str(t): a for t, a in live.items()}, sort_keys=True, default=str)
     result = apply_changes(live, diff(live, _desired()))
     assert same_permissions(result, _desired())
-    assert json.dumps({str(t): a for t, a in live.items()}, sort_keys=True, default=str) == before
+    assert live == _live()  # a copy was changed
     assert not same_permissions(live, _desired())
 
 
