@@ -141,7 +141,13 @@ class _Parser:
     def ops(self) -> tuple[Any, ...]:
         if self.peek().text != "{":
             return ()
-        return self.block(lambda: (self.name(), self.expect(":") or self.name()))
+        return self.block(self._op)
+
+    def _op(self) -> tuple[str, str]:
+        """`query: Query`: an operation and its root type."""
+        operation = self.name()
+        self.expect(":")
+        return operation, self.name()
 
     def directive_definition(self, desc: str | None) -> tuple[Any, ...]:
         self.expect("@")

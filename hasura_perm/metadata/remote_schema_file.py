@@ -52,7 +52,7 @@ def read_remote_schema_file(root: Path, layout: str = "v3") -> RemoteSchemaFile 
         return None
     shown = str(path)
     text = read_text(path, shown, limit=MAX_FILE_BYTES, root=root)
-    data = yamlfmt.load(text, filename=shown)
+    data: Any = yamlfmt.load(text, filename=shown)  # a list once the check finds no problem
     problem = check_remote_schemas(data)
     if problem:
         raise HasuraPermError(f"{shown}: {problem}; fix the file or export the metadata again")

@@ -15,7 +15,7 @@ The server stores the parsed document and exports it printed again; the stand-in
 in a layout of its own (one line per definition; the engine's graphql-parser-hs printer has
 another, the document is the same), so a client that compares texts fails here as it would
 against Hasura. The stand-in parses with hasura_perm's own SDL parser (core/sdl.py; the test
-environment has no other GraphQL parser), which tests/surface/sdl_test.py checks against
+environment has no other GraphQL parser), which tests/core/sdl_test.py checks against
 graphql-core where that is installed. Of the subset check only "type does not exist upstream"
 is modelled, when a test gives the upstream schema (`StandinServer.remote_upstream`); fields,
 arguments and presets are not.
