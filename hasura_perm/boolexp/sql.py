@@ -41,9 +41,9 @@ from hasura_perm.boolexp.tree import Schema
 from hasura_perm.boolexp.tree import SetComputed
 from hasura_perm.boolexp.tree import UnsupportedRule
 from hasura_perm.boolexp.tree import parse_compare
-from hasura_perm.boolexp.tree import session_name
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import session_variable
 
 SESSION_SQL = "current_setting('hasura.user')::json"
 ROOT_ALIAS = "_root"
@@ -293,7 +293,7 @@ class Translator:
         return f"{quote_ident(alias)}.{quote_ident(column)}"
 
     def _value(self, value: Any, pg_type: str) -> str:
-        name = session_name(value)
+        name = session_variable(value)
         if name is not None:
             self.session_used.add(name)
             return f"(({SESSION_SQL} ->> {quote_literal(name)})::{pg_type})"

@@ -11,13 +11,13 @@ from dataclasses import field
 from dataclasses import replace
 from typing import Any
 
+from hasura_perm.boolexp.operators import logical_name
+from hasura_perm.boolexp.operators import spelled
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import session_variable
 from hasura_perm.core.names import table_ref
 from hasura_perm.schema.snapshot import Table
-
-LOGICAL = {"_and", "_or", "_not", "_exists"}
 
 
 class UnsupportedRule(HasuraPermError):
@@ -138,7 +138,7 @@ def parse(value: Any, table: TableName, schema: Schema) -> Node:
 
 
 def _parse_key(key: str, value: Any, table: TableName, schema: Schema) -> Node:
-    logical = _logical(key)
+    logical = logical_name(key)
     if logical == "_and":
         return And(tuple(parse(v, table, schema) for v in _list(value, key)))
     if logical == "_or":
@@ -148,11 +148,6 @@ def _parse_key(key: str, value: Any, table: TableName, schema: Schema) -> Node:
     if logical == "_exists":
         return _parse_exists(value, table, schema)
     return _parse_field(key, value, table, schema)
-
-
-def _logical(key: str) -> str | None:
-    name = f"_{key[1:]}" if key[:1] in ("_", "$") else None
-    return name if name in LOGICAL else None
 
 
 def _list(value: Any, key: str) -> list[Any]:
@@ -190,9 +185,7 @@ def _parse_field(key: str, value: Any, table: TableName, schema: Schema) -> Node
 def parse_compare(name: str, value: Any, computed: ComputedField | None) -> Compare:
     if not isinstance(value, dict):
         return Compare(name, (), bare=value, is_bare=True, computed=computed)
-    ops = tuple(
-        Op(key, f"_{key[1:]}" if key.startswith("$") else key, v) for key, v in value.items()
-    )
+    ops = tuple(Op(key, spelled(key), v) for key, v in value.items())
     return Compare(name, ops, computed=computed)
 
 
@@ -322,10 +315,5 @@ def session_variables(root: Node) -> set[str]:
 def _session_names(value: Any) -> set[str]:
     if isinstance(value, dict):
         return set().union(*(_session_names(v) for v in value.values())) if value else set()
-    name = session_name(value)
+    name = session_variable(value)
     return {name} if name else set()
-
-
-def session_name(value: Any) -> str | None:
-    """The session variable a value refers to, if it is one (names.session_variable)."""
-    return session_variable(value)

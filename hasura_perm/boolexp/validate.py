@@ -12,8 +12,19 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from hasura_perm.boolexp.operators import ALL_OPERATORS
+from hasura_perm.boolexp.operators import COLUMN_COMPARISON
+from hasura_perm.boolexp.operators import CONTAINMENT
+from hasura_perm.boolexp.operators import GEO_ANY_OPS
+from hasura_perm.boolexp.operators import GEOMETRY_OPS
+from hasura_perm.boolexp.operators import JSONB_KEY_OPS
+from hasura_perm.boolexp.operators import LIST_OPS
+from hasura_perm.boolexp.operators import LTREE_OPS
+from hasura_perm.boolexp.operators import TEXT_OPS
+from hasura_perm.boolexp.operators import logical_name
 from hasura_perm.core.errors import Location
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import is_session_variable
 from hasura_perm.core.names import session_variable
 from hasura_perm.core.names import table_ref
 from hasura_perm.core.validate import did_you_mean
@@ -23,46 +34,18 @@ from hasura_perm.schema.catalog import type_category
 from hasura_perm.schema.literals import value_fits
 from hasura_perm.spec import Node
 
-LOGICAL = {"_and", "_or", "_not", "_exists"}
 MAX_CONDITION_DEPTH = 64  # conditions using conditions; keeps compile's recursion bounded
-
-COMPARISON = {"_eq", "_ne", "_neq", "_gt", "_lt", "_gte", "_lte"}
-LIST_OPS = {"_in", "_nin"}
-TEXT_OPS = {
-    "_like", "_nlike", "_ilike", "_nilike", "_similar", "_nsimilar",
-    "_regex", "_iregex", "_nregex", "_niregex",
-}  # fmt: skip
-CONTAINMENT = {"_contains", "_contained_in"}
-JSONB_KEY_OPS = {"_has_key", "_has_keys_any", "_has_keys_all"}
-COLUMN_COMPARISON = {"_ceq", "_cne", "_cneq", "_cgt", "_clt", "_cgte", "_clte"}
-GEOMETRY_OPS = {
-    "_st_contains", "_st_crosses", "_st_equals", "_st_overlaps", "_st_touches",
-    "_st_within", "_st_3d_intersects", "_st_3d_d_within",
-}  # fmt: skip
-GEO_ANY_OPS = {"_st_intersects", "_st_d_within"}
-LTREE_OPS = {
-    "_ancestor", "_ancestor_any", "_descendant", "_descendant_any",
-    "_matches", "_matches_any", "_matches_fulltext",
-}  # fmt: skip
-ALL_OPERATORS = (
-    COMPARISON | LIST_OPS | TEXT_OPS | CONTAINMENT | JSONB_KEY_OPS | COLUMN_COMPARISON
-    | GEOMETRY_OPS | GEO_ANY_OPS | LTREE_OPS | {"_is_null", "_cast"}
-)  # fmt: skip
 
 # Operator family -> the column type categories it works on.
 _ALLOWED_CATEGORIES = {
-    frozenset(TEXT_OPS): {"text"},
-    frozenset(CONTAINMENT): {"jsonb", "array"},
-    frozenset(JSONB_KEY_OPS): {"jsonb"},
-    frozenset(GEOMETRY_OPS): {"geometry"},
-    frozenset(GEO_ANY_OPS): {"geometry", "geography"},
-    frozenset(LTREE_OPS): {"ltree"},
+    TEXT_OPS: {"text"},
+    CONTAINMENT: {"jsonb", "array"},
+    JSONB_KEY_OPS: {"jsonb"},
+    GEOMETRY_OPS: {"geometry"},
+    GEO_ANY_OPS: {"geometry", "geography"},
+    LTREE_OPS: {"ltree"},
 }
 _CASTS = {("geometry", "geography"), ("geography", "geometry"), ("jsonb", "text")}
-
-
-def is_session_variable(value: Any) -> bool:
-    return session_variable(value) is not None
 
 
 @dataclass
@@ -126,18 +109,12 @@ def _expr(node: Node, where: _Where, ctx: ExprContext) -> Any:
     out: dict[str, Any] = {}
     for key in value:
         child = node.child(key)
-        name = _logical_name(key)
+        name = logical_name(key)
         if name is not None:
             out[name] = _logical(name, child, where, ctx)
         else:
             out[key] = _field(key, child, where, ctx)
     return out
-
-
-def _logical_name(key: str) -> str | None:
-    if key[:1] in ("_", "$") and f"_{key[1:]}" in LOGICAL:
-        return f"_{key[1:]}"
-    return None
 
 
 def _logical(name: str, node: Node, where: _Where, ctx: ExprContext) -> Any:
@@ -424,7 +401,7 @@ def condition_references(
                 found.append(item)
         elif isinstance(item, dict):
             for key, child in item.items():
-                name = _logical_name(key) if isinstance(key, str) else None
+                name = logical_name(key) if isinstance(key, str) else None
                 if name in ("_and", "_or") and isinstance(child, list):
                     stack.extend(child)
                 elif name == "_not":

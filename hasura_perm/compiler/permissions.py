@@ -14,12 +14,12 @@ from typing import Any
 from hasura_perm.boolexp.validate import ExprContext
 from hasura_perm.boolexp.validate import compile_boolexp
 from hasura_perm.boolexp.validate import condition_references
-from hasura_perm.boolexp.validate import is_session_variable
 from hasura_perm.boolexp.validate import literal_fits
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
 from hasura_perm.core.graphs import find_cycles
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import is_session_variable
 from hasura_perm.core.names import session_variable
 from hasura_perm.core.validate import did_you_mean
 from hasura_perm.metadata.export_format import canonical_permission

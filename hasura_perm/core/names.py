@@ -24,6 +24,11 @@ def session_variable(value: Any) -> str | None:
     return None
 
 
+def is_session_variable(value: Any) -> bool:
+    """Whether a permission value names a session variable (see session_variable)."""
+    return session_variable(value) is not None
+
+
 class TableName(NamedTuple):
     schema: str
     name: str

@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
-from hasura_perm.boolexp.validate import ALL_OPERATORS
-from hasura_perm.boolexp.validate import is_session_variable
+from hasura_perm.boolexp.operators import ALL_OPERATORS
+from hasura_perm.boolexp.operators import LOGICAL
+from hasura_perm.boolexp.operators import spelled
 from hasura_perm.core import validate
 from hasura_perm.core.errors import Location
 from hasura_perm.core.names import USER_ID
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import is_session_variable
 from hasura_perm.core.names import session_variable
 from hasura_perm.core.names import table_ref
 from hasura_perm.core.yaml_source import Document
@@ -49,7 +51,6 @@ BODY_KEYS = {
     "update": frozenset({"columns", "filter", "check", "set", "backend_only", "validate_input"}),
     "delete": frozenset({"filter", "backend_only", "validate_input"}),
 }
-_LOGICAL = {"_and", "_or", "_not", "_exists"}
 _ROLE_NAME = re.compile(r"[^\s,]+")
 _UNSAFE_NAME = re.compile(r"[.\s]")
 _SESSION_NAME = re.compile(r"[xX]-[hH][aA][sS][uU][rR][aA]-[A-Za-z0-9_-]+")
@@ -227,8 +228,8 @@ class _ExprWalker:
             self.report(f"holds {expr!r} where a boolean expression belongs")
             return
         for key, value in expr.items():
-            name = f"_{key[1:]}" if key.startswith("$") else key
-            if name in _LOGICAL:
+            name = spelled(key)
+            if name in LOGICAL:
                 self._logical(name, value, table, remote)
             else:
                 self._field(key, value, table, remote)
@@ -257,11 +258,7 @@ class _ExprWalker:
         info = self.catalog.table(table)
         if info is not None and key in info.columns:
             if isinstance(value, dict):
-                unknown = [
-                    op
-                    for op in value
-                    if (f"_{op[1:]}" if op.startswith("$") else op) not in ALL_OPERATORS
-                ]
+                unknown = [op for op in value if spelled(op) not in ALL_OPERATORS]
                 if unknown:
                     self.report(
                         f"uses unknown operator(s) {_names(unknown)} on column `{key}` of {table}"

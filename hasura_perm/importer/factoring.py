@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from hasura_perm.boolexp.operators import CONNECTIVES
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import session_variable
 from hasura_perm.importer.extract import name_parts
@@ -337,12 +338,13 @@ def _variables_in(expr: Any, columns: dict[str, str], found: dict[str, str | Non
                     _note(found, operand, pg_type)
             elif key in columns:
                 _note(found, value, columns[key])
-            _variables_in(value, {} if key not in _LOGICAL else columns, found)
+            _variables_in(value, {} if key not in _SAME_TABLE else columns, found)
     else:
         _note(found, expr, None)
 
 
-_LOGICAL = ("_and", "_or", "_not")
+# Parts evaluated on the same table (`_exists` moves to another, with other columns).
+_SAME_TABLE = CONNECTIVES | {"_not"}
 
 
 def _note(found: dict[str, str | None], value: Any, pg_type: str | None) -> None:

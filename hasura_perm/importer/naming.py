@@ -16,8 +16,8 @@ import json
 import re
 from typing import Any
 
-from hasura_perm.boolexp.validate import ALL_OPERATORS
-from hasura_perm.boolexp.validate import is_session_variable
+from hasura_perm.boolexp.operators import ALL_OPERATORS
+from hasura_perm.core.names import is_session_variable
 from hasura_perm.core.names import session_variable
 
 MAX_LENGTH = 48

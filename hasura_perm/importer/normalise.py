@@ -21,8 +21,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hasura_perm.boolexp.validate import ALL_OPERATORS
-from hasura_perm.boolexp.validate import LOGICAL
+from hasura_perm.boolexp.operators import ALL_OPERATORS
+from hasura_perm.boolexp.operators import LOGICAL
 from hasura_perm.core.names import TableName
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import canonical_permission

@@ -18,13 +18,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from hasura_perm.boolexp.operators import COLUMN_COMPARISON
+from hasura_perm.boolexp.operators import LOGICAL
+from hasura_perm.boolexp.operators import spelled
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import is_session_variable
 from hasura_perm.core.names import session_variable
 from hasura_perm.core.names import table_ref
 from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
 
-_LOGICAL = {"_and", "_or", "_not", "_exists"}
 # Operators whose session-variable operand ties the row to the caller's value.
 _SCOPING = {
     "_eq",
@@ -35,16 +38,6 @@ _SCOPING = {
     "_has_keys_any",
     "_has_keys_all",
 }
-_COLUMN_COMPARISON = {"_ceq", "_cne", "_cneq", "_cgt", "_clt", "_cgte", "_clte"}
-
-
-def is_session_variable(value: Any) -> bool:
-    return session_variable(value) is not None
-
-
-def _key(name: str) -> str:
-    """`$and` -> `_and`, `$eq` -> `_eq` (Hasura accepts both spellings)."""
-    return f"_{name[1:]}" if name.startswith("$") else name
 
 
 @dataclass(frozen=True)
@@ -61,7 +54,7 @@ def always_true(expr: Any) -> bool:
         return True
     if not isinstance(expr, dict):
         return False
-    return all(_part_always_true(_key(k), v) for k, v in expr.items())
+    return all(_part_always_true(spelled(k), v) for k, v in expr.items())
 
 
 def _part_always_true(key: str, value: Any) -> bool:
@@ -80,7 +73,7 @@ def caller_scoped(
     data, such as a group open to everyone)."""
     if not isinstance(expr, dict) or not expr:
         return False
-    return any(_part_scoped(_key(k), v, ctx, table, any_branch) for k, v in expr.items())
+    return any(_part_scoped(spelled(k), v, ctx, table, any_branch) for k, v in expr.items())
 
 
 def _part_scoped(key: str, value: Any, ctx: LintContext, table: TableName, any_: bool) -> bool:
@@ -117,7 +110,7 @@ def looks_like_relationship(value: Any) -> bool:
     target). Column operators all start with `_` (or `$`)."""
     if not isinstance(value, dict) or not value:
         return False
-    return any(_key(k) in _LOGICAL or not _key(k).startswith("_") for k in value)
+    return any(spelled(k) in LOGICAL or not spelled(k).startswith("_") for k in value)
 
 
 def _column_scoped(value: Any) -> bool:
@@ -125,7 +118,7 @@ def _column_scoped(value: Any) -> bool:
         return True
     if not isinstance(value, dict):
         return False
-    return any(_key(op) in _SCOPING and is_session_variable(v) for op, v in value.items())
+    return any(spelled(op) in _SCOPING and is_session_variable(v) for op, v in value.items())
 
 
 def comparisons(expr: Any, ctx: LintContext, table: TableName) -> Iterator[Comparison]:
@@ -139,7 +132,7 @@ def _walk(
     if not isinstance(expr, dict):
         return
     for raw_key, value in expr.items():
-        key = _key(raw_key)
+        key = spelled(raw_key)
         if key in ("_and", "_or"):
             for item in value if isinstance(value, list) else ():
                 yield from _walk(item, ctx, table, path)
@@ -166,7 +159,7 @@ def _column_tests(
         yield Comparison(table, column, "_eq", value, path)
         return
     for op, operand in value.items():
-        yield Comparison(table, column, _key(op), operand, path)
+        yield Comparison(table, column, spelled(op), operand, path)
 
 
 def user_comparisons(expr: Any, ctx: LintContext, table: TableName) -> set[str]:
@@ -200,7 +193,7 @@ def depends_on(expr: Any, ctx: LintContext, table: TableName) -> set[str]:
     found: set[str] = set()
     info = ctx.table(table)
     for raw_key, value in expr.items():
-        key = _key(raw_key)
+        key = spelled(raw_key)
         if key in ("_and", "_or"):
             for item in value if isinstance(value, list) else ():
                 found |= depends_on(item, ctx, table)
@@ -223,7 +216,7 @@ def _compared_columns(value: Any) -> set[str]:
     if not isinstance(value, dict):
         return found
     for op, operand in value.items():
-        if _key(op) in _COLUMN_COMPARISON:
+        if spelled(op) in COLUMN_COMPARISON:
             if isinstance(operand, str):
                 found.add(operand)
             elif isinstance(operand, list) and len(operand) == 1:
@@ -236,7 +229,7 @@ def _root_references(expr: Any) -> set[str]:
     found: set[str] = set()
     if isinstance(expr, dict):
         for key, value in expr.items():
-            if _key(key) in _COLUMN_COMPARISON and isinstance(value, list) and value[:1] == ["$"]:
+            if spelled(key) in COLUMN_COMPARISON and isinstance(value, list) and value[:1] == ["$"]:
                 found.update(value[1:2])
             else:
                 found |= _root_references(value)
@@ -252,7 +245,7 @@ def reaches(expr: Any, ctx: LintContext, table: TableName) -> Iterator[tuple[Tab
         return
     info = ctx.table(table)
     for raw_key, value in expr.items():
-        key = _key(raw_key)
+        key = spelled(raw_key)
         if key in ("_and", "_or"):
             for item in value if isinstance(value, list) else ():
                 yield from reaches(item, ctx, table)
@@ -350,12 +343,12 @@ def unclaimed_only(expr: Any, owners: set[str]) -> bool:
     if not isinstance(expr, dict):
         return False
     for raw_key, value in expr.items():
-        key = _key(raw_key)
+        key = spelled(raw_key)
         if key == "_and" and isinstance(value, list):
             if any(unclaimed_only(item, owners) for item in value):
                 return True
         elif key in owners and isinstance(value, dict):
-            if any(_key(op) == "_is_null" and operand is True for op, operand in value.items()):
+            if any(spelled(op) == "_is_null" and operand is True for op, operand in value.items()):
                 return True
     return False
 

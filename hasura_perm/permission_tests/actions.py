@@ -18,6 +18,7 @@ import psycopg
 from hasura_perm.boolexp import sql as q
 from hasura_perm.boolexp import tree as t
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import session_variable
 from hasura_perm.metadata.permission import Permission
 from hasura_perm.permission_tests.cases import BACKEND_ONLY_HEADER
 from hasura_perm.permission_tests.cases import Case
@@ -273,7 +274,7 @@ class Action:
 
     def _preset(self, column: str, value: Any, translator: q.Translator) -> str:
         pg_type = self.info.columns[column]
-        name = t.session_name(value)
+        name = session_variable(value)
         if name is not None:
             translator.session_used.add(name)
             return f"(({q.SESSION_SQL} ->> {q.quote_literal(name)})::{pg_type})"
@@ -413,7 +414,7 @@ def _unpack(row: tuple[Any, ...], n_keys: int, n_branches: int) -> tuple[Key, An
 
 
 def _preset_session(presets: dict[str, Any]) -> set[str]:
-    return {name for value in presets.values() if (name := t.session_name(value))}
+    return {name for value in presets.values() if (name := session_variable(value))}
 
 
 def _sort_key(key: Key) -> tuple[Any, ...]:

@@ -30,6 +30,7 @@ from hasura_perm.compiler.permissions import compile_spec
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
+from hasura_perm.core.names import session_variable
 from hasura_perm.metadata.permission import Permission
 from hasura_perm.permission_tests.cases import TestFile
 from hasura_perm.permission_tests.outcome import CaseResult
@@ -190,7 +191,7 @@ def _implied(permission: Permission, action: str, schema: t.Schema, conjunct: t.
 
 
 def _same_operand(a: Any, b: Any) -> bool:
-    name_a, name_b = t.session_name(a), t.session_name(b)
+    name_a, name_b = session_variable(a), session_variable(b)
     if name_a or name_b:
         return name_a == name_b
     return a == b

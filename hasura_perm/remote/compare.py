@@ -17,8 +17,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from hasura_perm.boolexp.validate import ALL_OPERATORS
-from hasura_perm.boolexp.validate import is_session_variable
+from hasura_perm.boolexp.operators import ALL_OPERATORS
+from hasura_perm.core.names import is_session_variable
 from hasura_perm.core.names import session_variable
 from hasura_perm.metadata.export_format import stored_validate_input
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from hasura_perm.boolexp.operators import CONNECTIVES
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import table_ref
 from hasura_perm.metadata.export_json import source_of
 from hasura_perm.schema.catalog import Catalog
-
-CONNECTIVES = ("_and", "_or")
 
 
 @dataclass(frozen=True, order=True)

@@ -27,8 +27,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hasura_perm.boolexp.validate import ALL_OPERATORS
-from hasura_perm.boolexp.validate import is_session_variable
+from hasura_perm.boolexp.operators import ALL_OPERATORS
+from hasura_perm.core.names import is_session_variable
 from hasura_perm.remote.compare import MIXED
 from hasura_perm.remote.compare import NARROWING
 from hasura_perm.remote.compare import NEUTRAL

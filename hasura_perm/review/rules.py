@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from hasura_perm.boolexp.operators import logical_name
 from hasura_perm.compiler.build import Build
 from hasura_perm.core.errors import Location
 from hasura_perm.core.names import TableName
@@ -22,7 +23,6 @@ from hasura_perm.spec.by_source import load_project_spec
 from hasura_perm.spec.project import Project
 
 EXPRESSION_FIELDS = ("filter", "check")
-_LOGICAL = {"_and", "_or", "_not", "_exists"}
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ class SpecIndex:
         if not isinstance(expr, dict):
             return
         for key, value in expr.items():
-            logical = f"_{key[1:]}" if key[:1] in ("_", "$") else None
+            logical = logical_name(key)
             if logical in ("_and", "_or"):
                 for item in value if isinstance(value, list) else []:
                     self._walk(item, table, found)

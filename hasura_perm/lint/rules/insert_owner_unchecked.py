@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from collections.abc import Mapping
 
+from hasura_perm.core.names import is_session_variable
 from hasura_perm.lint.analysis import caller_scoped
-from hasura_perm.lint.analysis import is_session_variable
 from hasura_perm.lint.analysis import owner_columns
 from hasura_perm.lint.analysis import scoping_columns
 from hasura_perm.lint.analysis import user_comparisons

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from collections.abc import Mapping
 
-from hasura_perm.lint.analysis import is_session_variable
+from hasura_perm.core.names import is_session_variable
 from hasura_perm.lint.analysis import user_comparisons
 from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
