@@ -1,2 +1,3 @@
-"""Hasura boolean expressions: checked against the catalog as written in permissions/
-(validate), parsed into a tree (tree), and translated to SQL as Hasura means it (sql)."""
+"""Hasura boolean expressions: the operators (operators), checked against the catalog as
+written in permissions/ (validate), parsed into a tree (tree), the normal forms (normal),
+the effect of a change (effect), and translated to SQL as Hasura means it (sql)."""

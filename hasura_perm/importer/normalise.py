@@ -7,8 +7,9 @@ and on top of it:
 
 - `columns: "*"` (and an insert permission without `columns`, which Hasura reads as all
   columns) is the full, sorted column list of the table in the schema snapshot;
-- operators spelled with `$` (`$eq`, `$and`) are written with `_` (`_eq`, `_and`);
-- `_exists: {_table: name}` names its table as `{name, schema}` (schema `public` implied);
+- its filter and check in boolexp.normal.exact_form: operators spelled with `$` (`$eq`,
+  `$and`) are written with `_` (`_eq`, `_and`), and `_exists: {_table: name}` names its
+  table as `{name, schema}` (schema `public` implied);
 - duplicate names in a column list count once;
 - an empty comment is no comment.
 
@@ -21,8 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hasura_perm.boolexp.operators import ALL_OPERATORS
-from hasura_perm.boolexp.operators import LOGICAL
+from hasura_perm.boolexp.normal import exact_form
 from hasura_perm.core.names import TableName
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import canonical_permission
@@ -46,7 +46,7 @@ def normal_permission(
             body = {k: body[k] for k in _insert_order(body)}
     for key in ("filter", "check"):
         if body.get(key) is not None:
-            body[key] = normal_boolexp(body[key])
+            body[key] = exact_form(body[key])
     return body, (comment or None)
 
 
@@ -59,35 +59,6 @@ def _column_list(value: Any, columns: list[str] | None) -> Any:
     if value is None or value == "*":
         return sorted(columns) if columns is not None else "*"
     return sorted(set(value))
-
-
-def normal_boolexp(value: Any) -> Any:
-    """`$`-operators as `_`, `_exists` tables as {name, schema}; keys sorted (as exported)."""
-    if isinstance(value, list):
-        return [normal_boolexp(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    out: dict[str, Any] = {}
-    for key, inner in value.items():
-        name = f"_{key[1:]}" if key.startswith("$") and f"_{key[1:]}" in _OPERATORS else key
-        if name == "_exists" and isinstance(inner, dict):
-            out[name] = _normal_exists(inner)
-        else:
-            out[name] = normal_boolexp(inner)
-    return {k: out[k] for k in sorted(out)}
-
-
-_OPERATORS = ALL_OPERATORS | LOGICAL
-
-
-def _normal_exists(spec: dict[str, Any]) -> dict[str, Any]:
-    table = spec.get("_table")
-    if isinstance(table, str):
-        table = {"name": table, "schema": "public"}
-    elif isinstance(table, dict) and "name" in table:
-        table = {"name": table["name"], "schema": table.get("schema", "public")}
-    out = {"_table": table, "_where": normal_boolexp(spec.get("_where", {}))}
-    return {k: out[k] for k in sorted(out)}
 
 
 def normal(permission: Permission, columns: list[str] | None) -> Permission:

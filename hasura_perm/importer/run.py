@@ -8,6 +8,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from hasura_perm.boolexp.normal import exact_form
+from hasura_perm.boolexp.normal import written_form
 from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import SpecError
@@ -19,7 +21,6 @@ from hasura_perm.importer.files import plan_files
 from hasura_perm.importer.inherited import InheritedRole
 from hasura_perm.importer.inherited import add_derived
 from hasura_perm.importer.normalise import normal
-from hasura_perm.importer.normalise import normal_boolexp
 from hasura_perm.importer.normalise import normal_permission
 from hasura_perm.importer.remote_schemas import RemoteImport
 from hasura_perm.importer.remote_schemas import prove_remote
@@ -33,7 +34,6 @@ from hasura_perm.importer.surface import prove_surface
 from hasura_perm.importer.surface import read_surface
 from hasura_perm.importer.surface import surface_files
 from hasura_perm.importer.surface import surface_roles
-from hasura_perm.metadata.export_format import canonical_boolexp
 from hasura_perm.metadata.export_format import permission_entry
 from hasura_perm.metadata.permission import Permission
 from hasura_perm.metadata.permission import PermissionSet
@@ -201,9 +201,7 @@ def _reasons(action: str, block: ReadPermission) -> list[str]:
         )
     if block.comment is not None and not block.comment:
         found.append("empty comment dropped")
-    if normal_boolexp(raw.get("filter")) != canonical_boolexp(raw.get("filter")) or normal_boolexp(
-        raw.get("check")
-    ) != canonical_boolexp(raw.get("check")):
+    if any(exact_form(raw.get(k)) != written_form(raw.get(k)) for k in ("filter", "check")):
         found.append("operators respelled")
     return found
 

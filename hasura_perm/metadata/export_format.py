@@ -7,8 +7,10 @@ Compile uses it to write files; drift and plan use it so both sides compare alik
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from hasura_perm.boolexp.normal import order_free
+from hasura_perm.boolexp.normal import written_form
 
 # Keys of a table entry, in export order.
 TABLE_KEYS = (
@@ -53,13 +55,13 @@ def canonical_permission(action: str, body: dict[str, Any]) -> dict[str, Any]:
     """A permission body exactly as Hasura exports it (keys ordered, defaults omitted)."""
     out: dict[str, Any] = {}
     if action == "insert":
-        out["check"] = canonical_boolexp(body.get("check") or {})
+        out["check"] = written_form(body.get("check") or {})
         _put_nonempty(out, "set", _sorted_map(body.get("set")))
         _put_given(out, "columns", _columns(body.get("columns")))
     elif action == "select":
         out["columns"] = _columns(body.get("columns", []))
         _put_nonempty(out, "computed_fields", sorted(body.get("computed_fields") or []))
-        out["filter"] = canonical_boolexp(body.get("filter") or {})
+        out["filter"] = written_form(body.get("filter") or {})
         _put_given(out, "limit", body.get("limit"))
         if body.get("allow_aggregations"):
             out["allow_aggregations"] = True
@@ -68,12 +70,12 @@ def canonical_permission(action: str, body: dict[str, Any]) -> dict[str, Any]:
                 out[key] = sorted(body[key])  # a HashSet in Hasura: order carries no meaning
     elif action == "update":
         out["columns"] = _columns(body.get("columns", []))
-        out["filter"] = canonical_boolexp(body.get("filter") or {})
+        out["filter"] = written_form(body.get("filter") or {})
         check = body.get("check")
-        out["check"] = None if check is None else canonical_boolexp(check)
+        out["check"] = None if check is None else written_form(check)
         _put_nonempty(out, "set", _sorted_map(body.get("set")))
     elif action == "delete":
-        out["filter"] = canonical_boolexp(body.get("filter") or {})
+        out["filter"] = written_form(body.get("filter") or {})
     else:
         raise ValueError(f"unknown action {action!r}")
     if action != "select" and body.get("backend_only"):
@@ -115,10 +117,6 @@ def permission_entry(role: str, body: dict[str, Any], comment: str | None) -> di
 # AllowedRootFields), columns and computed fields become HashMaps/HashSets when the permission is
 # built (buildSelPermInfo, buildInsPermInfo, buildUpdPermInfo in RQL/DDL/Permission.hs).
 UNORDERED_LISTS = ("columns", "computed_fields", "query_root_fields", "subscription_root_fields")
-# Inside boolean expressions: the operands of AND/OR and of the set operators.
-UNORDERED_BOOLEXP_LISTS = frozenset(
-    {"_and", "_or", "_in", "_nin", "_has_keys_any", "_has_keys_all"}
-)
 
 
 def same_but_order(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -137,42 +135,10 @@ def _order_free(entry: dict[str, Any]) -> dict[str, Any]:
         if key in UNORDERED_LISTS and isinstance(value, list):
             free[key] = sorted(value, key=repr)
         elif key in ("filter", "check"):
-            free[key] = _boolexp_order_free(value)
+            free[key] = order_free(value)
         else:
             free[key] = value
     return {**entry, "permission": free}  # dict equality already ignores key order
-
-
-def _sort_key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-def _boolexp_order_free(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {
-            key: sorted((_boolexp_order_free(v) for v in item), key=_sort_key)
-            if key.replace("$", "_", 1) in UNORDERED_BOOLEXP_LISTS and isinstance(item, list)
-            else _boolexp_order_free(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_boolexp_order_free(item) for item in value]
-    return value
-
-
-def canonical_boolexp(value: Any) -> Any:
-    """Objects inside boolean expressions are exported with keys in alphabetical order
-    (aeson's KeyMap), and `$and`/`$or`/`$not`/`$exists` become `_and`/... ."""
-    if isinstance(value, dict):
-        renamed = {_logical(k): v for k, v in value.items()}
-        return {k: canonical_boolexp(renamed[k]) for k in sorted(renamed)}
-    if isinstance(value, list):
-        return [canonical_boolexp(v) for v in value]
-    return value
-
-
-def _logical(key: str) -> str:
-    return f"_{key[1:]}" if key in ("$and", "$or", "$not", "$exists") else key
 
 
 def _columns(value: Any) -> Any:

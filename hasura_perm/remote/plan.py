@@ -20,6 +20,11 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from hasura_perm.boolexp.effect import EFFECTS
+from hasura_perm.boolexp.effect import NARROWING
+from hasura_perm.boolexp.effect import NEUTRAL
+from hasura_perm.boolexp.effect import WIDENING
+from hasura_perm.boolexp.effect import combine
 from hasura_perm.core.errors import ExitCode
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
@@ -28,11 +33,6 @@ from hasura_perm.metadata.export_format import canonical_permission
 from hasura_perm.metadata.permission import Key
 from hasura_perm.metadata.permission import Permission
 from hasura_perm.metadata.permission import PermissionSet
-from hasura_perm.remote.compare import EFFECTS
-from hasura_perm.remote.compare import NARROWING
-from hasura_perm.remote.compare import NEUTRAL
-from hasura_perm.remote.compare import WIDENING
-from hasura_perm.remote.compare import combine
 from hasura_perm.remote.compare import comparable
 from hasura_perm.remote.compare import field_changes
 from hasura_perm.remote.surface_changes import SurfaceChange

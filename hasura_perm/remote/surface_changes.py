@@ -29,12 +29,12 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from hasura_perm.boolexp.effect import MIXED
+from hasura_perm.boolexp.effect import NARROWING
+from hasura_perm.boolexp.effect import NEUTRAL
+from hasura_perm.boolexp.effect import WIDENING
 from hasura_perm.core import sdl
 from hasura_perm.core.errors import HasuraPermError
-from hasura_perm.remote.compare import MIXED
-from hasura_perm.remote.compare import NARROWING
-from hasura_perm.remote.compare import NEUTRAL
-from hasura_perm.remote.compare import WIDENING
 from hasura_perm.spec.surface import Surface
 
 ACTION, INTROSPECTION, REMOTE_SCHEMA = "action", "introspection", "remote_schema"

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hasura_perm.boolexp.effect import EFFECTS
+from hasura_perm.boolexp.effect import MIXED
+from hasura_perm.boolexp.effect import NARROWING
+from hasura_perm.boolexp.effect import NEUTRAL
+from hasura_perm.boolexp.effect import WIDENING
 from hasura_perm.core.names import TableName
 from hasura_perm.metadata.export_format import PERMISSION_FIELDS
 from hasura_perm.metadata.permission import Permission
 from hasura_perm.remote.apply import Drift
-from hasura_perm.remote.compare import EFFECTS
-from hasura_perm.remote.compare import MIXED
-from hasura_perm.remote.compare import NARROWING
-from hasura_perm.remote.compare import NEUTRAL
-from hasura_perm.remote.compare import WIDENING
 from hasura_perm.remote.plan import ADD
 from hasura_perm.remote.plan import REMOVE
 from hasura_perm.remote.plan import UPDATE

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from hasura_perm.boolexp.effect import MIXED
+from hasura_perm.boolexp.effect import NARROWING
+from hasura_perm.boolexp.effect import NEUTRAL
+from hasura_perm.boolexp.effect import WIDENING
 from hasura_perm.core import md
 from hasura_perm.remote.apply import Drift
-from hasura_perm.remote.compare import MIXED
-from hasura_perm.remote.compare import NARROWING
-from hasura_perm.remote.compare import NEUTRAL
-from hasura_perm.remote.compare import WIDENING
 from hasura_perm.remote.plan import Change
 from hasura_perm.remote.plan import Plan
 from hasura_perm.remote.surface_changes import SurfaceChange

@@ -12,13 +12,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from hasura_perm.boolexp.normal import normal_form
 from hasura_perm.compiler.permissions import Compiled
 from hasura_perm.core import md
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
 from hasura_perm.core.validate import did_you_mean
 from hasura_perm.metadata.permission import Permission
-from hasura_perm.remote.compare import normal_boolexp
 from hasura_perm.review.rules import SpecIndex
 from hasura_perm.review.surface_matrix import surface_markdown
 from hasura_perm.review.surface_matrix import surface_part
@@ -51,13 +51,13 @@ class Cell:
         if self.permission is None:
             return False
         key = "check" if self.action == "insert" else "filter"
-        return normal_boolexp(self.permission.body.get(key) or {}) != {}
+        return normal_form(self.permission.body.get(key) or {}) != {}
 
     @property
     def update_checked(self) -> bool:
         if self.permission is None or self.action != "update":
             return False
-        return normal_boolexp(self.permission.body.get("check") or {}) != {}
+        return normal_form(self.permission.body.get("check") or {}) != {}
 
     @property
     def columns(self) -> int | None:

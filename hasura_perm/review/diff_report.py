@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from hasura_perm.boolexp.effect import MIXED
+from hasura_perm.boolexp.effect import NARROWING
+from hasura_perm.boolexp.effect import NEUTRAL
+from hasura_perm.boolexp.effect import WIDENING
+from hasura_perm.boolexp.normal import normal_form
 from hasura_perm.core import md
 from hasura_perm.core.terminal import lines_text
 from hasura_perm.metadata.permission import Permission
-from hasura_perm.remote.compare import MIXED
-from hasura_perm.remote.compare import NARROWING
-from hasura_perm.remote.compare import NEUTRAL
-from hasura_perm.remote.compare import WIDENING
-from hasura_perm.remote.compare import normal_boolexp
 from hasura_perm.remote.plan import ADD
 from hasura_perm.remote.plan import REMOVE
 from hasura_perm.remote.surface_changes import SurfaceChange
@@ -205,9 +205,9 @@ def _joined(values: list[Any]) -> list[str]:
 
 
 def _predicate_note(before: Any, after: Any, f: dict[str, Any]) -> str:
-    if normal_boolexp(after) == {}:
+    if normal_form(after) == {}:
         return "now every row"
-    if normal_boolexp(before) == {}:
+    if normal_form(before) == {}:
         return "was every row"
     if f["effect"] == MIXED:
         return "neither is shown to imply the other; review by hand"

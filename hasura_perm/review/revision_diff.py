@@ -1,8 +1,8 @@
 """The permission-level difference between two compiled revisions of the project.
 
 Each change is the shared change record (hasura_perm.remote.plan.Change), from `base` (before) to
-`head` (after), with the effects of compare.py refined by implication where compare.py says
-`mixed`, plus what a reviewer needs besides: the rule behind each side (file, line, origin,
+`head` (after), with the effects plan gives it (boolexp.effect, so plan and diff agree),
+plus what a reviewer needs besides: the rule behind each side (file, line, origin,
 the rule as written) and the named conditions whose definition changed underneath it.
 """
 
@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
-from dataclasses import replace
 from typing import Any
 
+from hasura_perm.boolexp.effect import EFFECTS
+from hasura_perm.boolexp.effect import MIXED
+from hasura_perm.boolexp.effect import NARROWING
+from hasura_perm.boolexp.effect import NEUTRAL
+from hasura_perm.boolexp.effect import WIDENING
 from hasura_perm.core.errors import ExitCode
-from hasura_perm.remote.compare import EFFECTS
-from hasura_perm.remote.compare import MIXED
-from hasura_perm.remote.compare import NARROWING
-from hasura_perm.remote.compare import NEUTRAL
-from hasura_perm.remote.compare import WIDENING
-from hasura_perm.remote.compare import combine
-from hasura_perm.remote.plan import UPDATE
 from hasura_perm.remote.plan import Change
 from hasura_perm.remote.plan import diff
 from hasura_perm.remote.plan import summarize
@@ -28,11 +25,9 @@ from hasura_perm.remote.surface_changes import SurfaceChange
 from hasura_perm.remote.surface_changes import SurfaceState
 from hasura_perm.remote.surface_changes import compiled_state
 from hasura_perm.remote.surface_changes import surface_diff
-from hasura_perm.review.implication import refined_effect
 from hasura_perm.review.revisions import CompiledRevision
 from hasura_perm.review.revisions import Revision
 from hasura_perm.review.revisions import aligned
-from hasura_perm.review.rules import EXPRESSION_FIELDS
 from hasura_perm.review.rules import RuleSource
 
 DIFF_FORMAT = "hasura-perm diff"
@@ -103,30 +98,13 @@ def review_diff(base: CompiledRevision, head: CompiledRevision) -> ReviewDiff:
         for side, word in ((base, "added"), (head, "removed"))
         if side.build is None
     ]
-    changes = [_reviewed(refine(c), base, head) for c in diff(base.permissions, head.permissions)]
+    changes = [_reviewed(c, base, head) for c in diff(base.permissions, head.permissions)]
     surface = surface_diff(_surface(base), _surface(head))
     return ReviewDiff(base.revision, head.revision, changes, notes, surface)
 
 
 def _surface(side: CompiledRevision) -> SurfaceState:
     return compiled_state(side.build.compiled.surface if side.build else None)
-
-
-def refine(change: Change) -> Change:
-    """The change with `mixed` filter/check effects decided by implication where possible."""
-    if change.change != UPDATE:
-        return change
-    fields = dict(change.fields)
-    for name in EXPRESSION_FIELDS:
-        detail = fields.get(name)
-        if detail is None or detail["effect"] != MIXED:
-            continue
-        effect = refined_effect(detail.get("before") or {}, detail.get("after") or {})
-        if effect != MIXED:
-            fields[name] = {**detail, "effect": effect, "decided_by": "implication"}
-    if fields == change.fields:
-        return change
-    return replace(change, fields=fields, effect=combine(f["effect"] for f in fields.values()))
 
 
 def _reviewed(change: Change, base: CompiledRevision, head: CompiledRevision) -> ReviewedChange:

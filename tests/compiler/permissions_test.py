@@ -2,7 +2,7 @@
 presets, every Hasura permission field, export key order, and validation of the rules.
 
 Roles and inheritance are in tests/spec/resolve_test.py, boolean expressions in
-tests/boolexp_test.py.
+tests/boolexp/validate_test.py.
 """
 
 from __future__ import annotations

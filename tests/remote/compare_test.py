@@ -1,4 +1,5 @@
-"""The semantic diff: normalisation (no false drift) and effect classification."""
+"""The semantic diff of permission bodies, field by field (the expressions' normal form and
+effects are in tests/boolexp/normal_test.py and effect_test.py)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,16 @@ from typing import Any
 
 import pytest
 
+from hasura_perm.boolexp.effect import MIXED
+from hasura_perm.boolexp.effect import NARROWING
+from hasura_perm.boolexp.effect import NEUTRAL
+from hasura_perm.boolexp.effect import WIDENING
 from hasura_perm.core.names import TableName
 from hasura_perm.metadata.export_format import canonical_permission
 from hasura_perm.metadata.permission import Permission
 from hasura_perm.metadata.permission import PermissionSet
-from hasura_perm.remote.compare import MIXED
-from hasura_perm.remote.compare import NARROWING
-from hasura_perm.remote.compare import NEUTRAL
-from hasura_perm.remote.compare import WIDENING
 from hasura_perm.remote.compare import comparable
 from hasura_perm.remote.compare import field_changes
-from hasura_perm.remote.compare import normal_boolexp
-from hasura_perm.remote.compare import predicate_effect
 from hasura_perm.remote.plan import Change
 from hasura_perm.remote.plan import Plan
 from hasura_perm.remote.plan import apply_changes
@@ -28,68 +27,6 @@ OWN = {"owner_id": {"_eq": "X-Hasura-User-Id"}}
 LIVE = {"is_deleted": {"_eq": False}}
 PUBLISHED = {"status": {"_eq": "published"}}
 T = TableName("public", "notes")
-
-
-@pytest.mark.parametrize(
-    ("a", "b"),
-    [
-        ({"a": {"_eq": 1}, "b": {"_eq": 2}}, {"b": {"_eq": 2}, "a": {"_eq": 1}}),
-        ({"a": {"$eq": 1}}, {"a": {"_eq": 1}}),
-        ({"a": 1}, {"a": {"_eq": 1}}),
-        ({"a": {"_neq": 1}}, {"a": {"$ne": 1}}),
-        ({"_and": [OWN, LIVE]}, {**OWN, **LIVE}),
-        ({"$and": [{"_and": [OWN]}, LIVE]}, {"_and": [LIVE, OWN]}),
-        ({"_or": [OWN, LIVE]}, {"$or": [LIVE, OWN]}),
-        ({"_or": [OWN]}, OWN),
-        ({"_and": []}, {}),
-        ({"_or": [OWN, {}]}, {}),
-        ({"a": {"_gt": 1, "_lt": 5}}, {"_and": [{"a": {"_lt": 5}}, {"a": {"_gt": 1}}]}),
-        ({"owner_id": {"_eq": "x-hasura-user-id"}}, OWN),
-        ({"a": {"_in": [2, 1, 2]}}, {"a": {"_in": [1, 2]}}),
-        ({"a": {"_ceq": "b"}}, {"a": {"_ceq": ["b"]}}),
-        ({"$exists": {"_table": "t", "_where": OWN}}, {"_exists": {"_table": {"schema": "public", "name": "t"}, "_where": OWN}}),
-    ],
-)  # fmt: skip
-def test_equivalent_expressions_have_one_normal_form(a: Any, b: Any) -> None:
-    assert normal_boolexp(a) == normal_boolexp(b)
-    assert predicate_effect(a, b) == NEUTRAL
-
-
-@pytest.mark.parametrize(
-    ("a", "b"),
-    [
-        ({"a": {"_eq": 1}}, {"a": {"_eq": 2}}),
-        ({"a": {"_eq": 1}}, {"b": {"_eq": 1}}),
-        ({"_not": OWN}, OWN),
-        ({"rel": OWN}, OWN),
-    ],
-)
-def test_different_expressions_stay_different(a: Any, b: Any) -> None:
-    assert normal_boolexp(a) != normal_boolexp(b)
-
-
-@pytest.mark.parametrize(
-    ("before", "after", "effect"),
-    [
-        (OWN, {}, WIDENING),
-        ({}, OWN, NARROWING),
-        ({"_and": [OWN, LIVE]}, OWN, WIDENING),  # a conjunct removed
-        (OWN, {**OWN, **LIVE}, NARROWING),  # a conjunct added
-        (OWN, {"_or": [OWN, PUBLISHED]}, WIDENING),  # a disjunct added
-        ({"_or": [OWN, PUBLISHED, LIVE]}, {"_or": [OWN, LIVE]}, NARROWING),
-        ({"_and": [LIVE, {"_or": [OWN]}]}, {"_and": [LIVE, {"_or": [OWN, PUBLISHED]}]}, WIDENING),
-        ({"_not": OWN}, {"_not": {**OWN, **LIVE}}, WIDENING),  # antitone under _not
-        ({"project": OWN}, {"project": {**OWN, **LIVE}}, NARROWING),  # inside a relationship
-        ({"_exists": {"_table": "u", "_where": {}}}, {"_exists": {"_table": "u", "_where": OWN}}, NARROWING),
-        ({"id": {"_in": [1, 2]}}, {"id": {"_in": [1, 2, 3]}}, WIDENING),
-        ({"id": {"_nin": [1, 2]}}, {"id": {"_nin": [1, 2, 3]}}, NARROWING),
-        (OWN, PUBLISHED, MIXED),
-        ({"a": {"_eq": 1}}, {"a": {"_gt": 0}}, MIXED),  # undecidable syntactically
-        ({"_and": [OWN, LIVE]}, {"_and": [OWN, PUBLISHED]}, MIXED),
-    ],
-)  # fmt: skip
-def test_predicate_effects(before: Any, after: Any, effect: str) -> None:
-    assert predicate_effect(before, after) == effect
 
 
 def select(**fields: Any) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Implication between boolean expressions, and the effects it decides beyond compare.py."""
+"""The effect of a change to a boolean expression: the syntactic step, implication, and the
+one classifier that plan, drift and diff share."""
 
 from __future__ import annotations
 
@@ -6,23 +7,52 @@ from typing import Any
 
 import pytest
 
-from hasura_perm.remote.compare import MIXED
-from hasura_perm.remote.compare import NARROWING
-from hasura_perm.remote.compare import NEUTRAL
-from hasura_perm.remote.compare import WIDENING
-from hasura_perm.remote.compare import normal_boolexp
-from hasura_perm.remote.compare import predicate_effect
-from hasura_perm.review.implication import implies
-from hasura_perm.review.implication import refined_effect
+from hasura_perm.boolexp.effect import MIXED
+from hasura_perm.boolexp.effect import NARROWING
+from hasura_perm.boolexp.effect import NEUTRAL
+from hasura_perm.boolexp.effect import WIDENING
+from hasura_perm.boolexp.effect import Effect
+from hasura_perm.boolexp.effect import classify
+from hasura_perm.boolexp.effect import implies
+from hasura_perm.boolexp.effect import predicate_effect
+from hasura_perm.boolexp.normal import normal_form
 
 A = {"a": {"_eq": 1}}
 B = {"b": {"_eq": 2}}
 C = {"c": {"_eq": 3}}
 ME = {"owner_id": {"_eq": "X-Hasura-User-Id"}}
+OWN = ME
+LIVE = {"is_deleted": {"_eq": False}}
+PUBLISHED = {"status": {"_eq": "published"}}
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "effect"),
+    [
+        (OWN, {}, WIDENING),
+        ({}, OWN, NARROWING),
+        ({"_and": [OWN, LIVE]}, OWN, WIDENING),  # a conjunct removed
+        (OWN, {**OWN, **LIVE}, NARROWING),  # a conjunct added
+        (OWN, {"_or": [OWN, PUBLISHED]}, WIDENING),  # a disjunct added
+        ({"_or": [OWN, PUBLISHED, LIVE]}, {"_or": [OWN, LIVE]}, NARROWING),
+        ({"_and": [LIVE, {"_or": [OWN]}]}, {"_and": [LIVE, {"_or": [OWN, PUBLISHED]}]}, WIDENING),
+        ({"_not": OWN}, {"_not": {**OWN, **LIVE}}, WIDENING),  # antitone under _not
+        ({"project": OWN}, {"project": {**OWN, **LIVE}}, NARROWING),  # inside a relationship
+        ({"_exists": {"_table": "u", "_where": {}}}, {"_exists": {"_table": "u", "_where": OWN}}, NARROWING),
+        ({"id": {"_in": [1, 2]}}, {"id": {"_in": [1, 2, 3]}}, WIDENING),
+        ({"id": {"_nin": [1, 2]}}, {"id": {"_nin": [1, 2, 3]}}, NARROWING),
+        (OWN, PUBLISHED, MIXED),
+        ({"a": {"_eq": 1}}, {"a": {"_gt": 0}}, WIDENING),  # decided by implication
+        ({"a": {"_eq": 1}}, {"a": {"_lt": 0}}, MIXED),  # undecided
+        ({"_and": [OWN, LIVE]}, {"_and": [OWN, PUBLISHED]}, MIXED),
+    ],
+)  # fmt: skip
+def test_syntactic_effects(before: Any, after: Any, effect: str) -> None:
+    assert predicate_effect(before, after) == effect
 
 
 def holds(p: Any, q: Any) -> bool:
-    return implies(normal_boolexp(p), normal_boolexp(q))
+    return implies(normal_form(p), normal_form(q))
 
 
 @pytest.mark.parametrize(
@@ -104,7 +134,7 @@ def test_implications_that_are_not_claimed(p: Any, q: Any, why: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("before", "after", "compare_says", "expected"),
+    ("before", "after", "syntax_says", "expected"),
     [
         ({"x": {"_gt": 10}}, {"x": {"_gt": 5}}, MIXED, WIDENING),
         ({"x": {"_gt": 10}}, {"x": {"_gte": 20}}, MIXED, NARROWING),
@@ -122,23 +152,24 @@ def test_implications_that_are_not_claimed(p: Any, q: Any, why: str) -> None:
         ({"x": {"_in": [1]}}, {"x": {"_in": [1, 2]}}, WIDENING, WIDENING),
     ],
 )
-def test_refined_effect_decides_what_compare_leaves_mixed(
-    before: Any, after: Any, compare_says: str, expected: str
+def test_implication_decides_what_the_syntax_leaves_mixed(
+    before: Any, after: Any, syntax_says: str, expected: str
 ) -> None:
-    assert predicate_effect(before, after) == compare_says
-    assert refined_effect(before, after) == expected
+    by_implication = syntax_says == MIXED and expected != MIXED
+    assert classify(normal_form(before), normal_form(after)) == Effect(expected, by_implication)
+    assert predicate_effect(before, after) == expected
 
 
 def test_deep_nesting_is_decided() -> None:
     deep: dict[str, Any] = A
     for _ in range(150):
         deep = {"_or": [C, {"_and": [B, deep]}]}
-    assert refined_effect(deep, {"_and": [deep, {"z": {"_eq": 9}}]}) == NARROWING
+    assert predicate_effect(deep, {"_and": [deep, {"z": {"_eq": 9}}]}) == NARROWING
 
 
 def test_many_disjunctions_give_up_soundly() -> None:
     """Case splits multiply (2^20 cases here); the search stops and claims nothing."""
     many = {"_and": [{"_or": [{f"a{i}": {"_eq": 1}}, {f"b{i}": {"_eq": 1}}]} for i in range(20)]}
     unrelated = {"_or": [{"c": {"_eq": 1}}, {"d": {"_eq": 1}}]}
-    assert not implies(normal_boolexp(many), normal_boolexp(unrelated))
-    assert refined_effect(many, unrelated) == MIXED
+    assert not implies(normal_form(many), normal_form(unrelated))
+    assert predicate_effect(many, unrelated) == MIXED

@@ -1,8 +1,17 @@
-"""Syntactic implication between Hasura boolean expressions, to classify the changes that
-compare.py leaves `mixed`: a condition replaced by a strictly weaker (or stronger) one.
+"""Whether a change to a boolean expression widens (admits more rows), narrows (fewer), does
+both or neither: one classifier, shared by plan, drift and diff, so they cannot disagree.
 
-`implies(p, q)` is sound, not complete: True means every row `p` admits, `q` admits too;
-False means "not shown". It works on compare.normal_boolexp forms and knows:
+Two steps, both sound, neither complete:
+
+1. Syntactic (on boolexp.normal forms): conjuncts only removed widen, only added narrow; one
+   conjunct replaced is compared inside its context, which is monotone (antitone under
+   `_not`); an `_in` list that grows widens, an `_nin` list that grows narrows.
+2. Where that says `mixed`, implication: if the old condition implies the new one the
+   change widens, if the new implies the old it narrows, both: neutral (written
+   differently, admits the same rows). `Effect.by_implication` says step 2 decided.
+
+`implies(p, q)` is True when every row `p` admits, `q` admits too; False means "not
+shown". It knows:
 
 - structure: `{}` is true; a conjunction implies each of its conjuncts; a disjunct implies
   its disjunction; a disjunction implies what each of its disjuncts (with the rest of the
@@ -25,17 +34,137 @@ Numeric literals are compared as numbers: compile only accepts them on numeric c
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from hasura_perm.boolexp.normal import conjuncts
+from hasura_perm.boolexp.normal import disjuncts
+from hasura_perm.boolexp.normal import normal_form
+from hasura_perm.boolexp.normal import sort_key
+from hasura_perm.boolexp.normal import without_common
 from hasura_perm.boolexp.operators import ALL_OPERATORS
 from hasura_perm.core.names import is_session_variable
-from hasura_perm.remote.compare import MIXED
-from hasura_perm.remote.compare import NARROWING
-from hasura_perm.remote.compare import NEUTRAL
-from hasura_perm.remote.compare import WIDENING
-from hasura_perm.remote.compare import conjuncts
-from hasura_perm.remote.compare import normal_boolexp
-from hasura_perm.remote.compare import predicate_effect
+
+WIDENING, NARROWING, MIXED, NEUTRAL = "widening", "narrowing", "mixed", "neutral"
+EFFECTS = (WIDENING, NARROWING, MIXED, NEUTRAL)
+
+_SET_OPERATORS = {"_in": WIDENING, "_nin": NARROWING}  # effect of a growing operand set
+
+
+def combine(effects: Iterable[str]) -> str:
+    found = set(effects) - {NEUTRAL}
+    if not found:
+        return NEUTRAL
+    if len(found) == 1:
+        return found.pop()
+    return MIXED
+
+
+def invert(effect: str) -> str:
+    return {WIDENING: NARROWING, NARROWING: WIDENING}.get(effect, effect)
+
+
+# ---------------------------------------------------------------- one classifier
+
+
+@dataclass(frozen=True)
+class Effect:
+    effect: str  # one of EFFECTS
+    by_implication: bool = False  # syntax said `mixed`; implication decided
+
+
+def predicate_effect(before: Any, after: Any) -> str:
+    """Whether `after` allows more rows than `before` (widening), fewer (narrowing), the
+    same (neutral), or neither decidably (mixed). Both are boolean expressions, in any form."""
+    return classify(normal_form(before), normal_form(after)).effect
+
+
+def classify(before: dict[str, Any], after: dict[str, Any]) -> Effect:
+    """The effect of a change between two normal forms (boolexp.normal.normal_form)."""
+    effect = _predicate_effect(before, after)
+    if effect != MIXED:
+        return Effect(effect)
+    widens, narrows = implies(before, after), implies(after, before)
+    if widens and narrows:
+        return Effect(NEUTRAL, by_implication=True)  # written differently, same rows
+    if widens:
+        return Effect(WIDENING, by_implication=True)
+    if narrows:
+        return Effect(NARROWING, by_implication=True)
+    return Effect(MIXED)
+
+
+# ---------------------------------------------------------------- step 1: syntax
+
+
+def _predicate_effect(before: dict[str, Any], after: dict[str, Any]) -> str:
+    if before == after:
+        return NEUTRAL
+    if after == {}:
+        return WIDENING
+    if before == {}:
+        return NARROWING
+    b_rest, a_rest = without_common(conjuncts(before), conjuncts(after))
+    if not a_rest:
+        return WIDENING  # conjuncts were only removed
+    if not b_rest:
+        return NARROWING  # conjuncts were only added
+    if len(b_rest) == 1 and len(a_rest) == 1:
+        return _conjunct_effect(b_rest[0], a_rest[0])
+    return MIXED
+
+
+def _conjunct_effect(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """Two different one-key conjuncts; every context below is monotone (or antitone: _not)."""
+    (b_key, b_val), (a_key, a_val) = next(iter(before.items())), next(iter(after.items()))
+    if "_or" in (b_key, a_key):
+        return _disjunction_effect(disjuncts(before), disjuncts(after))
+    if b_key != a_key:
+        return MIXED
+    if b_key == "_not":
+        return invert(_predicate_effect(b_val, a_val))
+    if b_key == "_exists":
+        if b_val["_table"] != a_val["_table"]:
+            return MIXED
+        return _predicate_effect(b_val["_where"], a_val["_where"])
+    return _field_effect(b_val, a_val)
+
+
+def _disjunction_effect(before: list[Any], after: list[Any]) -> str:
+    b_rest, a_rest = without_common(before, after)
+    if not b_rest:
+        return WIDENING  # disjuncts were only added
+    if not a_rest:
+        return NARROWING
+    if len(b_rest) == 1 and len(a_rest) == 1:
+        return _predicate_effect(b_rest[0], a_rest[0])
+    return MIXED
+
+
+def _field_effect(before: dict[str, Any], after: dict[str, Any]) -> str:
+    b_ops, a_ops = set(before), set(after)
+    if b_ops <= ALL_OPERATORS and a_ops <= ALL_OPERATORS:
+        op = next(iter(b_ops)) if b_ops == a_ops and len(b_ops) == 1 else None
+        if op in _SET_OPERATORS and isinstance(before[op], list) and isinstance(after[op], list):
+            grew = _set_effect(before[op], after[op])
+            return grew if _SET_OPERATORS[op] == WIDENING else invert(grew)
+        return MIXED
+    if b_ops & ALL_OPERATORS or a_ops & ALL_OPERATORS:
+        return MIXED
+    return _predicate_effect(before, after)  # the same relationship, a different condition
+
+
+def _set_effect(before: list[Any], after: list[Any]) -> str:
+    b, a = {sort_key(v) for v in before}, {sort_key(v) for v in after}
+    if a == b:
+        return NEUTRAL
+    if b <= a:
+        return WIDENING
+    if a <= b:
+        return NARROWING
+    return MIXED
+
 
 # Case splits over several `_or`s multiply; past this many steps the answer is "not shown".
 MAX_STEPS = 2000
@@ -44,20 +173,7 @@ _LOWER_BOUNDS = {"_gt": False, "_gte": True}  # operator -> inclusive
 _UPPER_BOUNDS = {"_lt": False, "_lte": True}
 
 
-def refined_effect(before: Any, after: Any) -> str:
-    """compare.predicate_effect, with `mixed` decided by implication where it can be."""
-    effect = predicate_effect(before, after)
-    if effect != MIXED:
-        return effect
-    b, a = normal_boolexp(before), normal_boolexp(after)
-    widens, narrows = implies(b, a), implies(a, b)
-    if widens and narrows:
-        return NEUTRAL  # written differently, admits the same rows
-    if widens:
-        return WIDENING
-    if narrows:
-        return NARROWING
-    return MIXED
+# ---------------------------------------------------------------- step 2: implication
 
 
 def implies(p: dict[str, Any], q: dict[str, Any]) -> bool:
