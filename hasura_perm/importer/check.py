@@ -22,13 +22,13 @@ from typing import Any
 from hasura_perm.boolexp.operators import ALL_OPERATORS
 from hasura_perm.boolexp.operators import LOGICAL
 from hasura_perm.boolexp.operators import spelled
+from hasura_perm.boolexp.walk import exists_parts
 from hasura_perm.core import validate
 from hasura_perm.core.errors import Location
 from hasura_perm.core.names import USER_ID
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import is_session_variable
 from hasura_perm.core.names import session_variable
-from hasura_perm.core.names import table_ref
 from hasura_perm.core.yaml_source import Document
 from hasura_perm.metadata.read import ReadMetadata
 from hasura_perm.metadata.read import ReadPermission
@@ -238,7 +238,7 @@ class _ExprWalker:
         if name == "_not":
             self.walk(value, table, remote)
         elif name == "_exists":
-            target = _exists_table(value)
+            target = exists_parts(value)[0]
             if target is not None and self.catalog.table(target) is None:
                 target = target.beside(table)  # several sources: the permission's own
             if target is None or self.catalog.table(target) is None:
@@ -284,10 +284,6 @@ class _ExprWalker:
     def _remote_of(self, table: TableName) -> set[str]:
         read_table = self.read.tables.get(table)
         return _remote_relationships(read_table.entry) if read_table else set()
-
-
-def _exists_table(value: Any) -> TableName | None:
-    return table_ref(value.get("_table") if isinstance(value, dict) else None, dotted=True)
 
 
 def _shape_problems(prefix: str, where: Location, action: str, block: ReadPermission) -> Problems:

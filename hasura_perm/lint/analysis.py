@@ -21,10 +21,11 @@ from typing import Any
 from hasura_perm.boolexp.operators import COLUMN_COMPARISON
 from hasura_perm.boolexp.operators import LOGICAL
 from hasura_perm.boolexp.operators import spelled
+from hasura_perm.boolexp.walk import exists_parts
+from hasura_perm.boolexp.walk import parts
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import is_session_variable
 from hasura_perm.core.names import session_variable
-from hasura_perm.core.names import table_ref
 from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
 
@@ -85,8 +86,8 @@ def _part_scoped(key: str, value: Any, ctx: LintContext, table: TableName, any_:
     if key == "_not":
         return False
     if key == "_exists":
-        where = value.get("_where") if isinstance(value, dict) else None
-        return caller_scoped(where, ctx, _exists_table(value) or table, any_branch=any_)
+        target, where = exists_parts(value)
+        return caller_scoped(where, ctx, target or table, any_branch=any_)
     info = ctx.table(table)
     relation = info.relationships.get(key)
     if relation is not None:
@@ -129,18 +130,9 @@ def comparisons(expr: Any, ctx: LintContext, table: TableName) -> Iterator[Compa
 def _walk(
     expr: Any, ctx: LintContext, table: TableName, path: tuple[str, ...]
 ) -> Iterator[Comparison]:
-    if not isinstance(expr, dict):
-        return
-    for raw_key, value in expr.items():
-        key = spelled(raw_key)
-        if key in ("_and", "_or"):
-            for item in value if isinstance(value, list) else ():
-                yield from _walk(item, ctx, table, path)
-        elif key == "_not":
-            yield from _walk(value, ctx, table, path)
-        elif key == "_exists":
-            target = _exists_table(value)
-            where = value.get("_where") if isinstance(value, dict) else None
+    for key, value in parts(expr):
+        if key == "_exists":
+            target, where = exists_parts(value)
             if target is not None:
                 yield from _walk(where, ctx, target, (*path, f"_exists {target}"))
         elif key in ctx.table(table).relationships:
@@ -188,19 +180,11 @@ def session_variables(value: Any) -> set[str]:
 
 def depends_on(expr: Any, ctx: LintContext, table: TableName) -> set[str]:
     """Columns of `table` whose values the expression reads, directly or as relationship keys."""
-    if not isinstance(expr, dict):
-        return set()
     found: set[str] = set()
     info = ctx.table(table)
-    for raw_key, value in expr.items():
-        key = spelled(raw_key)
-        if key in ("_and", "_or"):
-            for item in value if isinstance(value, list) else ():
-                found |= depends_on(item, ctx, table)
-        elif key == "_not":
-            found |= depends_on(value, ctx, table)
-        elif key == "_exists":
-            found |= _root_references(value.get("_where") if isinstance(value, dict) else None)
+    for key, value in parts(expr):
+        if key == "_exists":
+            found |= _root_references(exists_parts(value)[1])
         elif key in info.relationships:
             found |= set(info.relationships[key].local_columns)
             found |= _root_references(value)
@@ -241,32 +225,18 @@ def _root_references(expr: Any) -> set[str]:
 
 def reaches(expr: Any, ctx: LintContext, table: TableName) -> Iterator[tuple[TableName, str]]:
     """(table, how) for every other table the expression reads rows of."""
-    if not isinstance(expr, dict):
-        return
     info = ctx.table(table)
-    for raw_key, value in expr.items():
-        key = spelled(raw_key)
-        if key in ("_and", "_or"):
-            for item in value if isinstance(value, list) else ():
-                yield from reaches(item, ctx, table)
-        elif key == "_not":
-            yield from reaches(value, ctx, table)
-        elif key == "_exists":
-            target = _exists_table(value)
+    for key, value in parts(expr):
+        if key == "_exists":
+            target, where = exists_parts(value)
             if target is not None:
                 yield target, "_exists"
-                yield from reaches(value.get("_where"), ctx, target)
+                yield from reaches(where, ctx, target)
         elif key in info.relationships and info.relationships[key].target is not None:
             target = info.relationships[key].target
             assert target is not None
             yield target, f"relationship `{key}`"
             yield from reaches(value, ctx, target)
-
-
-def _exists_table(value: Any) -> TableName | None:
-    if not isinstance(value, dict):
-        return None
-    return table_ref(value.get("_table"), dotted=True)
 
 
 def scoping_columns(expr: Any, ctx: LintContext, table: TableName) -> set[str]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hasura_perm.boolexp.operators import CONNECTIVES
+from hasura_perm.boolexp.walk import exists_parts
+from hasura_perm.boolexp.walk import parts
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import table_ref
@@ -46,20 +47,13 @@ def fields_used(
 
 
 def _walk(catalog: Catalog, table: TableName, expr: Any, rule: str, uses: list[Use]) -> None:
-    if not isinstance(expr, dict):
-        return
     snapshot_table = catalog.table(table)
     columns = snapshot_table.columns if snapshot_table else {}
-    for key, value in expr.items():
-        if key in CONNECTIVES and isinstance(value, list):
-            for item in value:
-                _walk(catalog, table, item, rule, uses)
-        elif key == "_not":
-            _walk(catalog, table, value, rule, uses)
-        elif key == "_exists" and isinstance(value, dict):
-            target = table_ref(value.get("_table"), dotted=True)
+    for key, value in parts(expr):
+        if key == "_exists":
+            target, where = exists_parts(value)
             if target is not None:
-                _walk(catalog, target, value.get("_where"), rule, uses)
+                _walk(catalog, target, where, rule, uses)
         elif key.startswith("_") or key in columns:
             continue
         elif key in catalog.relationships.get(table, {}):
