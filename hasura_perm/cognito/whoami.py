@@ -28,7 +28,7 @@ from hasura_perm.cognito.jwt_secret import claims_map_secret
 from hasura_perm.cognito.pool import Pool
 from hasura_perm.compiler.permissions import Compiled
 from hasura_perm.core.errors import HasuraPermError
-from hasura_perm.core.names import session_variable
+from hasura_perm.core.names import session_variables_in
 
 ROLE_CLAIMS = ("x-hasura-allowed-roles", "x-hasura-default-role")
 _COGNITO_ISSUER = re.compile(r"^https://cognito-idp\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/(.+)$")
@@ -357,7 +357,7 @@ def role_summary(compiled: Compiled, role: str, session: dict[str, str]) -> list
             if permission is None:
                 continue
             parts.append(_describe(action, permission.body))
-            used |= _session_names(permission.body)
+            used |= session_variables_in(permission.body)
         if parts:
             lines.append(f"{table}: {'; '.join(parts)}")
     surface = compiled.surface
@@ -391,12 +391,3 @@ def _describe(action: str, body: dict[str, Any]) -> str:
     if action == "update":
         return f"update {count}, {'rows filtered' if body.get('filter') else 'all rows'}"
     return f"delete {'rows filtered' if body.get('filter') else 'all rows'}"
-
-
-def _session_names(value: Any) -> set[str]:
-    if isinstance(value, dict):
-        return set().union(*(_session_names(v) for v in value.values())) if value else set()
-    if isinstance(value, list):
-        return set().union(*(_session_names(v) for v in value)) if value else set()
-    name = session_variable(value)
-    return {name} if name else set()

@@ -29,6 +29,17 @@ def is_session_variable(value: Any) -> bool:
     return session_variable(value) is not None
 
 
+def session_variables_in(value: Any) -> set[str]:
+    """Every session variable named anywhere in a value (a rule's filter, check, presets):
+    in the values of its mappings and the items of its lists, at any depth."""
+    if isinstance(value, dict):
+        return set().union(*(session_variables_in(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(session_variables_in(v) for v in value))
+    name = session_variable(value)
+    return {name} if name is not None else set()
+
+
 class TableName(NamedTuple):
     schema: str
     name: str

@@ -25,7 +25,6 @@ from hasura_perm.boolexp.walk import exists_parts
 from hasura_perm.boolexp.walk import parts
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import is_session_variable
-from hasura_perm.core.names import session_variable
 from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
 
@@ -164,18 +163,6 @@ def user_comparisons(expr: Any, ctx: LintContext, table: TableName) -> set[str]:
         and is_session_variable(c.value)
         and ctx.is_user_variable(c.value)
     }
-
-
-def session_variables(value: Any) -> set[str]:
-    """Every session variable named anywhere in a rule (filter, check or presets)."""
-    name = session_variable(value)
-    if name is not None:
-        return {name}
-    if isinstance(value, dict):
-        return set().union(*(session_variables(v) for v in value.values()))
-    if isinstance(value, list):
-        return set().union(*(session_variables(v) for v in value))
-    return set()
 
 
 def depends_on(expr: Any, ctx: LintContext, table: TableName) -> set[str]:

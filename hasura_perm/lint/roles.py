@@ -121,13 +121,13 @@ def _editor_of_shared_data(
     while its own rules elsewhere know who is asking (a filter, check or preset with the
     caller's user id: its comments, its profile), or none of its rules ever asks (a shared
     workspace: every account edits the same content)."""
+    from hasura_perm.core.names import session_variables_in
     from hasura_perm.lint.analysis import owner_columns
-    from hasura_perm.lint.analysis import session_variables
 
     tables = {g.table for g in writes}
     if len(tables) < MIN_TABLES or len(open_writes) < STAFF_SHARE * len(writes):
         return False
-    used = set().union(*(session_variables(g.body) for g in ctx.grants if g.role == role))
+    used = set().union(*(session_variables_in(g.body) for g in ctx.grants if g.role == role))
     if used - {"x-hasura-role"} and not any(ctx.is_user_variable(v) for v in used):
         return False
     return not any(owner_columns(ctx, g.table, for_writes=True) for g in open_writes)
@@ -142,10 +142,10 @@ def _scoped(ctx: LintContext, grant: object) -> bool:
 def _anonymous(ctx: LintContext, role: str) -> bool:
     """A read-only role none of whose rules uses a session variable: what visitors
     without an account see (Hasura's unauthorized role, a `public` role)."""
-    from hasura_perm.lint.analysis import session_variables
+    from hasura_perm.core.names import session_variables_in
 
     grants = [g for g in ctx.grants if g.role == role]
     if not grants or any(g.action != "select" for g in grants):
         return False
-    used = set().union(*(session_variables(g.body) for g in grants))
+    used = set().union(*(session_variables_in(g.body) for g in grants))
     return not (used - {"x-hasura-role"})

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import session_variables_in
 from hasura_perm.lint.analysis import always_true
 from hasura_perm.lint.analysis import caller_scoped
 from hasura_perm.lint.analysis import depends_on
 from hasura_perm.lint.analysis import scoping_columns
-from hasura_perm.lint.analysis import session_variables
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.context import Relation
 from hasura_perm.lint.context import Settings
@@ -82,7 +82,7 @@ def test_columns_an_expression_depends_on_and_those_that_tie_rows_to_the_caller(
     expr = {"_and": [ME, IN_MY_ORG, {"id": {"_ceq": ["$", "owner_id"]}}]}
     assert depends_on(expr, CTX, TASKS) == {"owner_id", "project_id", "id"}
     assert scoping_columns(expr, CTX, TASKS) == {"owner_id", "project_id"}
-    assert session_variables([expr, {"set": {"x": "X-Hasura-Role"}}]) == {
+    assert session_variables_in([expr, {"set": {"x": "X-Hasura-Role"}}]) == {
         "x-hasura-user-id",
         "x-hasura-org-id",
         "x-hasura-role",

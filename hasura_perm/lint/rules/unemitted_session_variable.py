@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from collections.abc import Mapping
 
-from hasura_perm.lint.analysis import session_variables
+from hasura_perm.core.names import session_variables_in
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import Problem
 
@@ -33,7 +33,7 @@ ALWAYS_PRESENT = {"x-hasura-role"}
 def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
     session = ctx.session or {}
     for grant in ctx.grants:
-        used = session_variables([grant.filter, grant.check, grant.presets]) - ALWAYS_PRESENT
+        used = session_variables_in([grant.filter, grant.check, grant.presets]) - ALWAYS_PRESENT
         for name in sorted(used):
             known = session.get(name)
             if known is not None and known.emitted:
