@@ -5,7 +5,8 @@ Packages by stage, in the order data flows (docs/architecture.md has the map):
     core      shared basics (errors, names, paths, located YAML, validation)
     schema    the database: permissions/schema.yaml, introspection, the catalog
     spec      permissions/*.yaml and hasura-perm.yaml -> Spec, roles resolved
-    boolexp   Hasura boolean expressions: validate, tree, SQL
+    boolexp   Hasura boolean expressions: operators, validate, tree, walk, normal
+              forms, effects (plan, drift and diff), SQL
     metadata  metadata/ files and exports in Hasura's stored form
     compiler  Spec + schema -> permissions -> metadata/ (build)
     remote    the Hasura server: client, plan, apply, drift
