@@ -34,6 +34,7 @@ from hasura_perm.boolexp.operators import LOGICAL
 from hasura_perm.boolexp.operators import logical_name
 from hasura_perm.boolexp.operators import spelled
 from hasura_perm.core.names import session_variable
+from hasura_perm.core.names import table_ref
 
 # ---------------------------------------------------------------- the written form
 
@@ -93,12 +94,9 @@ def _respelled(value: Any) -> Any:
 
 def exists_table_json(value: Any) -> Any:
     """`_exists._table` as `{name, schema}`. A string is a table of schema public, as in
-    Hasura's metadata (FromJSON QualifiedObject); anything else stays as it is."""
-    if isinstance(value, str):
-        return {"name": value, "schema": "public"}
-    if isinstance(value, dict) and "name" in value:
-        return {"name": value["name"], "schema": value.get("schema", "public")}
-    return value
+    Hasura's metadata (core.names.table_ref); anything else stays as it is."""
+    table = table_ref(value)
+    return value if table is None else {"name": table.name, "schema": table.schema}
 
 
 # ---------------------------------------------------------------- the normal form

@@ -1,18 +1,13 @@
 """The vocabulary of a Hasura boolean expression, defined once: the logical operators, the
-column operators by family, how `$`-spellings read, and the table `_exists` names.
+column operators by family, and how `$`-spellings read. (The table `_exists` names is read by
+core.names.table_ref, with `dotted=True`.)
 
 From shared/reference/hasura-v2-permissions-and-metadata-api.md section 2 (Hasura's
 Backends/Postgres/DDL/BoolExp.hs and RQL/IR/BoolExp.hs): every operator may be written with
-`_` or `$` (`$and`, `$eq`), and `_exists._table` is a name (`schema.table`, schema public
-when left out) or `{schema, name}`.
+`_` or `$` (`$and`, `$eq`).
 """
 
 from __future__ import annotations
-
-from typing import Any
-
-from hasura_perm.core.names import TableName
-from hasura_perm.core.names import table_ref
 
 CONNECTIVES = frozenset({"_and", "_or"})  # each takes a list of expressions
 LOGICAL = CONNECTIVES | {"_not", "_exists"}
@@ -52,9 +47,3 @@ def logical_name(key: str) -> str | None:
     """`_and`/`_or`/`_not`/`_exists` for a key spelling one (with `_` or `$`), else None."""
     name = f"_{key[1:]}" if key[:1] in ("_", "$") else None
     return name if name in LOGICAL else None
-
-
-def exists_table(value: Any) -> TableName | None:
-    """The table `_exists: {_table: ...}` names, given the `_table` value (core.names.table_ref,
-    a string read as `schema.table`); None if it names none."""
-    return table_ref(value, dotted=True)

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from hasura_perm.boolexp.operators import CONNECTIVES
-from hasura_perm.boolexp.operators import exists_table
 from hasura_perm.boolexp.operators import spelled
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import table_ref
 
 
 def parts(expr: Any) -> Iterator[tuple[str, Any]]:
@@ -35,4 +35,4 @@ def exists_parts(value: Any) -> tuple[TableName | None, Any]:
     """(table, `_where`) of an `_exists` part's value; the table is None when it names none."""
     if not isinstance(value, dict):
         return None, None
-    return exists_table(value.get("_table")), value.get("_where")
+    return table_ref(value.get("_table"), dotted=True), value.get("_where")

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from hasura_perm.boolexp.operators import ALL_OPERATORS
 from hasura_perm.boolexp.operators import LOGICAL
-from hasura_perm.boolexp.operators import exists_table
 from hasura_perm.boolexp.operators import logical_name
 from hasura_perm.boolexp.operators import spelled
-from hasura_perm.core.names import TableName
 
 
 def test_logical_operators_are_apart_from_column_operators() -> None:
@@ -30,18 +26,3 @@ def test_logical_name_reads_both_spellings(key: str, name: str | None) -> None:
 
 def test_spelled_turns_a_dollar_into_an_underscore() -> None:
     assert [spelled(k) for k in ("$eq", "_eq", "title")] == ["_eq", "_eq", "title"]
-
-
-@pytest.mark.parametrize(
-    ("value", "table"),
-    [
-        ("docs", TableName("public", "docs")),
-        ("private.docs", TableName("private", "docs")),
-        ({"name": "docs"}, TableName("public", "docs")),
-        ({"schema": "private", "name": "docs"}, TableName("private", "docs")),
-        ({"schema": "private"}, None),
-        (5, None),
-    ],
-)
-def test_exists_table(value: Any, table: TableName | None) -> None:
-    assert exists_table(value) == table
