@@ -82,7 +82,7 @@ def predicate_effect(before: Any, after: Any) -> str:
 
 def classify(before: dict[str, Any], after: dict[str, Any]) -> Effect:
     """The effect of a change between two normal forms (boolexp.normal.normal_form)."""
-    effect = _predicate_effect(before, after)
+    effect = _syntactic_effect(before, after)
     if effect != MIXED:
         return Effect(effect)
     widens, narrows = implies(before, after), implies(after, before)
@@ -98,7 +98,7 @@ def classify(before: dict[str, Any], after: dict[str, Any]) -> Effect:
 # ---------------------------------------------------------------- step 1: syntax
 
 
-def _predicate_effect(before: dict[str, Any], after: dict[str, Any]) -> str:
+def _syntactic_effect(before: dict[str, Any], after: dict[str, Any]) -> str:
     if before == after:
         return NEUTRAL
     if after == {}:
@@ -123,11 +123,11 @@ def _conjunct_effect(before: dict[str, Any], after: dict[str, Any]) -> str:
     if b_key != a_key:
         return MIXED
     if b_key == "_not":
-        return invert(_predicate_effect(b_val, a_val))
+        return invert(_syntactic_effect(b_val, a_val))
     if b_key == "_exists":
         if b_val["_table"] != a_val["_table"]:
             return MIXED
-        return _predicate_effect(b_val["_where"], a_val["_where"])
+        return _syntactic_effect(b_val["_where"], a_val["_where"])
     return _field_effect(b_val, a_val)
 
 
@@ -138,7 +138,7 @@ def _disjunction_effect(before: list[Any], after: list[Any]) -> str:
     if not a_rest:
         return NARROWING
     if len(b_rest) == 1 and len(a_rest) == 1:
-        return _predicate_effect(b_rest[0], a_rest[0])
+        return _syntactic_effect(b_rest[0], a_rest[0])
     return MIXED
 
 
@@ -152,7 +152,7 @@ def _field_effect(before: dict[str, Any], after: dict[str, Any]) -> str:
         return MIXED
     if b_ops & ALL_OPERATORS or a_ops & ALL_OPERATORS:
         return MIXED
-    return _predicate_effect(before, after)  # the same relationship, a different condition
+    return _syntactic_effect(before, after)  # the same relationship, a different condition
 
 
 def _set_effect(before: list[Any], after: list[Any]) -> str:
