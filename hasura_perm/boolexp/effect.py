@@ -338,7 +338,7 @@ def _literal_key(value: Any) -> str:
 def _distinct(a: Any, b: Any) -> bool:
     """Whether two literals surely denote different values of the same column."""
     if _is_number(a) and _is_number(b):
-        return a != b
+        return bool(a != b)
     if isinstance(a, bool) and isinstance(b, bool):
         return a != b
     return False  # strings: 'A' = 'a' for citext, '2024-01-01' = '2024-01-01 00:00' for dates
@@ -367,4 +367,4 @@ def _bound_within(s: Any, s_incl: bool, t: Any, t_incl: bool, *, lower: bool) ->
         return False
     if s == t:
         return t_incl or not s_incl
-    return s > t if lower else s < t
+    return bool(s > t) if lower else bool(s < t)

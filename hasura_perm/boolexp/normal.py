@@ -111,7 +111,7 @@ def normal_form(expr: Any) -> dict[str, Any]:
 
 
 def _normal(expr: Any) -> dict[str, Any]:
-    parts = unique(_conjuncts_of(expr))
+    parts: list[dict[str, Any]] = unique(_conjuncts_of(expr))
     if not parts:
         return {}
     if len(parts) == 1:
