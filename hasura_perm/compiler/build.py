@@ -22,6 +22,7 @@ from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.surface_files import SurfaceFiles
 from hasura_perm.metadata.surface_files import planned_surface_files
 from hasura_perm.metadata.surface_files import read_surface_files
+from hasura_perm.metadata.surface_files import surface_permission_roles
 from hasura_perm.schema.catalog import Catalog
 from hasura_perm.schema.snapshot import load_snapshot
 from hasura_perm.spec import Spec
@@ -41,6 +42,9 @@ class Build:
     warnings: list[str] = field(default_factory=list)
     catalog: Catalog | None = None  # what the rules could name (plan's pre-flight reads it)
     surface_files: SurfaceFiles | None = None  # actions.yaml, graphql_schema_introspection.yaml
+    # roles with a table permission in this source after compile (`combines` parents need one)
+    permission_roles: set[str] = field(default_factory=set)
+    combines_at: dict[str, Location] = field(default_factory=dict)  # `combines:` of each role
 
 
 def build(project: Project) -> Build:
@@ -68,7 +72,57 @@ def build(project: Project) -> Build:
     files = planned_files(meta, entries)
     files.update(planned_surface_files(surface_files, compiled.surface))
     warnings = _invisible_character_warnings(spec) + _unmanaged_warnings(compiled, meta, project)
-    return Build(compiled, meta, files, warnings, catalog, surface_files=surface_files)
+    result = Build(compiled, meta, files, warnings, catalog, surface_files=surface_files)
+    result.permission_roles = _table_permission_roles(meta, entries)
+    result.combines_at = {
+        r: spec.roles[r].child("combines").location for r in compiled.surface.combines
+    }
+    if not project.several_sources:
+        check_combines_parents([result])
+    return result
+
+
+def _table_permission_roles(meta: MetadataDir, entries: dict) -> set[str]:
+    """Every role with a permission on some table of the source, once compile has written."""
+    tables = {name: table_file.entry for name, table_file in meta.tables.items()} | entries
+    return {
+        perm.get("role")
+        for entry in tables.values()
+        for key in PERMISSION_KEYS.values()
+        for perm in entry.get(key) or []
+        if isinstance(perm, dict)
+    }
+
+
+def check_combines_parents(builds: list[Build]) -> None:
+    """Hasura builds an inherited role only from roles that have some permission (table,
+    action, remote schema) or are inherited roles themselves (buildInheritedRoles and
+    resolveInheritedRole, RQL/DDL/Schema/Cache.hs and RQL/DDL/InheritedRoles.hs)."""
+    first = builds[0]
+    surface, files = first.compiled.surface, first.surface_files
+    if surface is None or files is None or not surface.combines:
+        return
+    have = set().union(*(b.permission_roles for b in builds)) | surface_permission_roles(
+        files, surface
+    )
+    problems = []
+    for role, parents in surface.combines.items():
+        missing = [p for p in parents if p not in have]
+        if missing:
+            names = ", ".join(missing)
+            problems.append(
+                (
+                    first.combines_at[role],
+                    f"role `{role}` combines {names}, which would have no permission anywhere "
+                    "(no table, action or remote schema permission, and not an inherited role); "
+                    f"Hasura would refuse it (in inherited role {role}: the following parent "
+                    f"role(s) are not found: {names} which are required to construct the "
+                    f'inherited role: "{role}"); give {names} a permission or leave it out '
+                    "of `combines`",
+                )
+            )
+    if problems:
+        raise SpecError(problems)
 
 
 def _surface(spec: Spec, files: SurfaceFiles, project: Project) -> Surface:
@@ -122,7 +176,10 @@ def _unmanaged_warnings(compiled: Compiled, meta: MetadataDir, project: Project)
 
 def build_all(project: Project) -> list[Build]:
     """One build per source of the project (one, unless hasura-perm.yaml has `sources:`)."""
-    return [build(one) for one in project.each_source()]
+    builds = [build(one) for one in project.each_source()]
+    if project.several_sources:
+        check_combines_parents(builds)
+    return builds
 
 
 def all_files(builds: list[Build]) -> dict[Path, str]:

@@ -31,6 +31,7 @@ from hasura_perm.schema.snapshot import Table
 from hasura_perm.spec import ACTIONS
 from hasura_perm.spec import Node
 from hasura_perm.spec import Spec
+from hasura_perm.spec.combines import combined_roles
 from hasura_perm.spec.resolve import Default
 from hasura_perm.spec.resolve import default_rules
 from hasura_perm.spec.resolve import index_defaults
@@ -59,6 +60,7 @@ def compile_spec(spec: Spec, catalog: Catalog) -> Compiled:
     problems: list[tuple[Location, str]] = []
     ctx = ExprContext(catalog, spec.conditions, spec.session, problems)
     parents = role_parents(spec, problems)
+    combined_roles(spec, problems)  # reported with the other role mistakes; surface keeps them
     defaults = index_defaults(spec)
     tables = managed_tables(spec, catalog.snapshot, defaults, problems)
     ctx.tracked = set(catalog.relationships) | set(tables)

@@ -27,6 +27,7 @@ from hasura_perm.spec.surface import Surface
 ACTIONS_FILE = "actions.yaml"
 INTROSPECTION_FILE = "graphql_schema_introspection.yaml"
 GRAPHQL_FILE = "actions.graphql"
+INHERITED_FILE = "inherited_roles.yaml"
 
 
 @dataclass
@@ -38,6 +39,7 @@ class SurfaceFiles:
     graphql: str | None = None  # actions.graphql (read for lint: output types), None: absent
     indentless: bool = False  # actions.yaml as older CLIs (gopkg.in/yaml.v2) write it
     remote: RemoteSchemaFile | None = None  # remote_schemas.yaml; None: absent
+    inherited: list[dict[str, Any]] | None = None  # inherited_roles.yaml; None: absent
 
     def action_names(self) -> list[str] | None:
         if self.actions is None:
@@ -56,7 +58,7 @@ def read_surface_files(root: Path, layout: str) -> SurfaceFiles:
 
 def _read_surface_files(root: Path, layout: str) -> SurfaceFiles:
     actions_text = _text(root / ACTIONS_FILE, root)
-    return SurfaceFiles(
+    files = SurfaceFiles(
         root,
         layout,
         _load(root / ACTIONS_FILE, root, _check_actions),
@@ -65,6 +67,8 @@ def _read_surface_files(root: Path, layout: str) -> SurfaceFiles:
         # yaml.v2 writes a sequence at its key's column: `actions:` then `- name:`
         bool(actions_text and re.search(r"^actions:\n- ", actions_text, re.M)),
     )
+    files.inherited = read_inherited_roles(root)
+    return files
 
 
 def _text(path: Path, root: Path) -> str | None:
@@ -129,6 +133,7 @@ def planned_surface_files(files: SurfaceFiles, surface: Surface) -> dict[Path, s
             {"disabled_for_roles": wanted}, kind="other"
         )
     out.update(_planned_remote(files, surface))
+    out.update(planned_inherited_file(files, surface))
     return out
 
 
@@ -192,3 +197,93 @@ def merged_disabled(present: list[str], surface: Surface) -> list[str]:
     owned, ours = set(surface.roles), set(surface.introspection_disabled)
     kept = [r for r in present if r not in owned or r in ours]
     return kept + sorted(ours - set(kept))
+
+
+# ---------------------------------------------------------------- inherited_roles.yaml
+# cli/internal/metadataobject/inherited_roles: a top-level list of {role_name, role_set}, as the
+# server exports it (sorted by role_name; role_set a HashSet, so compared as a set). Config v3
+# only. We own the entries of declared roles: a `combines` role has one, any other has none.
+
+
+def read_inherited_roles(root: Path) -> list[dict[str, Any]] | None:
+    path = root / INHERITED_FILE
+    if not path.exists() and not path.is_symlink():
+        return None
+    shown = str(path)
+    data = yamlfmt.load(read_text(path, shown, limit=MAX_FILE_BYTES, root=root), filename=shown)
+    problem = _check_inherited(data)
+    if problem:
+        raise HasuraPermError(f"{shown}: {problem}; fix the file or export the metadata again")
+    return list(data or [])
+
+
+def _check_inherited(data: Any) -> str | None:
+    if not isinstance(data or [], list):
+        return "expected a list of inherited roles (`- role_name: ...`)"
+    for index, entry in enumerate(data or []):
+        if not isinstance(entry, dict) or not isinstance(entry.get("role_name"), str):
+            return f"inherited role {index + 1} has no `role_name`"
+        parents = entry.get("role_set")
+        if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
+            return f"inherited role `{entry['role_name']}` needs `role_set:` with a list of roles"
+    return None
+
+
+def inherited_meaning(entries: list[dict[str, Any]] | None) -> dict[str, frozenset[str]]:
+    return {e["role_name"]: frozenset(e["role_set"]) for e in entries or []}
+
+
+def merged_inherited(entries: list[dict[str, Any]], surface: Surface) -> list[dict[str, Any]]:
+    """The file's entries with the owned ones replaced, sorted by role_name as exported."""
+    owned = set(surface.roles)
+    kept = {e["role_name"]: e for e in entries if e["role_name"] not in owned}
+    for role, parents in surface.combines.items():
+        kept[role] = {"role_name": role, "role_set": list(parents)}
+    return [kept[name] for name in sorted(kept)]
+
+
+def planned_inherited_file(files: SurfaceFiles, surface: Surface) -> dict[Path, str]:
+    present = files.inherited or []
+    new = merged_inherited(present, surface)
+    if inherited_meaning(new) == inherited_meaning(present):
+        return {}
+    if files.layout == "v2":
+        raise HasuraPermError(
+            "`combines:` needs inherited_roles.yaml, which the config v2 metadata layout does "
+            "not have; move the project to config v3 (`hasura scripts config-v3`) or use "
+            "`inherits:`"
+        )
+    return {files.root / INHERITED_FILE: yamlfmt.dump(new, kind="other")}
+
+
+REMOTE_SCHEMAS_FILE = "remote_schemas.yaml"
+
+
+def surface_permission_roles(files: SurfaceFiles, surface: Surface) -> set[str]:
+    """Roles that count as defined for an inherited role's parents, outside table permissions:
+    action permissions (once compile has written), remote schema permissions and inherited
+    roles (the engine's `allRoleNames`, buildAndCollectInfo in RQL/DDL/Schema/Cache.hs;
+    function permissions do not count there)."""
+    roles: set[str] = set()
+    if files.actions is not None:
+        actions = merged_actions(files.actions, surface) if surface.actions else files.actions
+        for action in actions.get("actions") or []:
+            roles.update(p["role"] for p in action.get("permissions") or [])
+    roles.update(inherited_meaning(merged_inherited(files.inherited or [], surface)))
+    return roles | _remote_schema_roles(files.root)
+
+
+def _remote_schema_roles(root: Path) -> set[str]:
+    path = root / REMOTE_SCHEMAS_FILE
+    if not path.is_file():
+        return set()
+    shown = str(path)
+    data = yamlfmt.load(read_text(path, shown, limit=MAX_FILE_BYTES, root=root), filename=shown)
+    schemas = data if isinstance(data, list) else []
+    return {
+        perm["role"]
+        for schema in schemas
+        if isinstance(schema, dict)
+        for perm in schema.get("permissions") or []
+        if isinstance(perm, dict) and isinstance(perm.get("role"), str)
+    }

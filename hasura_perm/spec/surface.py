@@ -17,6 +17,7 @@ from hasura_perm.core.errors import Location
 from hasura_perm.core.validate import did_you_mean
 from hasura_perm.spec import Node
 from hasura_perm.spec import Spec
+from hasura_perm.spec.combines import combined_roles
 from hasura_perm.spec.remote_schemas import RemoteGrants
 
 Problems = list[tuple[Location, str]]
@@ -42,6 +43,8 @@ class Surface:
     introspection_disabled: list[str] = field(default_factory=list)  # declared roles, sorted
     remote_schemas: list[str] = field(default_factory=list)  # managed remote schemas, sorted
     remote_grants: RemoteGrants = field(default_factory=dict)  # remote schema -> role -> grant
+    # Hasura inherited roles hasura-perm declares (`combines:`, spec/combines.py): role -> parents
+    combines: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def actions_of(self, role: str) -> list[str]:
         return [a for a in self.actions if role in self.grants.get(a, {})]
@@ -63,6 +66,7 @@ def compile_surface(
         for name, node in spec.roles.items()
         if (node.value or {}).get("introspection") is False
     )
+    surface.combines = dict(sorted(combined_roles(spec, problems).items()))
     if not spec.actions:
         return surface
     entries = _entries(spec, defined_actions or [], problems)
