@@ -22,7 +22,6 @@ from hasura_perm.metadata.permission import PermissionSet
 from hasura_perm.remote import surface_changes as surface_sync
 from hasura_perm.remote.bulk import bulk_request
 from hasura_perm.remote.bulk import change_at
-from hasura_perm.remote.bulk import commands_of
 from hasura_perm.remote.bulk import fence_request
 from hasura_perm.remote.client import Client
 from hasura_perm.remote.client import Export
@@ -108,6 +107,11 @@ def bulk_of(plan: Plan, live: Live) -> dict[str, Any]:
     """The whole apply as one guarded bulk: table permissions, then the surface."""
     request = bulk_request(plan.changes, plan.source, plan.resource_version)
     request["args"] += surface_sync.surface_commands(live.surface, plan.surface)
+    # inherited roles around everything else: a parent must hold a permission while an
+    # inherited role names it (the server rebuilds its cache after each command)
+    first = surface_sync.inherited_drops(live.surface, plan.surface)
+    request["args"] = first + request["args"]
+    request["args"] += surface_sync.inherited_adds(live.surface, plan.surface)
     return request
 
 
@@ -234,7 +238,9 @@ def check_saved_plan(plan: Plan, live: Live, origin: str) -> None:
                     "the server holds; nothing was applied: run `hasura-perm plan` again"
                 )
             continue
-        if surface_change.kind == surface_sync.ACTION:
+        if surface_change.kind == surface_sync.INHERITED:
+            now = _inherited_now(live, surface_change.role, surface_change.before)
+        elif surface_change.kind == surface_sync.ACTION:
             now_roles = live.surface.actions.get(surface_change.name, {})
             now_surface: dict[str, Any] | None = (
                 {"comment": now_roles[surface_change.role]}
@@ -252,6 +258,16 @@ def check_saved_plan(plan: Plan, live: Live, origin: str) -> None:
                 f"{origin} is stale: {surface_change.describe()} no longer starts from what the "
                 "server holds; nothing was applied: run `hasura-perm plan` again"
             )
+
+
+def _inherited_now(live: Live, role: str, before: dict | None) -> dict | None:
+    """The role's inherited role as the server holds it, in the plan's order when the same set."""
+    parents = live.surface.inherited.get(role)
+    if parents is None:
+        return None
+    if before is not None and set(before["combines"]) == set(parents):
+        return before
+    return {"combines": list(parents)}
 
 
 def apply_plan(client: Client, plan: Plan, live: Live) -> Outcome:
@@ -288,7 +304,9 @@ def _refusal(refused: HasuraApiError, plan: Plan, live: Live, client: Client) ->
             f"{plan.resource_version} (a console edit or another apply?); the server refused the "
             "write and nothing was applied: run apply again to plan against the current state"
         )
-    change = change_at(refused.path, plan.changes, plan.source)
+    first = len(surface_sync.inherited_drops(live.surface, plan.surface))
+    path = _shifted(refused.path, first)
+    change = change_at(path, plan.changes, plan.source) if path else None
     what = f" while {_doing(change)}" if change else _surface_doing(refused.path, plan, live)
     said = f"{refused.error} (HTTP {refused.status} {refused.code}){_remote_hint(refused)}"
     try:
@@ -317,14 +335,25 @@ def _refusal(refused: HasuraApiError, plan: Plan, live: Live, client: Client) ->
     )
 
 
-def _surface_doing(path: str, plan: Plan, live: Live) -> str:
-    """The surface command an error path points at (they follow the table commands)."""
+def _shifted(path: str, first: int) -> str:
+    """An error path `$.args[i]...` as the index among the table commands (None before them)."""
     found = re.match(r"^\$\.args\[(\d+)\]", path or "")
-    index = int(found.group(1)) - len(commands_of(plan.changes, plan.source)) if found else -1
-    commands = surface_sync.surface_commands(live.surface, plan.surface)
+    if not found or int(found.group(1)) < first:
+        return ""
+    return f"$.args[{int(found.group(1)) - first}]{path[found.end() :]}"
+
+
+def _surface_doing(path: str, plan: Plan, live: Live) -> str:
+    """The surface command an error path points at (around the table commands)."""
+    found = re.match(r"^\$\.args\[(\d+)\]", path or "")
+    commands = bulk_of(plan, live)["args"]
+    index = int(found.group(1)) if found else -1
     if not 0 <= index < len(commands):
         return ""
     command = commands[index]
+    if command["type"] in ("add_inherited_role", "drop_inherited_role"):
+        verb = "adding" if command["type"] == "add_inherited_role" else "dropping"
+        return f" while {verb} the inherited role {command['args']['role_name']}"
     if "remote_schema" in command["args"]:
         verb = "adding" if command["type"] == "add_remote_schema_permissions" else "dropping"
         args = command["args"]
@@ -332,6 +361,10 @@ def _surface_doing(path: str, plan: Plan, live: Live) -> str:
             f" while {verb} the role-based schema of {args['role']} on remote schema "
             f"{args['remote_schema']}"
         )
+    if "action" not in command["args"] and command["type"] != (
+        "set_graphql_schema_introspection_options"
+    ):
+        return ""
     if command["type"] == "set_graphql_schema_introspection_options":
         return " while setting the roles without schema introspection"
     verb = "creating" if command["type"] == "create_action_permission" else "dropping"

@@ -21,6 +21,12 @@ Commands (checked against the engine's source):
   validation-failed); drop refuses a role not there (400 not-exists). No command changes a
   permission in place: a new schema or comment is a drop and an add. The server keeps the
   parsed document and exports it printed again, so schemas are compared parsed (core/sdl.py).
+- `add_inherited_role` {role_name, role_set} inserts or replaces (RQL/DDL/InheritedRoles.hs,
+  InsOrdHashMap.insert), so a changed set is one add; `drop_inherited_role` {role_name}
+  refuses a role that is not there (400 not-exists). The cache build refuses an inherited role
+  whose parent has no permission and is no inherited role (resolveInheritedRole), so drops go
+  before every permission drop and adds after every create (see `inherited_drops`). The export
+  lists `inherited_roles` sorted by role_name; role_set is a HashSet: compared as a set.
 """
 
 from __future__ import annotations
@@ -35,10 +41,13 @@ from hasura_perm.boolexp.effect import NEUTRAL
 from hasura_perm.boolexp.effect import WIDENING
 from hasura_perm.core import sdl
 from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.graphs import depths
+from hasura_perm.core.graphs import find_cycles
 from hasura_perm.spec.surface import Surface
 
 ACTION, INTROSPECTION, REMOTE_SCHEMA = "action", "introspection", "remote_schema"
-KINDS = (ACTION, INTROSPECTION, REMOTE_SCHEMA)
+INHERITED = "inherited_role"
+KINDS = (ACTION, INTROSPECTION, REMOTE_SCHEMA, INHERITED)
 ADD, REMOVE, UPDATE = "add", "remove", "update"
 # what an add means: a granted action widens; a role added to disabled_for_roles narrows
 _ADD_EFFECT = {ACTION: WIDENING, INTROSPECTION: NARROWING, REMOTE_SCHEMA: WIDENING}
@@ -54,6 +63,7 @@ class SurfaceState:
     disabled: set[str] = field(default_factory=set)
     disabled_order: list[str] = field(default_factory=list)  # as the server listed them
     remote: RemotePermissions = field(default_factory=dict)  # remote schemas' permissions
+    inherited: dict[str, tuple[str, ...]] = field(default_factory=dict)  # Hasura inherited roles
 
 
 def live_state(metadata: dict[str, Any]) -> SurfaceState:
@@ -76,6 +86,7 @@ def live_state(metadata: dict[str, Any]) -> SurfaceState:
         raise HasuraPermError("the server's metadata has a malformed graphql_schema_introspection")
     state.disabled, state.disabled_order = set(roles), list(roles)
     state.remote = live_remote(metadata)
+    state.inherited = _live_inherited(metadata)
     return state
 
 
@@ -113,7 +124,9 @@ def compiled_state(surface: Surface | None) -> SurfaceState:
         name: {r: {"schema": g.schema, "comment": g.comment} for r, g in grants.items()}
         for name, grants in _managed_grants(surface).items()
     }
-    return SurfaceState(actions, set(surface.introspection_disabled), remote=remote)
+    state = SurfaceState(actions, set(surface.introspection_disabled), remote=remote)
+    state.inherited = dict(surface.combines)
+    return state
 
 
 def _managed_grants(surface: Surface) -> dict[str, dict[str, Any]]:
@@ -133,7 +146,9 @@ def owned_state(state: SurfaceState, surface: Surface | None) -> SurfaceState:
         name: {r: p for r, p in state.remote.get(name, {}).items() if r in roles}
         for name in surface.remote_schemas
     }
-    return SurfaceState(actions, state.disabled & roles, remote=remote)
+    owned = SurfaceState(actions, state.disabled & roles, remote=remote)
+    owned.inherited = {r: p for r, p in state.inherited.items() if r in roles}
+    return owned
 
 
 @dataclass(frozen=True)
@@ -149,6 +164,8 @@ class SurfaceChange:
     def describe(self) -> str:
         if self.kind == REMOTE_SCHEMA:
             return describe_remote(self)
+        if self.kind == INHERITED:
+            return _describe_inherited(self)
         if self.kind == INTROSPECTION:
             state = "disabled" if self.change == ADD else "enabled"
             return f"introspection {state} for {self.role}"
@@ -205,7 +222,7 @@ def surface_diff(before: SurfaceState, after: SurfaceState) -> list[SurfaceChang
                 on if change == ADD else None,
             )
         )
-    return changes + remote_diff(before.remote, after.remote)
+    return changes + remote_diff(before.remote, after.remote) + inherited_diff(before, after)
 
 
 def remote_diff(before: RemotePermissions, after: RemotePermissions) -> list[SurfaceChange]:
@@ -296,16 +313,24 @@ def apply_surface(state: SurfaceState, changes: list[SurfaceChange]) -> SurfaceS
     actions = {a: dict(roles) for a, roles in state.actions.items()}
     disabled = set(state.disabled)
     remote = {name: dict(roles) for name, roles in state.remote.items()}
+    inherited = dict(state.inherited)
     for change in changes:
         if change.kind == REMOTE_SCHEMA:
             _apply_remote(remote, change)
+        elif change.kind == INHERITED:
+            if change.after is None:
+                inherited.pop(change.role, None)
+            else:
+                inherited[change.role] = tuple(change.after["combines"])
         elif change.kind == INTROSPECTION:
             (disabled.add if change.change == ADD else disabled.discard)(change.role)
         elif change.after is None:
             actions.get(change.name, {}).pop(change.role, None)
         else:
             actions.setdefault(change.name, {})[change.role] = change.after["comment"]
-    return SurfaceState(actions, disabled, remote=remote)
+    result = SurfaceState(actions, disabled, remote=remote)
+    result.inherited = inherited
+    return result
 
 
 def _apply_remote(remote: RemotePermissions, change: SurfaceChange) -> None:
@@ -392,3 +417,127 @@ def missing_actions(live: SurfaceState, changes: list[SurfaceChange]) -> list[st
     return sorted(
         {c.name for c in changes if c.kind == ACTION and c.after and c.name not in live.actions}
     )
+
+
+# ---------------------------------------------------------------- Hasura inherited roles
+
+
+def _live_inherited(metadata: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    entries = metadata.get("inherited_roles") or []
+    if not isinstance(entries, list):
+        raise HasuraPermError("the server's metadata has `inherited_roles` that is not a list")
+    out = {}
+    for entry in entries:
+        name = entry.get("role_name") if isinstance(entry, dict) else None
+        parents = entry.get("role_set") if isinstance(entry, dict) else None
+        if (
+            not isinstance(name, str)
+            or not isinstance(parents, list)
+            or not all(isinstance(p, str) for p in parents)
+        ):
+            raise HasuraPermError(
+                f"the server's metadata has a malformed inherited role: {entry!r}"
+            )
+        out[name] = tuple(parents)
+    return out
+
+
+def inherited_diff(before: SurfaceState, after: SurfaceState) -> list[SurfaceChange]:
+    """Inherited roles added, removed, or with another set of parents (a set: order is free)."""
+    changes = []
+    for role in sorted(set(before.inherited) | set(after.inherited)):
+        b, a = before.inherited.get(role), after.inherited.get(role)
+        if b is not None and a is not None and set(b) == set(a):
+            continue
+        if b is None:
+            change, effect = ADD, WIDENING
+        elif a is None:
+            change, effect = REMOVE, NARROWING
+        else:
+            gained, lost = set(a) - set(b), set(b) - set(a)
+            change = UPDATE
+            effect = MIXED if gained and lost else WIDENING if gained else NARROWING
+        changes.append(
+            SurfaceChange(
+                INHERITED,
+                "",
+                role,
+                change,
+                effect,
+                None if b is None else {"combines": list(b)},
+                None if a is None else {"combines": list(a)},
+            )
+        )
+    return changes
+
+
+def _describe_inherited(change: SurfaceChange) -> str:
+    def of(side: dict[str, Any] | None) -> str:
+        return ", ".join((side or {}).get("combines") or [])
+
+    if change.change == ADD:
+        return f"{change.role} becomes a Hasura inherited role of {of(change.after)}"
+    if change.change == REMOVE:
+        return f"{change.role} is no longer a Hasura inherited role (of {of(change.before)})"
+    return f"inherited role {change.role}: parents {of(change.before)} -> {of(change.after)}"
+
+
+def _inherited_changes(changes: list[SurfaceChange]) -> list[SurfaceChange]:
+    return [c for c in changes if c.kind == INHERITED]
+
+
+def _dropped_first(live: SurfaceState, changes: list[SurfaceChange]) -> list[str]:
+    """Roles dropped before every other command: removed ones, and changed ones that lose a
+    parent (that parent may lose its last permission in the same request, and the server
+    rebuilds the inherited role after each command) unless another inherited role that stays
+    has the role as its parent (dropping it could leave that one without its parent)."""
+    changed = {c.role: c for c in _inherited_changes(changes)}
+    staying = {r: p for r, p in live.inherited.items() if r not in changed or changed[r].after}
+    dropped = []
+    for role, change in changed.items():
+        if change.before is None:
+            continue
+        if change.after is None:
+            dropped.append(role)
+            continue
+        loses = set(change.before["combines"]) - set(change.after["combines"])
+        needed = any(role in parents for r, parents in staying.items() if r != role)
+        if loses and not needed:
+            dropped.append(role)
+    return _ordered(dropped, live.inherited, children_first=True)
+
+
+def inherited_drops(live: SurfaceState, changes: list[SurfaceChange]) -> list[dict[str, Any]]:
+    """The `drop_inherited_role` commands, which go before every other command."""
+    return [
+        {"type": "drop_inherited_role", "args": {"role_name": role}}
+        for role in _dropped_first(live, changes)
+    ]
+
+
+def inherited_adds(live: SurfaceState, changes: list[SurfaceChange]) -> list[dict[str, Any]]:
+    """The `add_inherited_role` commands (a changed set is one add: it replaces), which go
+    after every other command, parents before children."""
+    intended = apply_surface(live, changes).inherited
+    added = [c.role for c in _inherited_changes(changes) if c.after is not None]
+    return [
+        {
+            "type": "add_inherited_role",
+            "args": {"role_name": role, "role_set": list(intended[role])},
+        }
+        for role in _ordered(added, intended, children_first=False)
+    ]
+
+
+def _ordered(
+    roles: list[str], graph: dict[str, tuple[str, ...]], *, children_first: bool
+) -> list[str]:
+    """`roles` with parents before children (or the reverse), by name otherwise."""
+    if find_cycles(graph):
+        return sorted(roles)  # the server refuses cycles; let it say so
+    depth = depths(graph)  # iterative: a long chain of roles cannot exhaust the stack
+
+    def level(role: str) -> int:
+        return depth.get(role, 0)
+
+    return sorted(roles, key=lambda r: (-level(r) if children_first else level(r), r))

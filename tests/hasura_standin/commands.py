@@ -15,6 +15,7 @@ from typing import Any
 
 from . import boolexp
 from . import cache
+from . import inherited_roles
 from . import metadata as md
 from . import permissions
 from . import remote_schemas
@@ -262,6 +263,7 @@ for _perm in permissions.PERM_TYPES:
     ARG_PARSERS[f"pg_drop_{_perm}_permission"] = _parse_drop
 ARG_PARSERS.update(surface.PARSERS)
 ARG_PARSERS.update(remote_schemas.PARSERS)
+ARG_PARSERS.update(inherited_roles.PARSERS)
 
 
 # ---------------------------------------------------------------- running
@@ -289,7 +291,8 @@ class Engine:
         return self._catalogs[source]
 
     def inconsistencies(self, metadata: dict[str, Any] | None = None) -> list[cache.Inconsistency]:
-        return cache.build(self.metadata if metadata is None else metadata, self.catalog)
+        metadata = self.metadata if metadata is None else metadata
+        return cache.build(metadata, self.catalog) + inherited_roles.inconsistencies(metadata)
 
     def run(self, request: Request, path: list[PathPart]) -> Any:
         """`runMetadataQueryM`: errors from inside a command are seen under `args`."""
@@ -522,3 +525,4 @@ for _perm in permissions.PERM_TYPES:
     RUNNERS[f"pg_drop_{_perm}_permission"] = _drop_permission(_perm)
 RUNNERS.update(surface.RUNNERS)
 RUNNERS.update(remote_schemas.RUNNERS)
+RUNNERS.update(inherited_roles.RUNNERS)

@@ -125,7 +125,13 @@ def run_drop(engine: Any, request: Any) -> Any:
             f"{dquote(args['action'])}",
         )
     assert action is not None
-    action["permissions"] = [p for p in action["permissions"] if p["role"] != args["role"]]
+    # buildSchemaCacheFor (MOActionPermission ...): an inherited role left without a parent
+    # by the drop is a new inconsistency, and the command is refused
+    new = copy.deepcopy(engine.metadata)
+    dropped = _action(new, args["action"])
+    assert dropped is not None
+    dropped["permissions"] = [p for p in dropped["permissions"] if p["role"] != args["role"]]
+    engine.build_for(("action_permission", args["action"], args["role"]), new)
     return SUCCESS
 
 
