@@ -82,10 +82,14 @@ class Plan:
         ]
 
 
-def plan_import(permissions: PermissionSet, snapshot: Snapshot) -> Plan:
-    """The permissions/ content that compiles to `permissions` (every table in the snapshot)."""
+def plan_import(
+    permissions: PermissionSet, snapshot: Snapshot, combines: set[str] | None = None
+) -> Plan:
+    """The permissions/ content that compiles to `permissions` (every table in the snapshot).
+    `combines`: Hasura inherited roles, which neither inherit nor are inherited."""
     by_role = rules_by_role(permissions)
-    plan = Plan(inheritance=infer_inheritance(by_role))
+    free = {r: rules for r, rules in by_role.items() if r not in (combines or set())}
+    plan = Plan(inheritance=infer_inheritance(free))
     parents = {child: i.parent for child, i in plan.inheritance.items()}
     plan.roles = {r: ({"inherits": parents[r]} if r in parents else {}) for r in sorted(by_role)}
     residual = residual_rules(by_role, parents)

@@ -12,6 +12,7 @@ from hasura_perm.boolexp.normal import exact_form
 from hasura_perm.boolexp.normal import written_form
 from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
 from hasura_perm.core.names import TableName
 from hasura_perm.importer.check import oddities_of
@@ -19,7 +20,7 @@ from hasura_perm.importer.check import problems_of
 from hasura_perm.importer.factoring import plan_import
 from hasura_perm.importer.files import plan_files
 from hasura_perm.importer.inherited import InheritedRole
-from hasura_perm.importer.inherited import add_derived
+from hasura_perm.importer.inherited import read_inherited
 from hasura_perm.importer.normalise import normal
 from hasura_perm.importer.normalise import normal_permission
 from hasura_perm.importer.remote_schemas import RemoteImport
@@ -74,12 +75,14 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
     if problems:
         raise ImportProblems(problems)
     columns_of = {t: list(info.columns) for t, info in snapshot.tables.items()}
-    expected, inherited = _expected_and_inherited(read, columns_of)
-    plan = plan_import(expected, snapshot)
+    expected = expected_permissions(read, columns_of)
+    inherited = _inherited(read)
     surface = read_surface(read.metadata, inherited)
+    plan = plan_import(expected, snapshot, combines=set(surface.combines))
     plan.roles = surface_roles(plan.roles, surface)
     remote = read_remote(read.metadata, inherited)
     plan.roles = remote_roles(plan.roles, remote)
+    _refuse_owned_but_left(read, inherited, plan.roles)
     files = plan_files(plan, read.origin)
     files.update(surface_files(plan.roles, surface))
     files.update(remote_files(plan.roles, remote))
@@ -159,19 +162,44 @@ def _surface_notes(surface: SurfaceImport) -> list[str]:
 def expected_permissions(
     read: ReadMetadata, columns_of: dict[TableName, list[str]]
 ) -> PermissionSet:
-    """The metadata's permissions in normal form: what the import must reproduce (with the
-    permissions Hasura derives for inherited roles that `inherits` expresses)."""
-    return _expected_and_inherited(read, columns_of)[0]
-
-
-def _expected_and_inherited(
-    read: ReadMetadata, columns_of: dict[TableName, list[str]]
-) -> tuple[PermissionSet, list[InheritedRole]]:
+    """The metadata's permissions in normal form: what the import must reproduce (Hasura's
+    inherited roles stay inherited roles, `combines`, so nothing derived is added)."""
     out = PermissionSet()
     for table, action, role, block in read.each():
         written = Permission(table, action, role, block.raw, block.comment)
         out.add(normal(written, columns_of.get(table)))
-    return out, add_derived(out, read.metadata)
+    return out
+
+
+def _inherited(read: ReadMetadata) -> list[InheritedRole]:
+    """The metadata's inherited roles; parents count when they hold a table permission in
+    the imported source or an action permission, as the server counts them."""
+    actions = read_surface(read.metadata, [])
+    known = set(read.roles) | {r for roles in actions.grants.values() for r in roles}
+    return read_inherited(read.metadata, known)
+
+
+def _refuse_owned_but_left(
+    read: ReadMetadata, inherited: list[InheritedRole], roles: dict[str, dict]
+) -> None:
+    """An inherited role left to Hasura keeps its entry only while hasura-perm does not own
+    the role; one with permissions of its own is declared, and compile would drop its entry."""
+    where = (
+        f"{read.origin}/inherited_roles.yaml" if read.layout.startswith("config") else read.origin
+    )
+    problems = [
+        (
+            Location(where),
+            f"inherited role {role.name} (of {', '.join(role.parents) or 'no roles'}) cannot "
+            f"be imported: {role.reason}; it also has permissions of its own, so hasura-perm "
+            "would own it. Fix it in Hasura (`drop_inherited_role`, or give its parents a "
+            "permission), export the metadata and import again",
+        )
+        for role in inherited
+        if not role.expressed and role.name in roles
+    ]
+    if problems:
+        raise ImportProblems(problems)
 
 
 def _rewritten(read: ReadMetadata, columns_of: dict[TableName, list[str]]) -> dict[str, int]:
@@ -212,8 +240,8 @@ def _inherited_notes(inherited: list[InheritedRole]) -> list[str]:
         of = ", ".join(role.parents) or "no roles"
         if role.expressed:
             notes.append(
-                f"inherited role {role.name} (of {of}) is imported with the permissions Hasura "
-                "derives for it; inherited_roles.yaml stays as it is"
+                f"inherited role {role.name} (of {of}) -> `combines: [{of}]` in roles.yaml "
+                "(Hasura keeps deriving its permissions; inherited_roles.yaml stays as it is)"
             )
         else:
             notes.append(

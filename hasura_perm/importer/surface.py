@@ -32,6 +32,7 @@ class SurfaceImport:
     actions: list[str] = field(default_factory=list)  # every action the metadata defines
     grants: Grants = field(default_factory=dict)
     disabled: list[str] = field(default_factory=list)
+    combines: dict[str, tuple[str, ...]] = field(default_factory=dict)  # Hasura inherited roles
 
     @property
     def count(self) -> int:
@@ -39,8 +40,8 @@ class SurfaceImport:
 
 
 def read_surface(metadata: dict[str, Any], inherited: list[InheritedRole]) -> SurfaceImport:
-    """The metadata's action grants (plus those Hasura gives inherited roles expressed as
-    `inherits`: any parent's) and introspection-disabled roles."""
+    """The metadata's action grants, introspection-disabled roles and the inherited roles
+    imported as `combines` (Hasura derives their actions itself: nothing is added)."""
     out = SurfaceImport()
     actions = metadata.get("actions")
     if isinstance(actions, dict):  # actions.yaml as read: {actions: [...], custom_types}
@@ -54,14 +55,12 @@ def read_surface(metadata: dict[str, Any], inherited: list[InheritedRole]) -> Su
             for p in action.get("permissions") or []
             if isinstance(p, dict) and isinstance(p.get("role"), str)
         }
-        for role in inherited:
-            if role.expressed and role.name not in roles and any(p in roles for p in role.parents):
-                roles[role.name] = None
         if roles:
             out.grants[action["name"]] = roles
     options = metadata.get("graphql_schema_introspection")
     disabled = options.get("disabled_for_roles") if isinstance(options, dict) else None
     out.disabled = sorted(r for r in disabled or [] if isinstance(r, str))
+    out.combines = {r.name: r.parents for r in inherited if r.expressed}
     return out
 
 
@@ -76,6 +75,8 @@ def surface_roles(
         roles[role] = {}
     for role in surface.disabled:
         roles[role]["introspection"] = False
+    for role, parents in surface.combines.items():
+        roles.setdefault(role, {})["combines"] = list(parents)
     return dict(sorted(roles.items()))
 
 
@@ -162,6 +163,9 @@ def prove_surface(files: dict[str, str], surface: SurfaceImport) -> str | None:
     if got != want:
         action = next(a for a in sorted(set(got) | set(want)) if got.get(a) != want.get(a))
         return f"action {action}: imported {got.get(action)}, metadata {want.get(action)}"
+    got_sets = {r: set(p) for r, p in compiled.combines.items()}
+    if got_sets != {r: set(p) for r, p in surface.combines.items()}:
+        return f"inherited roles {compiled.combines}, metadata {surface.combines}"
     if compiled.introspection_disabled != surface.disabled:
         return (
             f"introspection disabled for {compiled.introspection_disabled}, metadata "

@@ -1,6 +1,7 @@
 """What Hasura accepts never stops an import: keys its parsers ignore are dropped and
-reported, `limit: 0` and string presets are kept, and inherited roles are expressed with
-`inherits` where that means the same, else left to Hasura untouched."""
+reported, `limit: 0` and string presets are kept, and inherited roles become `combines`
+roles (the server keeps deriving them), or are left to Hasura untouched when it could not
+build them either."""
 
 from __future__ import annotations
 
@@ -86,7 +87,7 @@ def test_limit_zero_and_string_presets_are_kept_as_written(tmp_path: Path) -> No
     assert not (case.metadata / "databases").exists()
 
 
-def test_an_inherited_role_whose_parents_agree_is_imported_with_inherits(tmp_path: Path) -> None:
+def test_an_inherited_role_whose_parents_agree_is_imported_as_combines(tmp_path: Path) -> None:
     entries = [
         table_entry(
             name,
@@ -100,26 +101,64 @@ def test_an_inherited_role_whose_parents_agree_is_imported_with_inherits(tmp_pat
     inherited = [{"role_name": "staff", "role_set": ["reader", "auditor"]}]
     case, result = adopt(tmp_path, entries, inherited)
     assert result.code == 0, result.err
-    assert "inherited role staff (of reader, auditor) is imported" in result.out
+    assert "inherited role staff (of reader, auditor) -> `combines: [reader, auditor]`" in (
+        result.out
+    )
     roles = load_yaml(tmp_path / "permissions" / "roles.yaml")["roles"]
-    assert roles["staff"].get("inherits") in ("reader", "auditor", ["reader", "auditor"])
+    assert roles["staff"] == {"combines": ["reader", "auditor"]}
     compile_back(tmp_path, case)
+    # no copies: Hasura keeps deriving them
+    text = (case.metadata / "databases/default/tables/public_authors.yaml").read_text()
+    assert "staff" not in text
 
 
-def test_an_inherited_role_hasura_unions_is_left_to_hasura(tmp_path: Path) -> None:
+def test_an_inherited_role_hasura_unions_is_imported_as_combines_too(tmp_path: Path) -> None:
     authors = table_entry(
         "public.authors",
         select_permissions=[
             block("reader", columns=["id"], filter={}),
             block("auditor", columns=["id", "name"], filter={"id": {"_eq": 1}}),
+            block("staff", columns=["id"], filter={"id": {"_eq": 2}}),  # its own comes first
         ],
     )
-    inherited = [{"role_name": "staff", "role_set": ["reader", "auditor"]}]
+    inherited = [
+        {"role_name": "staff", "role_set": ["reader", "auditor"]},
+        {"role_name": "lead", "role_set": ["staff"]},  # an inherited parent is a known role
+    ]
     case, result = adopt(tmp_path, [authors], inherited)
     assert result.code == 0, result.err
-    assert "inherited role staff (of reader, auditor) is left to Hasura" in result.out
-    assert "staff" not in load_yaml(tmp_path / "permissions" / "roles.yaml")["roles"]
+    roles = load_yaml(tmp_path / "permissions" / "roles.yaml")["roles"]
+    assert roles["staff"] == {"combines": ["reader", "auditor"]}
+    assert roles["lead"] == {"combines": ["staff"]}
     compile_back(tmp_path, case)
-    assert (
-        "staff" not in (case.metadata / "databases/default/tables/public_authors.yaml").read_text()
+
+
+def test_an_inherited_role_hasura_could_not_build_is_left_to_hasura(tmp_path: Path) -> None:
+    authors = table_entry(
+        "public.authors", select_permissions=[block("reader", columns=["id"], filter={})]
     )
+    inherited = [{"role_name": "ghost", "role_set": ["reader", "nobody"]}]
+    case, result = adopt(tmp_path, [authors], inherited)
+    assert result.code == 0, result.err
+    assert "inherited role ghost (of reader, nobody) is left to Hasura" in result.out
+    assert "nobody hold no permission the import sees" in result.out
+    assert "ghost" not in load_yaml(tmp_path / "permissions" / "roles.yaml")["roles"]
+    compile_back(tmp_path, case)
+
+
+def test_a_broken_inherited_role_with_its_own_permissions_is_an_import_problem(
+    tmp_path: Path,
+) -> None:
+    authors = table_entry(
+        "public.authors",
+        select_permissions=[
+            block("reader", columns=["id"], filter={}),
+            block("ghost", columns=["id"], filter={}),
+        ],
+    )
+    inherited = [{"role_name": "ghost", "role_set": ["nobody"]}]
+    case, result = adopt(tmp_path, [authors], inherited)
+    assert result.code == 1
+    assert "inherited_roles.yaml" in result.err
+    assert "inherited role ghost (of nobody) cannot be imported" in result.err
+    assert not (tmp_path / "permissions" / "roles.yaml").exists()

@@ -67,7 +67,14 @@ def test_inheritance_factors_grants_and_denies_what_a_child_must_not_get() -> No
     assert "action b" in (prove_surface(broken, surface) or "")
 
 
-def test_hasura_inherited_roles_get_their_parents_actions() -> None:
+def test_hasura_inherited_roles_become_combines_without_copies_of_actions() -> None:
     metadata = {"actions": [action("a", {"role": "viewer"})]}
-    inherited = [InheritedRole("lead", ("viewer", "editor"), expressed=True)]
-    assert read_surface(metadata, inherited).grants == {"a": {"viewer": None, "lead": None}}
+    inherited = [
+        InheritedRole("lead", ("viewer", "editor"), expressed=True),
+        InheritedRole("left", ("nobody",), expressed=False, reason="x"),
+    ]
+    surface = read_surface(metadata, inherited)
+    assert surface.grants == {"a": {"viewer": None}}  # Hasura derives lead's itself
+    assert surface.combines == {"lead": ("viewer", "editor")}
+    roles = surface_roles({"viewer": {}, "editor": {}}, surface)
+    assert roles["lead"] == {"combines": ["viewer", "editor"]}
