@@ -367,12 +367,37 @@ def role_summary(compiled: Compiled, role: str, session: dict[str, str]) -> list
     remote = surface.remote_schemas_of(role) if surface is not None else []
     if remote:  # as is a role given only a remote schema's role-based schema
         lines.append(f"remote schemas: {', '.join(remote)}")
+    combines = getattr(surface, "combines", None) or {}
+    if role in combines:  # a Hasura inherited role: the server derives the rest
+        lines.append(
+            f"Hasura inherited role: also what it derives from {', '.join(combines[role])}"
+        )
+        used |= _ancestors_session_names(compiled, role, combines)
     if not lines:
         return [f"role {role!r} has no permissions in the compiled rules (it sees nothing)"]
     for name in sorted(used):
         state = "present" if name in session else "MISSING: requests that need it fail"
         lines.append(f"uses {name}: {state}")
     return lines
+
+
+def _ancestors_session_names(
+    compiled: Compiled, role: str, combines: dict[str, tuple[str, ...]]
+) -> set[str]:
+    """Session variables the permissions of a `combines` role's parents use (transitively)."""
+    names: set[str] = set()
+    todo, seen = list(combines[role]), {role}
+    while todo:
+        parent = todo.pop()
+        if parent in seen:
+            continue
+        seen.add(parent)
+        todo.extend(combines.get(parent, ()))
+        for actions in compiled.permissions.values():
+            for by_role in actions.values():
+                if parent in by_role:
+                    names |= _session_names(by_role[parent].body)
+    return names
 
 
 def _describe(action: str, body: dict[str, Any]) -> str:

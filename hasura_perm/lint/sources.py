@@ -67,11 +67,15 @@ def context_from_project(project: Project) -> LintContext:
         )
         for p in result.compiled.permissions
     ]
+    roles = _spec_roles(spec)
+    # `combines` roles: what Hasura derives for them, as for inherited roles in metadata
+    combines = set(result.compiled.surface.combines) if result.compiled.surface else set()
+    grants += _inherited_grants(grants, {n: r for n, r in roles.items() if n in combines})
     return LintContext(
         source="project",
         grants=grants,
         tables=tables,
-        roles=_spec_roles(spec),
+        roles=roles,
         session=_spec_session(spec),
         has_schema=True,
         spec=spec,
@@ -110,7 +114,7 @@ def _spec_roles(spec: Spec) -> dict[str, RoleInfo]:
         value = node.value or {}
         groups = tuple(value.get("cognito_groups") or ())
         grantable = bool(groups) or name == fallback or (attribute_mode and name in order)
-        inherits = value.get("inherits") or ()
+        inherits = value.get("inherits") or value.get("combines") or ()  # never both
         roles[name] = RoleInfo(
             name=name,
             location=node.location,

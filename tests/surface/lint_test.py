@@ -121,3 +121,17 @@ def test_surface_rules_are_skipped_with_a_reason_on_bare_metadata(tmp_path: Path
     for rule in ("introspection-for-anonymous", "action-hides-table"):
         result = run(ctx, rule)
         assert result.skipped and "permissions/" in result.skipped[0][1]
+
+
+def test_a_combines_role_is_in_use_through_its_parents(tmp_path: Path) -> None:
+    roles = (
+        "roles:\n  member: {}\n  caller: {}\n  both: {combines: [member, caller]}\n"
+        "  callers: {combines: caller}\n  idle: {}\n"
+    )
+    root = project(tmp_path, roles, "actions:\n  ping:\n    caller: {}\n")
+    ctx = ctx_of(root)
+    assert [p.role for p in found(ctx, "unused-role")] == ["idle"]
+    # what Hasura derives is what lint sees: both may select notes, from member
+    derived = [g for g in ctx.grants if g.role == "both"]
+    assert [(str(g.table), g.action) for g in derived] == [("public.notes", "select")]
+    assert "member" in derived[0].origin

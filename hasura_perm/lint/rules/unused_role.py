@@ -6,7 +6,8 @@ get nothing, and the next person to "fix" that tends to copy a broad role's rule
 that only serve as parents of other roles are fine when a child has permissions.
 
 Fails: `roles: {auditor: {cognito_groups: [auditors]}}` and no rule for `auditor`.
-Passes: a rule for `auditor`, or a child role inheriting from it that has rules.
+Passes: a rule for `auditor`, or a child role inheriting from it that has rules. A
+`combines` role (a Hasura inherited role) holds what Hasura derives from its parents.
 Fix: give the role its rules, or delete it.
 """
 
@@ -17,6 +18,7 @@ from collections.abc import Mapping
 
 from hasura_perm.core.errors import Location
 from hasura_perm.lint.context import LintContext
+from hasura_perm.lint.context import RoleInfo
 from hasura_perm.lint.problem import Problem
 
 ID = "unused-role"
@@ -33,6 +35,8 @@ def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
     for name, role in sorted(ctx.roles.items()):
         if not role.declared or name in holders or _has_active_child(ctx, name, holders):
             continue
+        if _derives_actions(ctx, role, holders):
+            continue
         yield Problem(
             role.location or Location(ctx.source),
             f"role {name} is declared but has no permission on any table, action or remote schema",
@@ -43,3 +47,9 @@ def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
 
 def _has_active_child(ctx: LintContext, name: str, holders: set[str]) -> bool:
     return any(name in r.parents and r.name in holders for r in ctx.roles.values())
+
+
+def _derives_actions(ctx: LintContext, role: RoleInfo, holders: set[str]) -> bool:
+    """A `combines` role gets an action when any parent may call it (Hasura derives it)."""
+    combines = getattr(ctx.surface, "combines", None) or {}
+    return role.name in combines and any(p in holders for p in role.parents)
