@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hasura_perm.boolexp.normal import normal_form
+from hasura_perm.compiler.derived import derived_permissions
 from hasura_perm.compiler.permissions import Compiled
 from hasura_perm.core import md
 from hasura_perm.core.errors import HasuraPermError
@@ -134,6 +135,7 @@ def build_matrix(
     chosen_roles = select_names(roles, compiled.roles, "role")
     chosen_tables = select_tables(tables, compiled.tables)
     defaults = index_defaults(index.spec) if index is not None else []
+    derived = derived_permissions(compiled)  # `combines` roles: what Hasura derives
     cells = {}
     for table in chosen_tables:
         denials = _denials(table, index, defaults)
@@ -141,6 +143,10 @@ def build_matrix(
         for role in chosen_roles:
             for action in ACTIONS:
                 permission = compiled.get(table, action, role)
+                hasura = derived.get(table, action, role)
+                if permission is None and hasura is not None:  # no rule as written to show
+                    cells[(table, role, action)] = Cell(table, role, action, hasura, width)
+                    continue
                 cells[(table, role, action)] = _cell(
                     table, role, action, permission, width, index, denials
                 )

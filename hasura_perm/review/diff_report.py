@@ -405,6 +405,9 @@ RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_js
 
 
 def _surface_what(changes: list[SurfaceChange]) -> str:
+    kinds = ["action", "introspection"]
     if any(c.kind == "remote_schema" for c in changes):
-        return "action, introspection or remote schema"
-    return "action or introspection"
+        kinds.append("remote schema")
+    if any(c.kind == "inherited_role" for c in changes):
+        kinds.append("inherited role")
+    return ", ".join(kinds[:-1]) + " or " + kinds[-1]

@@ -9,6 +9,7 @@ from typing import Any
 from hasura_perm.compiler.build import Build
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.validate import did_you_mean
+from hasura_perm.review.surface_matrix import derived_actions
 
 
 def explain_action(result: Build, action: str, role: str) -> dict[str, Any]:
@@ -23,6 +24,17 @@ def explain_action(result: Build, action: str, role: str) -> dict[str, Any]:
             f"action `{action}` is not managed: no entry under `actions:` matches it{hint}"
         )
     grant = surface.grants.get(action, {}).get(role)
+    combines = dict(getattr(surface, "combines", None) or {})
+    derived = derived_actions(surface.grants.get(action, {}), combines).get(role)
+    if grant is None and derived:  # a `combines` role: Hasura grants it when a parent may
+        return {
+            "action": action,
+            "role": role,
+            "allowed": True,
+            "origin": f"derived by Hasura from {', '.join(derived)}",
+            "location": None,
+            "permission": None,  # nothing in actions.yaml: the server derives it
+        }
     if grant is None:
         return {"action": action, "role": role, "allowed": False}
     entry = {"role": role} if grant.comment is None else {"role": role, "comment": grant.comment}
@@ -40,6 +52,9 @@ def render_action_text(e: dict[str, Any]) -> str:
     lines = [f"{e['role']} calling action {e['action']}:"]
     if not e["allowed"]:
         lines.append("  not allowed: no entry grants it (or `deny` stops it), and no parent has it")
+        return "\n".join(lines) + "\n"
+    if e["permission"] is None:
+        lines.append(f"  allowed ({e['origin']} at request time; nothing in actions.yaml)")
         return "\n".join(lines) + "\n"
     lines += [
         f"  allowed ({e['origin']}), rule at {e['location']}",

@@ -18,6 +18,7 @@ from typing import Any
 from hasura_perm.boolexp import sql as q
 from hasura_perm.boolexp.tree import parse as parse_expression
 from hasura_perm.compiler.build import Build
+from hasura_perm.compiler.derived import derived_permissions
 from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
@@ -60,6 +61,7 @@ class Explanation:
     sql: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     session: dict[str, str] = field(default_factory=dict)
+    derived: bool = False  # a `combines` role's permission Hasura derives (not in metadata/)
 
     def to_json(self) -> dict[str, Any]:
         p = self.permission
@@ -79,6 +81,7 @@ class Explanation:
             "session": dict(self.session),
             "sql": dict(self.sql),
             "notes": list(self.notes),
+            "derived_by_hasura": self.derived,
         }
 
 
@@ -97,8 +100,15 @@ def explain(
     _check_role(role, result)
     _check_session(session or {}, index)
     permission = result.compiled.get(name, action, role)
-    out = Explanation(name, action, role, permission, resolution(index, result, name, action, role))
+    derived = None
+    if permission is None:
+        derived = derived_permissions(result.compiled).get(name, action, role)
+    steps = resolution(index, result, name, action, role)
+    out = Explanation(name, action, role, permission or derived, steps, derived=bool(derived))
     out.session = {k.lower(): v for k, v in (session or {}).items()}
+    if derived is not None:  # no rule as written, no metadata entry: Hasura derives it
+        out.sql, out.notes = permission_sql(derived, result, snapshot, out.session)
+        return out
     if permission is None:
         return out
     out.source = index.source(permission)
@@ -163,6 +173,9 @@ def resolution(
         return steps
     if _from_default(index, table, action, role, steps):
         return steps
+    combines = dict(getattr(result.compiled.surface, "combines", None) or {})
+    if role in combines:
+        return steps + _combines_steps(result, table, action, role, combines[role])
     parents = role_parents(index.spec, []).get(role, ())
     if not parents:
         steps.append(f"`{role}` inherits from no role: no {action} permission on {table}")
@@ -307,6 +320,32 @@ def _closing(sql: str, start: int) -> int:
 # ---------------------------------------------------------------- text
 
 
+def _combines_steps(
+    result: Build, table: TableName, action: str, role: str, parents: tuple[str, ...]
+) -> list[str]:
+    derived = derived_permissions(result.compiled)
+    steps = [f"`{role}` is a Hasura inherited role (`combines`): the server derives it"]
+    for parent in parents:
+        found = result.compiled.get(table, action, parent)
+        found = found or derived.get(table, action, parent)
+        if found is None:
+            steps.append(f"parent `{parent}` has no {action} permission on {table}")
+        else:
+            steps.append(f"parent `{parent}` has one ({found.origin}, {found.location})")
+    how = (
+        "the union of its parents' (filters ORed, columns joined)"
+        if action == "select"
+        else "its parents' one permission, only if every parent that has one has the same"
+    )
+    mine = derived.get(table, action, role)
+    steps.append(
+        f"Hasura gives `{role}` {how} at request time"
+        if mine is not None
+        else f"so Hasura derives no {action} permission on {table} for `{role}`"
+    )
+    return steps
+
+
 def render_text(e: Explanation) -> str:
     lines = [f"{e.table} · {e.action} · {e.role}", "", "How the rule was found:"]
     lines += [f"  {i}. {step}" for i, step in enumerate(e.steps, 1)]
@@ -324,6 +363,12 @@ def render_text(e: Explanation) -> str:
             lines.append(
                 f"  {part.kind} `{part.name}` ({part.location}): {compact(part.definition)}"
             )
+    if e.derived:
+        lines += ["", "Derived by Hasura at request time (compile writes nothing for it):"]
+        entry = permission_entry(e.role, p.body, p.comment)
+        text = yamlfmt.dump({PERMISSION_KEYS[e.action]: [entry]}, kind="other")
+        lines += [f"  {line}" for line in text.rstrip("\n").splitlines()]
+        return lines_text(lines + _sql_lines(e))
     lines += ["", f"Compiles to (in {e.metadata_file}):"]
     entry = permission_entry(e.role, p.body, p.comment)
     text = yamlfmt.dump({PERMISSION_KEYS[e.action]: [entry]}, kind="other")

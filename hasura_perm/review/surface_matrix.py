@@ -1,6 +1,7 @@
 """The matrix's part for Hasura actions, introspection and remote schemas: role x action, per
 role whether it may introspect the GraphQL schema, and role x remote schema (how much of it
-the role's schema reaches)."""
+the role's schema reaches); and the roles Hasura derives (`combines`) with their
+parents (a combines role may call an action when any parent may: Permission.hs)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from hasura_perm.core import sdl
 def surface_part(surface: Any, roles: list[str]) -> dict[str, Any] | None:
     """None when the project manages no action and disables no introspection."""
     remote = getattr(surface, "remote_schemas", None)
-    if surface is None or not (surface.actions or surface.introspection_disabled or remote):
+    combines = dict(getattr(surface, "combines", None) or {})
+    if surface is None or not (
+        surface.actions or surface.introspection_disabled or remote or combines
+    ):
         return None
     grants = {
         action: {
@@ -24,6 +28,11 @@ def surface_part(surface: Any, roles: list[str]) -> dict[str, Any] | None:
         }
         for action in surface.actions
     }
+    for action, granted in grants.items():
+        for role, parents in derived_actions(surface.grants.get(action, {}), combines).items():
+            if role in roles and role not in granted:
+                origin = f"derived by Hasura from {', '.join(parents)}"
+                granted[role] = {"origin": origin, "location": None, "comment": None}
     disabled = set(surface.introspection_disabled)
     part = {
         "actions": grants,
@@ -31,7 +40,8 @@ def surface_part(surface: Any, roles: list[str]) -> dict[str, Any] | None:
     }
     if remote:
         part["remote_schemas"] = remote_part(surface, roles)
-    return part
+    chosen = {r: list(p) for r, p in combines.items() if r in roles}
+    return part | ({"inherited_roles": chosen} if chosen else {})
 
 
 def remote_part(surface: Any, roles: list[str]) -> dict[str, Any]:
@@ -56,6 +66,32 @@ def _remote_cell(grant: dict[str, Any] | None) -> str:
     return "—" if grant is None else f"{grant['fields']} fields"
 
 
+def derived_actions(
+    granted: dict[str, Any], combines: dict[str, tuple[str, ...]]
+) -> dict[str, list[str]]:
+    """combines role -> the parents that hold the action (own or derived), for roles that get it."""
+    holders = set(granted)
+    out: dict[str, list[str]] = {}
+    changed = True
+    while changed:  # a fixed point: parents may be combines roles themselves
+        changed = False
+        for role, parents in sorted(combines.items()):
+            if role in holders:
+                continue
+            found = [p for p in parents if p in holders]
+            if found:
+                out[role], changed = found, True
+                holders.add(role)
+    return out
+
+
+def _inherited_lines(part: dict[str, Any]) -> list[str]:
+    return [
+        f"{role}: derived by Hasura from {', '.join(parents)}"
+        for role, parents in part.get("inherited_roles", {}).items()
+    ]
+
+
 def surface_markdown(part: dict[str, Any] | None, roles: list[str]) -> list[str]:
     if part is None:
         return []
@@ -76,6 +112,13 @@ def surface_markdown(part: dict[str, Any] | None, roles: list[str]) -> list[str]
             cells = [_remote_cell(granted.get(r)) for r in roles]
             lines.append(f"| {md.cell(md.code(name))} | " + " | ".join(cells) + " |")
         lines.append("")
+    if part.get("inherited_roles"):
+        lines += ["### Hasura inherited roles (`combines`)", ""]
+        lines += [
+            f"- {md.code(role)}: derived by Hasura from " + ", ".join(md.code(p) for p in parents)
+            for role, parents in part["inherited_roles"].items()
+        ]
+        lines.append("")
     return lines
 
 
@@ -95,6 +138,7 @@ def surface_html(part: dict[str, Any] | None, roles: list[str]) -> str:
             f"{html.escape(r)} ({_remote_cell(granted[r])})" for r in roles if r in granted
         )
         items.append(f"<li>remote schema <code>{html.escape(name)}</code>: {who or 'no role'}</li>")
+    items += [f"<li>{html.escape(line)}</li>" for line in _inherited_lines(part)]
     return (
         '<section id="surface"><h2>Hasura actions and introspection</h2>'
         f"<ul>{''.join(items)}</ul></section>"
@@ -111,4 +155,7 @@ def surface_rows(part: dict[str, Any] | None, roles: list[str]) -> list[list[str
     rows.append(["introspection", *("on" if part["introspection"][r] else "off" for r in roles)])
     for name, granted in (part.get("remote_schemas") or {}).items():
         rows.append([f"remote schema {name}", *(_remote_cell(granted.get(r)) for r in roles)])
+    combines = part.get("inherited_roles", {})
+    if combines:  # the parents Hasura derives each `combines` role from
+        rows.append(["combines", *("+".join(combines.get(r, ())) or "—" for r in roles)])
     return rows

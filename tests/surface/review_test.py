@@ -98,3 +98,48 @@ def test_matrix_text_ends_with_actions_and_introspection() -> None:
         ["export_project_report", "allowed", "—", "allowed", "—"],
         ["introspection", "on", "off", "on", "on"],
     ]
+
+
+def test_review_shows_a_combines_role_as_derived_by_hasura(tmp_path: Path) -> None:
+    repo = worked_example(tmp_path / "repo")
+    repo.edit(
+        "permissions/roles.yaml",
+        "  file_service:\n",
+        "  reviewer:\n    combines: [viewer, file_service]\n  lead:\n    combines: editor\n"
+        "  file_service:\n",
+    )
+    repo.commit("reviewers and leads")
+    diff = run_cli("diff", "--base", "HEAD~1", "--head", "HEAD", cwd=repo.project)
+    assert diff.code == 2, diff.err  # changes found
+    assert "2 action, introspection or inherited role setting(s)" in diff.out
+    assert "reviewer becomes a Hasura inherited role of viewer, file_service (widening)" in (
+        diff.out
+    )
+    matrix = json.loads(run_cli("matrix", "--format", "json", cwd=repo.project).out)
+    assert matrix["surface"]["inherited_roles"] == {
+        "lead": ["editor"],
+        "reviewer": ["viewer", "file_service"],
+    }
+    cells = {(c["table"], c["role"], c["action"]): c for c in matrix["cells"]}
+    viewer = cells[("public.projects", "viewer", "select")]
+    reviewer = cells[("public.projects", "reviewer", "select")]
+    assert reviewer["allowed"] and reviewer["origin"].startswith("derived by Hasura from viewer")
+    assert reviewer["permission"]["columns"] == viewer["permission"]["columns"]
+    # a write is derived from the one parent that has it (lead's only parent is editor)
+    assert cells[("public.projects", "lead", "insert")]["allowed"]
+    assert matrix["surface"]["actions"]["export_project_report"]["lead"]["origin"] == (
+        "derived by Hasura from editor"
+    )
+    text = run_cli("matrix", cwd=repo.project).out
+    assert "combines" in text and "viewer+file_service" in text
+    explained = run_cli(
+        "explain", "--role", "reviewer", "--table", "public.projects", "--action", "select",
+        cwd=repo.project,
+    )  # fmt: skip
+    assert explained.code == 0, explained.err
+    assert "`reviewer` is a Hasura inherited role (`combines`)" in explained.out
+    assert "Derived by Hasura at request time (compile writes nothing for it):" in explained.out
+    action = run_cli(
+        "explain", "--role", "lead", "--hasura-action", "export_project_report", cwd=repo.project
+    )
+    assert "allowed (derived by Hasura from editor at request time" in action.out
