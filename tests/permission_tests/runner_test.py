@@ -528,3 +528,27 @@ def test_test_files_are_checked_with_file_and_line(shop: Any) -> None:
     assert "session variable `x-hasura-usr-db-id` is not declared" in text_
     assert "a row is named by its key (id, item_id)" in text_
     assert "state what you expect of this select" in text_
+
+
+def test_a_case_for_a_combines_role_is_refused_with_its_place(
+    tmp_path: Path, shop_snapshot: dict[str, Any]
+) -> None:
+    from tests.permission_tests.conftest import ROLES
+
+    cases = {
+        "cases.yaml": PRINCIPALS
+        + "cases:\n  - name: derived\n    role: pair\n    select: {rows: []}\n"
+    }
+    tables = {k: dedent(v) for k, v in RULES.items()}
+    root = make_shop(
+        tmp_path / "shop",
+        shop_snapshot,
+        tables,
+        cases,
+        roles=ROLES + "  pair: {combines: member}\n",
+    )
+    with pytest.raises(SpecError) as error:
+        engine.load(load_project(root))
+    [(where, message)] = error.value.problems
+    assert "role `pair` is a Hasura inherited role (`combines`)" in message
+    assert where.file.endswith("cases.yaml") and where.line > 0

@@ -174,3 +174,31 @@ def test_standin_add_and_drop_inherited_role_follow_the_engine(server: StandinSe
     assert "inherited_roles" not in server.export()  # left out when empty
     status, body = server.execute({"type": "add_inherited_role", "args": {"role_name": "x"}})
     assert (status, body["code"]) == (400, "parse-failed")
+
+
+def test_a_saved_plan_round_trips_and_a_concurrent_drop_is_named(
+    combines_project: Path, cli: Cli, server: StandinServer, tmp_path: Path
+) -> None:
+    assert cli("compile").code == 0
+    seed(server, [{"role_name": "editor", "role_set": ["viewer"]}])
+    saved = tmp_path / "plan.json"
+    assert cli("plan", "--env", "test", "--out", str(saved)).code == 2
+    # someone drops the inherited role we were about to drop: a 400 at our first command
+    server.faults.edit_after_next_export(
+        {"type": "drop_inherited_role", "args": {"role_name": "editor"}}
+    )
+    result = cli("apply", "--env", "test", "--yes")
+    assert result.code == 1
+    assert (
+        'while dropping the inherited role editor: "editor" inherited role doesn\'t exist '
+        "(HTTP 400 not-exists)"
+    ) in result.err
+    assert "editor" not in live_inherited(server)  # the console's drop, nothing of ours
+    assert "reviewer" not in live_inherited(server)
+    # the saved plan is stale now; a fresh one applies
+    assert "stale" in cli("apply", "--env", "test", "--plan", str(saved), "--yes").err
+    fresh = tmp_path / "fresh.json"
+    assert cli("plan", "--env", "test", "--out", str(fresh)).code == 2
+    applied = cli("apply", "--env", "test", "--plan", str(fresh), "--yes")
+    assert applied.code == 0, applied.err
+    assert live_inherited(server) == {"auditor": {"viewer"}, "reviewer": {"viewer", "file_service"}}
