@@ -270,8 +270,10 @@ def _combine(parents: list[Grant], role: str, action: str) -> Grant | None:
         "columns": "*" if "*" in columns else sorted(columns),
         "filter": {"_or": [g.body.get("filter") or {} for g in parents]},
     }
+    # `Maybe (Max Int)` (CombinedSelPermInfo, Hasura/Table/Cache.hs): the largest limit any
+    # parent sets; a parent without one adds nothing, it does not lift the limit
     limits = [g.body["limit"] for g in parents if g.body.get("limit") is not None]
-    if limits and len(limits) == len(parents):
+    if limits:
         body["limit"] = max(limits)
     if any(g.body.get("allow_aggregations") for g in parents):
         body["allow_aggregations"] = True

@@ -168,3 +168,28 @@ def test_without_a_schema_an_object_relationship_reaches_the_table_whose_array_c
     relation = ctx.table(ctx.grants[0].table).relationships["team"]
     assert str(relation.target) == "public.teams"
     assert subjects(found(ctx, "owned-rows-writable")) == ["public.team_roster update user"]
+
+
+def test_an_inherited_select_keeps_the_largest_limit_a_parent_sets(tmp_path):
+    # CombinedSelPermInfo's limit is `Maybe (Max Int)`: a parent without a limit adds none
+    from hasura_perm.lint.sources import context_from_metadata
+    from tests.helpers import write
+    from tests.helpers import write_metadata
+    from tests.lint.lintkit import table
+
+    matches = table(
+        "public.matches",
+        select={
+            "user": {"columns": ["id"], "filter": {}, "limit": 10},
+            "guest": {"columns": ["id"], "filter": {}},
+        },
+    )
+    write_metadata(tmp_path / "metadata", {"public.matches": matches})
+    write(
+        tmp_path / "metadata",
+        "inherited_roles.yaml",
+        "- role_name: both\n  role_set: [user, guest]\n",
+    )
+    ctx = context_from_metadata(tmp_path / "metadata")
+    grant = ctx.grant(ctx.grants[0].table, "select", "both")
+    assert grant is not None and grant.body.get("limit") == 10
