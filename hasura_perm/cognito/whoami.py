@@ -393,10 +393,9 @@ def _ancestors_session_names(
             continue
         seen.add(parent)
         todo.extend(combines.get(parent, ()))
-        for actions in compiled.permissions.values():
-            for by_role in actions.values():
-                if parent in by_role:
-                    names |= _session_names(by_role[parent].body)
+        for permission in compiled.permissions:
+            if permission.role == parent:
+                names |= _session_names(permission.body)
     return names
 
 

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 
 from hasura_perm.compiler.derived import derived_permissions
 from hasura_perm.compiler.permissions import Compiled
-from hasura_perm.compiler.permissions import Permission
 from hasura_perm.core.errors import Location
 from hasura_perm.core.names import TableName
+from hasura_perm.metadata.permission import Permission
 
 T = TableName("public", "t")
 
@@ -18,7 +18,7 @@ def compiled(rules: dict[tuple[str, str], dict], combines: dict[str, tuple[str, 
     out = Compiled(tables=[T], roles=sorted({r for _, r in rules} | set(combines)))
     for (action, role), body in rules.items():
         permission = Permission(T, action, role, body, None, Location("x.yaml", 1), "table file")
-        out.permissions.setdefault(T, {}).setdefault(action, {})[role] = permission
+        out.permissions.add(permission)
     out.surface = SimpleNamespace(combines=combines)
     return out
 
@@ -28,7 +28,8 @@ def test_select_is_the_union_with_the_largest_limit_any_parent_sets() -> None:
         ("select", "a"): {"columns": ["id"], "filter": {"id": {"_eq": 1}}, "limit": 5},
         ("select", "b"): {"columns": ["id", "name"], "filter": {"id": {"_eq": 2}}},
     }
-    got = derived_permissions(compiled(rules, {"ab": ("a", "b")}))[T]["select"]["ab"]
+    got = derived_permissions(compiled(rules, {"ab": ("a", "b")})).get(T, "select", "ab")
+    assert got is not None
     assert got.body == {
         "columns": ["id", "name"],
         "filter": {"_or": [{"id": {"_eq": 1}}, {"id": {"_eq": 2}}]},
@@ -47,10 +48,10 @@ def test_writes_only_where_parents_agree_and_own_rules_come_first() -> None:
         ("insert", "a"): {"columns": ["id"], "check": {}},
         ("insert", "ab"): {"columns": ["name"], "check": {}},  # its own
     }
-    derived = derived_permissions(compiled(rules, {"ab": ("a", "b"), "top": ("ab",)}))[T]
-    assert derived["update"]["ab"].body == same
-    assert "ab" not in derived.get("delete", {})  # parents differ: nothing (an inconsistency)
-    assert "ab" not in derived["insert"]
+    derived = derived_permissions(compiled(rules, {"ab": ("a", "b"), "top": ("ab",)}))
+    assert derived.get(T, "update", "ab").body == same
+    assert derived.get(T, "delete", "ab") is None  # parents differ: nothing (an inconsistency)
+    assert derived.get(T, "insert", "ab") is None
     # a combines parent passes on both its own and its derived permissions
-    assert derived["insert"]["top"].body == {"columns": ["name"], "check": {}}
-    assert derived["update"]["top"].body == same
+    assert derived.get(T, "insert", "top").body == {"columns": ["name"], "check": {}}
+    assert derived.get(T, "update", "top").body == same
