@@ -162,3 +162,35 @@ def test_a_broken_inherited_role_with_its_own_permissions_is_an_import_problem(
     assert "inherited_roles.yaml" in result.err
     assert "inherited role ghost (of nobody) cannot be imported" in result.err
     assert not (tmp_path / "permissions" / "roles.yaml").exists()
+
+
+def test_a_chain_of_inherited_roles_with_their_own_permissions_round_trips(tmp_path: Path) -> None:
+    # real-project shape (a tournament platform): chief <- organizer <- moderator <- member
+    # <- guest, each inherited role with some permissions of its own
+    authors = table_entry(
+        "public.authors",
+        select_permissions=[
+            block("guest", columns=["id"], filter={}),
+            block("member", columns=["id", "name"], filter={"id": {"_eq": "X-Hasura-User-Id"}}),
+        ],
+        update_permissions=[block("moderator", columns=["name"], filter={}, check=None)],
+        delete_permissions=[block("chief", filter={})],
+    )
+    inherited = [
+        {"role_name": "chief", "role_set": ["organizer"]},
+        {"role_name": "organizer", "role_set": ["moderator"]},
+        {"role_name": "moderator", "role_set": ["member"]},
+        {"role_name": "member", "role_set": ["guest"]},
+    ]
+    case, result = adopt(tmp_path, [authors], inherited)
+    assert result.code == 0, result.err
+    roles = load_yaml(tmp_path / "permissions" / "roles.yaml")["roles"]
+    assert {name: value.get("combines") for name, value in roles.items()} == {
+        "chief": ["organizer"],
+        "guest": None,
+        "member": ["guest"],
+        "moderator": ["member"],
+        "organizer": ["moderator"],
+    }
+    assert not any("inherits" in value for value in roles.values())
+    compile_back(tmp_path, case)  # inherited_roles.yaml byte for byte, the same permissions
