@@ -72,6 +72,7 @@ def build(project: Project) -> Build:
     files = planned_files(meta, entries)
     files.update(planned_surface_files(surface_files, compiled.surface))
     warnings = _invisible_character_warnings(spec) + _unmanaged_warnings(compiled, meta, project)
+    warnings += _dropped_inherited_warnings(compiled, surface_files)
     result = Build(compiled, meta, files, warnings, catalog, surface_files=surface_files)
     result.permission_roles = _table_permission_roles(meta, entries)
     result.combines_at = {
@@ -80,6 +81,19 @@ def build(project: Project) -> Build:
     if not project.several_sources:
         check_combines_parents([result])
     return result
+
+
+def _dropped_inherited_warnings(compiled: Compiled, files: SurfaceFiles) -> list[str]:
+    """A declared role without `combines` is no Hasura inherited role: compile removes its
+    entry from inherited_roles.yaml. Say so (an older import kept such entries)."""
+    combines = compiled.surface.combines if compiled.surface else {}
+    return [
+        f"metadata/inherited_roles.yaml: role {e['role_name']} is declared without `combines`, "
+        f"so its inherited role entry (of {', '.join(e['role_set'])}) is removed; add "
+        f"`combines: [{', '.join(e['role_set'])}]` to the role to keep it"
+        for e in files.inherited or []
+        if e["role_name"] in compiled.roles and e["role_name"] not in combines
+    ]
 
 
 def _table_permission_roles(meta: MetadataDir, entries: dict) -> set[str]:

@@ -77,7 +77,10 @@ def test_a_file_whose_meaning_does_not_change_is_not_rewritten(tmp_path: Path) -
 def test_a_declared_role_without_combines_loses_its_entry(tmp_path: Path) -> None:
     text = "- role_name: viewer\n  role_set:\n    - auditor\n"
     root = project(tmp_path, roles="roles:\n  viewer: {}\n  auditor: {}\n", inherited=text)
-    assert run_cli("compile", cwd=root).code == 0
+    result = run_cli("compile", cwd=root)
+    assert result.code == 0
+    assert "role viewer is declared without `combines`" in result.err
+    assert "add `combines: [auditor]`" in result.err
     assert (root / "metadata/inherited_roles.yaml").read_text() == "[]\n"
 
 
