@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from hasura_perm.core import sdl
-from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import Location
 from hasura_perm.importer import yamlout
 from hasura_perm.importer.inherited import InheritedRole
@@ -44,8 +43,9 @@ class RemoteImport:
 
 
 def read_remote(metadata: dict[str, Any], inherited: list[InheritedRole]) -> RemoteImport:
-    """The metadata's role-based schemas, plus those Hasura gives inherited roles expressed
-    as `inherits` (their parents' schema)."""
+    """The metadata's role-based schemas. Inherited roles are imported as `combines` roles,
+    for which Hasura keeps deriving a schema from the parents', so nothing is added for them;
+    `inherited` is kept for callers that name it."""
     out = RemoteImport()
     entries = metadata.get("remote_schemas")
     for entry in entries if isinstance(entries, list) else []:
@@ -60,28 +60,9 @@ def read_remote(metadata: dict[str, Any], inherited: list[InheritedRole]) -> Rem
             )
             if isinstance(schema, str) and isinstance(perm.get("role"), str):
                 roles[perm["role"]] = (schema, perm.get("comment"))
-        for role in inherited:
-            if role.expressed and role.name not in roles:
-                given = [roles[p] for p in role.parents if p in roles]
-                if given:
-                    roles[role.name] = _one_schema(name, role.name, given)
         if roles:
             out.schemas[name] = roles
     return out
-
-
-def _one_schema(
-    name: str, role: str, given: list[tuple[str, str | None]]
-) -> tuple[str, str | None]:
-    if any(not sdl.same_schema(s, given[0][0]) for s, _ in given[1:]):
-        raise HasuraPermError(
-            f"cannot import remote schema {name!r}: the inherited role {role!r} gets the merge "
-            "of its parents' different role-based schemas from Hasura, which hasura-perm cannot "
-            f"write; give {role!r} its own schema in Hasura (or make the parents' schemas the "
-            "same), then import again"
-        )
-    comments = {c for _, c in given}
-    return given[0][0], comments.pop() if len(comments) == 1 else None
 
 
 def remote_roles(

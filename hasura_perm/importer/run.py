@@ -173,9 +173,11 @@ def expected_permissions(
 
 def _inherited(read: ReadMetadata) -> list[InheritedRole]:
     """The metadata's inherited roles; parents count when they hold a table permission in
-    the imported source or an action permission, as the server counts them."""
+    the imported source, an action or a remote schema permission, as the server counts them."""
     actions = read_surface(read.metadata, [])
+    remote = read_remote(read.metadata, [])
     known = set(read.roles) | {r for roles in actions.grants.values() for r in roles}
+    known |= {r for roles in remote.schemas.values() for r in roles}
     return read_inherited(read.metadata, known)
 
 

@@ -256,34 +256,29 @@ def planned_inherited_file(files: SurfaceFiles, surface: Surface) -> dict[Path, 
     return {files.root / INHERITED_FILE: yamlfmt.dump(new, kind="other")}
 
 
-REMOTE_SCHEMAS_FILE = "remote_schemas.yaml"
-
-
 def surface_permission_roles(files: SurfaceFiles, surface: Surface) -> set[str]:
-    """Roles that count as defined for an inherited role's parents, outside table permissions:
-    action permissions (once compile has written), remote schema permissions and inherited
-    roles (the engine's `allRoleNames`, buildAndCollectInfo in RQL/DDL/Schema/Cache.hs;
-    function permissions do not count there)."""
+    """Roles that count as defined for an inherited role's parents, outside table permissions,
+    once compile has written: action and remote schema permissions, and inherited roles (the
+    engine's `allRoleNames`, buildAndCollectInfo in RQL/DDL/Schema/Cache.hs; function
+    permissions do not count there)."""
     roles: set[str] = set()
     if files.actions is not None:
         actions = merged_actions(files.actions, surface) if surface.actions else files.actions
         for action in actions.get("actions") or []:
             roles.update(p["role"] for p in action.get("permissions") or [])
     roles.update(inherited_meaning(merged_inherited(files.inherited or [], surface)))
-    return roles | _remote_schema_roles(files.root)
+    return roles | _remote_roles(files, surface)
 
 
-def _remote_schema_roles(root: Path) -> set[str]:
-    path = root / REMOTE_SCHEMAS_FILE
-    if not path.is_file():
-        return set()
-    shown = str(path)
-    data = yamlfmt.load(read_text(path, shown, limit=MAX_FILE_BYTES, root=root), filename=shown)
-    schemas = data if isinstance(data, list) else []
-    return {
-        perm["role"]
-        for schema in schemas
-        if isinstance(schema, dict)
-        for perm in schema.get("permissions") or []
-        if isinstance(perm, dict) and isinstance(perm.get("role"), str)
+def _remote_roles(files: SurfaceFiles, surface: Surface) -> set[str]:
+    """Roles with a role-based schema: the file's, with the managed schemas' owned roles as
+    compiled."""
+    owned, managed = set(surface.roles), set(surface.remote_schemas)
+    present = files.remote.permissions() if files.remote is not None else {}
+    roles = {
+        role
+        for name, by_role in present.items()
+        for role in by_role
+        if role not in owned or name not in managed
     }
+    return roles | {role for name in managed for role in surface.remote_grants.get(name, {})}

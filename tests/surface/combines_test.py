@@ -148,3 +148,18 @@ def test_config_v2_cannot_hold_combines(tmp_path: Path) -> None:
     assert result.code == 1
     assert "config v2 metadata layout does not have" in result.err
     assert "inherited_roles.yaml" in result.err
+
+
+def test_a_parent_with_only_a_remote_schema_permission_is_enough(tmp_path: Path) -> None:
+    roles = ROLES + "  svc: {}\n  pair: {combines: [svc]}\n"
+    root = project(tmp_path, roles)
+    assert "not found: svc" in run_cli("compile", cwd=root).err
+    write(
+        root,
+        "metadata/remote_schemas.yaml",
+        "- name: countries\n  definition:\n    url: https://countries.example.org/graphql\n"
+        '    timeout_seconds: 60\n  comment: ""\n  permissions:\n    - role: svc\n'
+        "      definition:\n        schema: |\n          type Query { ok: Boolean }\n",
+    )
+    result = run_cli("compile", cwd=root)
+    assert result.code == 0, result.err
