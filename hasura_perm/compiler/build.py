@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
+from typing import Any
 
 from hasura_perm.cognito.mapping import cognito_compile_hook
 from hasura_perm.compiler.permissions import Compiled
@@ -13,6 +14,7 @@ from hasura_perm.compiler.permissions import compile_spec
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
+from hasura_perm.core.names import TableName
 from hasura_perm.metadata.directory import MetadataDir
 from hasura_perm.metadata.directory import merge_permissions
 from hasura_perm.metadata.directory import new_table_entry
@@ -96,15 +98,15 @@ def _dropped_inherited_warnings(compiled: Compiled, files: SurfaceFiles) -> list
     ]
 
 
-def _table_permission_roles(meta: MetadataDir, entries: dict) -> set[str]:
+def _table_permission_roles(meta: MetadataDir, entries: dict[TableName, Any]) -> set[str]:
     """Every role with a permission on some table of the source, once compile has written."""
     tables = {name: table_file.entry for name, table_file in meta.tables.items()} | entries
     return {
-        perm.get("role")
+        perm["role"]
         for entry in tables.values()
         for key in PERMISSION_KEYS.values()
         for perm in entry.get(key) or []
-        if isinstance(perm, dict)
+        if isinstance(perm, dict) and isinstance(perm.get("role"), str)
     }
 
 

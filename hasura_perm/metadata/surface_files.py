@@ -214,6 +214,7 @@ def read_inherited_roles(root: Path) -> list[dict[str, Any]] | None:
     problem = _check_inherited(data)
     if problem:
         raise HasuraPermError(f"{shown}: {problem}; fix the file or export the metadata again")
+    assert data is None or isinstance(data, list)  # _check_inherited said so
     return list(data or [])
 
 

@@ -238,11 +238,12 @@ def check_saved_plan(plan: Plan, live: Live, origin: str) -> None:
                     "the server holds; nothing was applied: run `hasura-perm plan` again"
                 )
             continue
+        now_surface: dict[str, Any] | None
         if surface_change.kind == surface_sync.INHERITED:
-            now = _inherited_now(live, surface_change.role, surface_change.before)
+            now_surface = _inherited_now(live, surface_change.role, surface_change.before)
         elif surface_change.kind == surface_sync.ACTION:
             now_roles = live.surface.actions.get(surface_change.name, {})
-            now_surface: dict[str, Any] | None = (
+            now_surface = (
                 {"comment": now_roles[surface_change.role]}
                 if surface_change.role in now_roles
                 else None
