@@ -395,7 +395,7 @@ def _ancestors_session_names(
         todo.extend(combines.get(parent, ()))
         for permission in compiled.permissions:
             if permission.role == parent:
-                names |= _session_names(permission.body)
+                names |= session_variables_in(permission.body)
     return names
 
 
