@@ -8,6 +8,7 @@ from dataclasses import field
 from pathlib import Path
 
 from hasura_perm.cognito.mapping import cognito_compile_hook
+from hasura_perm.compiler.function_grants import function_grant_problems
 from hasura_perm.compiler.permissions import Compiled
 from hasura_perm.compiler.permissions import compile_spec
 from hasura_perm.core.errors import HasuraPermError
@@ -19,6 +20,9 @@ from hasura_perm.metadata.directory import new_table_entry
 from hasura_perm.metadata.directory import planned_files
 from hasura_perm.metadata.directory import read_metadata
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
+from hasura_perm.metadata.function_files import FunctionFiles
+from hasura_perm.metadata.function_files import planned_function_files
+from hasura_perm.metadata.function_files import read_function_files
 from hasura_perm.metadata.surface_files import SurfaceFiles
 from hasura_perm.metadata.surface_files import planned_surface_files
 from hasura_perm.metadata.surface_files import read_surface_files
@@ -41,6 +45,7 @@ class Build:
     warnings: list[str] = field(default_factory=list)
     catalog: Catalog | None = None  # what the rules could name (plan's pre-flight reads it)
     surface_files: SurfaceFiles | None = None  # actions.yaml, graphql_schema_introspection.yaml
+    function_files: FunctionFiles | None = None  # the source's tracked functions
 
 
 def build(project: Project) -> Build:
@@ -58,7 +63,11 @@ def build(project: Project) -> Build:
             catalog.table_files[name] = project.relative(table_file.path)
     compiled = compile_spec(spec, catalog)
     surface_files = read_surface_files(project.metadata_dir, meta.layout)
-    compiled.surface = _surface(spec, surface_files, project)
+    function_files = read_function_files(project.metadata_dir, project.source, meta.layout)
+    compiled.surface = _surface(spec, surface_files, project, function_files)
+    problems = function_grant_problems(compiled, snapshot, meta)
+    if problems:
+        raise SpecError(problems)
     cognito_compile_hook(spec, compiled, snapshot)
     entries = {}
     for table in compiled.tables:
@@ -67,14 +76,25 @@ def build(project: Project) -> Build:
         entries[table] = merge_permissions(existing, ours, set(compiled.roles))
     files = planned_files(meta, entries)
     files.update(planned_surface_files(surface_files, compiled.surface))
+    files.update(planned_function_files(function_files, compiled.surface))
     warnings = _invisible_character_warnings(spec) + _unmanaged_warnings(compiled, meta, project)
-    return Build(compiled, meta, files, warnings, catalog, surface_files=surface_files)
+    return Build(
+        compiled,
+        meta,
+        files,
+        warnings,
+        catalog,
+        surface_files=surface_files,
+        function_files=function_files,
+    )
 
 
-def _surface(spec: Spec, files: SurfaceFiles, project: Project) -> Surface:
+def _surface(
+    spec: Spec, files: SurfaceFiles, project: Project, functions: FunctionFiles
+) -> Surface:
     problems: list[tuple[Location, str]] = []
     parents = role_parents(spec, problems)  # already checked by compile_spec
-    surface = compile_surface(spec, parents, files.action_names(), problems)
+    surface = compile_surface(spec, parents, files.action_names(), problems, functions.names())
     surface.remote_schemas, surface.remote_grants = compile_remote_schemas(
         spec,
         parents,
