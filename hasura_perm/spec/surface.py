@@ -232,3 +232,19 @@ def _resolve(
             )
     resolved[role] = grant
     return grant
+
+
+def qualified_functions(parts: list[tuple[str, Surface]]) -> Surface:
+    """The first part's surface, with every part's functions named `source:schema.name`:
+    functions belong to a source (actions and introspection do not)."""
+    first = parts[0][1]
+    merged = Surface(first.roles, first.actions, first.grants, first.introspection_disabled)
+    for source, surface in parts:
+        for name in surface.functions:
+            qualified = f"{source}:{name}"
+            merged.functions.append(qualified)
+            grants = surface.function_grants.get(name, {})
+            if grants:
+                merged.function_grants[qualified] = dict(grants)
+    merged.functions.sort()
+    return merged

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import boolexp
 from . import cache
+from . import functions
 from . import metadata as md
 from . import permissions
 from . import remote_schemas
@@ -262,6 +263,7 @@ for _perm in permissions.PERM_TYPES:
     ARG_PARSERS[f"pg_drop_{_perm}_permission"] = _parse_drop
 ARG_PARSERS.update(surface.PARSERS)
 ARG_PARSERS.update(remote_schemas.PARSERS)
+ARG_PARSERS.update(functions.PARSERS)
 
 
 # ---------------------------------------------------------------- running
@@ -522,3 +524,4 @@ for _perm in permissions.PERM_TYPES:
     RUNNERS[f"pg_drop_{_perm}_permission"] = _drop_permission(_perm)
 RUNNERS.update(surface.RUNNERS)
 RUNNERS.update(remote_schemas.RUNNERS)
+RUNNERS.update(functions.RUNNERS)
