@@ -76,7 +76,7 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
     columns_of = {t: list(info.columns) for t, info in snapshot.tables.items()}
     expected, inherited = _expected_and_inherited(read, columns_of)
     plan = plan_import(expected, snapshot)
-    surface = read_surface(read.metadata, inherited)
+    surface = read_surface(read.metadata, inherited, read.functions)
     plan.roles = surface_roles(plan.roles, surface)
     remote = read_remote(read.metadata, inherited)
     plan.roles = remote_roles(plan.roles, remote)
@@ -94,7 +94,8 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
     surface_difference = prove_surface(files, surface)
     if surface_difference:
         raise RoundTripFailed(
-            "the imported action permissions or introspection options would not compile back "
+            "the imported action or function permissions or introspection options would not "
+            "compile back "
             f"to the metadata's, so nothing was written: {surface_difference}\nThis is a bug "
             "in hasura-perm import; please report it."
         )
@@ -147,6 +148,11 @@ def _surface_notes(surface: SurfaceImport) -> list[str]:
         notes.append(
             f"{surface.count} action permission(s) on {len(surface.grants)} action(s) -> "
             "actions.yaml"
+        )
+    if surface.function_grants:
+        notes.append(
+            f"{surface.function_count} function permission(s) on {len(surface.function_grants)} "
+            "function(s) -> functions.yaml"
         )
     if surface.disabled:
         notes.append(
