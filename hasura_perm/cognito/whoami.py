@@ -367,6 +367,9 @@ def role_summary(compiled: Compiled, role: str, session: dict[str, str]) -> list
     remote = surface.remote_schemas_of(role) if surface is not None else []
     if remote:  # as is a role given only a remote schema's role-based schema
         lines.append(f"remote schemas: {', '.join(remote)}")
+    functions = surface.functions_of(role) if surface is not None else []
+    if functions:  # so is one granted functions (on tables whose rules it does not own)
+        lines.append(f"functions: {', '.join(functions)}")
     if not lines:
         return [f"role {role!r} has no permissions in the compiled rules (it sees nothing)"]
     for name in sorted(used):

@@ -34,11 +34,11 @@ from hasura_perm.core.reading import read_text
 from hasura_perm.metadata.directory import read_metadata
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import canonical_permission
-from hasura_perm.metadata.permission import Permission
-from hasura_perm.metadata.permission import PermissionSet
 from hasura_perm.metadata.function_files import FunctionFiles
 from hasura_perm.metadata.function_files import function_name_of
 from hasura_perm.metadata.function_files import read_function_files
+from hasura_perm.metadata.permission import Permission
+from hasura_perm.metadata.permission import PermissionSet
 from hasura_perm.metadata.v2_layout import layout_of
 
 EXPORT_FILE = "export_metadata"  # the `file` of blocks read from a server's export

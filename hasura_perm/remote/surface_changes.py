@@ -458,10 +458,13 @@ def missing_remote_schemas(live: SurfaceState, changes: list[SurfaceChange]) -> 
 
 
 def surface_heading(changes: list[SurfaceChange]) -> str:
-    """The heading of the surface part of a report, naming remote schemas when there are."""
-    if any(c.kind == REMOTE_SCHEMA for c in changes):
-        return "actions, introspection and remote schemas"
-    return "actions and introspection"
+    """The heading of the surface part of a report, naming functions and remote schemas when
+    there are."""
+    kinds = {c.kind for c in changes}
+    parts = ["actions", *(["functions"] if FUNCTION in kinds else []), "introspection"]
+    if REMOTE_SCHEMA in kinds:
+        parts.append("remote schemas")
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def function_args(name: str, role: str, source: str) -> dict[str, Any]:
