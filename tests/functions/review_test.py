@@ -69,7 +69,9 @@ def test_diff_reports_a_function_grant_withdrawn(tmp_path: Path) -> None:
     assert "2 action, function or introspection setting(s)" in result.out
 
 
-def test_whoami_lists_a_role_s_functions_and_a_grant_without_select_is_refused(tmp_path: Path) -> None:
+def test_whoami_lists_a_role_s_functions_and_a_grant_without_select_is_refused(
+    tmp_path: Path,
+) -> None:
     repo = worked_example(tmp_path / "repo")
     loaded = load_cognito(load_project(repo.project))
     summary = role_summary(loaded.build.compiled, "viewer", {})
