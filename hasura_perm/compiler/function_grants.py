@@ -57,8 +57,8 @@ def function_grant_problems(compiled: Compiled, snapshot: Snapshot, meta: Metada
 
 def can_select(compiled: Compiled, meta: MetadataDir, table: TableName, role: str) -> bool:
     """After this compile: a managed table by its compiled rules, any other by its file."""
-    if table in compiled.permissions or table in compiled.tables:
-        return role in compiled.permissions.get(table, {}).get("select", {})
+    if table in compiled.tables:
+        return compiled.permissions.get(table, "select", role) is not None
     found = meta.tables.get(table)
     entries = (found.entry.get("select_permissions") or []) if found else []
     return any(isinstance(p, dict) and p.get("role") == role for p in entries)
