@@ -128,6 +128,7 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
         + _inherited_notes(inherited)
         + _surface_notes(surface)
         + _remote_notes(remote),
+        + _function_notes(surface, snapshot, expected),
     )
     report.seconds = time.perf_counter() - started
     return ImportResult(files, report, expected)
@@ -159,6 +160,30 @@ def _surface_notes(surface: SurfaceImport) -> list[str]:
             f"introspection disabled for {', '.join(surface.disabled)} -> "
             "`introspection: false` in roles.yaml"
         )
+    return notes
+
+
+def _function_notes(
+    surface: SurfaceImport, snapshot: Snapshot, expected: PermissionSet
+) -> list[str]:
+    """Hasura accepts a function permission for any role it knows; compile holds a grant to
+    select on the return table (compiler/function_grants.py). Say before compile does."""
+    notes = []
+    for name, roles in sorted(surface.function_grants.items()):
+        function = snapshot.functions.get(TableName.parse(name))
+        if function is None:
+            notes.append(
+                f"function {name} is not in the schema snapshot: compile needs its return "
+                "table (run `hasura-perm schema pull`)"
+            )
+            continue
+        lacking = [r for r in roles if expected.get(function.returns, "select", r) is None]
+        if lacking:
+            notes.append(
+                f"function {name}: {', '.join(lacking)} cannot select {function.returns}, so "
+                "Hasura shows them no field for it and compile refuses the grant; grant the "
+                "select or remove the function grant from functions.yaml"
+            )
     return notes
 
 

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import yaml
 
+from hasura_perm.importer.run import import_permissions
 from hasura_perm.importer.surface import prove_surface
 from hasura_perm.importer.surface import read_surface
 from hasura_perm.importer.surface import surface_files
 from hasura_perm.importer.surface import surface_roles
 from hasura_perm.metadata.read import read_metadata_dir
+from hasura_perm.schema.snapshot import load_snapshot
 from tests.helpers import write
 
 REPO = Path(__file__).resolve().parents[2]
@@ -93,3 +95,19 @@ def test_config_v2_and_export_json(tmp_path: Path) -> None:
     }
     write(tmp_path, "export.json", json.dumps(export))
     assert read_metadata_dir(tmp_path / "export.json").functions == {"api.f": ["r"], "public.g": []}
+
+
+def test_import_notes_a_function_grant_compile_would_refuse() -> None:
+    read = read_metadata_dir(REPO / "metadata")
+    read.functions["public.search_projects"].append("stranger")  # known to Hasura, no select
+    snapshot = load_snapshot(REPO / "permissions/schema.yaml")
+    result = import_permissions(read, snapshot)
+    assert "functions.yaml" in result.files
+    notes = result.report.notes
+    assert "3 function permission(s) on 1 function(s) -> functions.yaml" not in notes
+    assert "4 function permission(s) on 1 function(s) -> functions.yaml" in notes
+    assert (
+        "function public.search_projects: stranger cannot select public.projects, so Hasura "
+        "shows them no field for it and compile refuses the grant; grant the select or remove "
+        "the function grant from functions.yaml"
+    ) in notes
