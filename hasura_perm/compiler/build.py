@@ -63,7 +63,12 @@ def build(project: Project) -> Build:
             catalog.table_files[name] = project.relative(table_file.path)
     compiled = compile_spec(spec, catalog)
     surface_files = read_surface_files(project.metadata_dir, meta.layout)
-    function_files = read_function_files(project.metadata_dir, project.source, meta.layout)
+    function_files = read_function_files(
+        project.metadata_dir,
+        project.source,
+        meta.layout,
+        indentless=bool(meta.v2 is not None and meta.v2.indentless),
+    )
     compiled.surface = _surface(spec, surface_files, project, function_files)
     problems = function_grant_problems(compiled, snapshot, meta)
     if problems:

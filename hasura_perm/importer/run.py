@@ -127,7 +127,7 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
         notes=_notes(read)
         + _inherited_notes(inherited)
         + _surface_notes(surface)
-        + _remote_notes(remote),
+        + _remote_notes(remote)
         + _function_notes(surface, snapshot, expected),
     )
     report.seconds = time.perf_counter() - started

@@ -61,7 +61,11 @@ def function_name_of(value: Any) -> TableName:
     return TableName(value.get("schema", "public"), value["name"])
 
 
-def read_function_files(root: Path, source: str, layout: str) -> FunctionFiles:
+def read_function_files(
+    root: Path, source: str, layout: str, *, indentless: bool = False
+) -> FunctionFiles:
+    """`indentless`: how the layout's other files write nested lists (config v2: tables.yaml),
+    for a functions.yaml that has none yet."""
     result = FunctionFiles(source)
     if layout == "v2":
         path = root / V2_FILE
@@ -77,7 +81,8 @@ def read_function_files(root: Path, source: str, layout: str) -> FunctionFiles:
     if not isinstance(items, list):
         raise HasuraPermError(f"{path}: expected a list of functions; export the metadata again")
     result.items = items
-    result.indentless = bool(re.search(r"^(\s*)permissions:\n\1- ", text, re.M))
+    nested = re.search(r"^( *)[\w-]+:\n(\1 *)- ", text, re.M)  # a list under a key
+    result.indentless = (nested.group(1) == nested.group(2)) if nested else indentless
     for position, item in enumerate(items):
         if isinstance(item, str) and item.startswith(INCLUDE):
             file = _included(path, item, root)

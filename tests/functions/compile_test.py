@@ -197,3 +197,33 @@ def test_config_v2_functions_yaml_keeps_other_entries(tmp_path: Path) -> None:
         "  comment: Full-text search\n",
         "  permissions:\n    - role: planner\n    - role: viewer\n  comment: Full-text search\n",
     )
+
+
+def test_config_v2_keeps_the_older_cli_s_indentless_lists(tmp_path: Path) -> None:
+    """gopkg.in/yaml.v2 writes a list at its key's column; a functions.yaml without any list
+    yet follows tables.yaml."""
+    root = make_project(
+        tmp_path,
+        {
+            "roles.yaml": ROLES,
+            "functions.yaml": "functions:\n  search_notes:\n    viewer: {}\n",
+            "tables/notes.yaml": "table: public.notes\nselect:\n  viewer: {columns: [id], filter: {}}\n",
+        },
+        schema="tables:\n  public.notes:\n    columns: {id: integer}\n"
+        "functions:\n  public.search_notes: {returns: public.notes}\n",
+    )
+    write(root, "metadata/version.yaml", "version: 2\n")
+    write(
+        root,
+        "metadata/tables.yaml",
+        "- table:\n    schema: public\n    name: notes\n  select_permissions:\n  - role: viewer\n"
+        "    permission:\n      columns:\n      - id\n      filter: {}\n",
+    )
+    write(
+        root, "metadata/functions.yaml", "- function:\n    schema: public\n    name: search_notes\n"
+    )
+    assert run_cli("compile", cwd=root).code == 0
+    assert (root / "metadata/functions.yaml").read_text() == (
+        "- function:\n    schema: public\n    name: search_notes\n  permissions:\n"
+        "  - role: planner\n  - role: viewer\n"
+    )
