@@ -238,7 +238,14 @@ def qualified_functions(parts: list[tuple[str, Surface]]) -> Surface:
     """The first part's surface, with every part's functions named `source:schema.name`:
     functions belong to a source (actions and introspection do not)."""
     first = parts[0][1]
-    merged = Surface(first.roles, first.actions, first.grants, first.introspection_disabled)
+    merged = Surface(
+        first.roles,
+        first.actions,
+        first.grants,
+        first.introspection_disabled,
+        first.remote_schemas,
+        first.remote_grants,
+    )
     for source, surface in parts:
         for name in surface.functions:
             qualified = f"{source}:{name}"
