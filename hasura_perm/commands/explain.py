@@ -83,9 +83,9 @@ def run(args: argparse.Namespace) -> int:
         return _run_remote(args, build(project))
     if args.hasura_function is not None:
         project, function = source_of_table(project, args.hasura_function)
-        explanation = explain_function(build(project), function, args.role)
+        by_function = explain_function(build(project), function, args.role)
         args.output_kind = "explain-function"
-        emit(args, explanation, what="explanation")
+        emit(args, by_function, what="explanation")
         return ExitCode.OK
     if args.table is None or args.action is None:
         raise HasuraPermError(

@@ -56,9 +56,9 @@ def read_surface(
     `inherits`: any parent's), introspection-disabled roles and function grants."""
     out = SurfaceImport()
     out.functions = sorted(functions or {})
-    for name, roles in sorted((functions or {}).items()):
-        if roles:
-            out.function_grants[name] = dict.fromkeys(sorted(roles))
+    for function, granted in sorted((functions or {}).items()):
+        if granted:
+            out.function_grants[function] = dict.fromkeys(sorted(granted))
     actions = metadata.get("actions")
     if isinstance(actions, dict):  # actions.yaml as read: {actions: [...], custom_types}
         actions = actions.get("actions")

@@ -67,6 +67,7 @@ def read_function_files(
     """`indentless`: how the layout's other files write nested lists (config v2: tables.yaml),
     for a functions.yaml that has none yet."""
     result = FunctionFiles(source)
+    path: Path | None
     if layout == "v2":
         path = root / V2_FILE
     else:

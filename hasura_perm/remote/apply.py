@@ -242,12 +242,13 @@ def check_saved_plan(plan: Plan, live: Live, origin: str) -> None:
                     "the server holds; nothing was applied: run `hasura-perm plan` again"
                 )
             continue
+        now_surface: dict[str, Any] | None
         if surface_change.kind == surface_sync.FUNCTION:
             held = surface_change.role in live.surface.functions.get(surface_change.name, {})
-            now = {} if held else None
+            now_surface = {} if held else None
         elif surface_change.kind == surface_sync.ACTION:
             now_roles = live.surface.actions.get(surface_change.name, {})
-            now_surface: dict[str, Any] | None = (
+            now_surface = (
                 {"comment": now_roles[surface_change.role]}
                 if surface_change.role in now_roles
                 else None

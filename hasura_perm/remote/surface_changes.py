@@ -80,8 +80,9 @@ def live_state(metadata: dict[str, Any], sources: list[str] | None = None) -> Su
     `sources`: whose tracked functions to read (several: names `source:schema.name`)."""
     state = SurfaceState()
     for source in sources or []:
-        for name, roles in live_functions(metadata, source).items():
-            state.functions[f"{source}:{name}" if len(sources or []) > 1 else name] = roles
+        for function, granted in live_functions(metadata, source).items():
+            key = f"{source}:{function}" if len(sources or []) > 1 else function
+            state.functions[key] = granted
     actions = metadata.get("actions") or []
     if not isinstance(actions, list):
         raise HasuraPermError("the server's metadata has `actions` that is not a list")
@@ -138,14 +139,14 @@ def live_functions(metadata: dict[str, Any], source: str) -> dict[str, dict[str,
     )
     out: dict[str, dict[str, str | None]] = {}
     for entry in (found or {}).get("functions") or []:
-        name = entry.get("function") if isinstance(entry, dict) else None
-        perms = entry.get("permissions") or [] if isinstance(entry, dict) else None
-        if isinstance(name, str):
-            name = {"schema": "public", "name": name}
-        if not isinstance(name, dict) or not isinstance(perms, list):
+        named: Any = entry.get("function") if isinstance(entry, dict) else None
+        granted: Any = entry.get("permissions") or [] if isinstance(entry, dict) else None
+        if isinstance(named, str):
+            named = {"schema": "public", "name": named}
+        if not isinstance(named, dict) or not isinstance(granted, list):
             raise HasuraPermError(f"the server's metadata has a malformed function: {entry!r}")
-        key = f"{name.get('schema', 'public')}.{name.get('name')}"
-        out[key] = {p["role"]: None for p in perms if isinstance(p, dict) and "role" in p}
+        key = f"{named.get('schema', 'public')}.{named.get('name')}"
+        out[key] = {p["role"]: None for p in granted if isinstance(p, dict) and "role" in p}
     return out
 
 
@@ -159,8 +160,8 @@ def compiled_state(surface: Surface | None) -> SurfaceState:
         name: {r: {"schema": g.schema, "comment": g.comment} for r, g in grants.items()}
         for name, grants in _managed_grants(surface).items()
     }
-    functions = {
-        f: {r: None for r in surface.function_grants.get(f, {})} for f in surface.functions
+    functions: dict[str, dict[str, str | None]] = {
+        f: dict.fromkeys(surface.function_grants.get(f, {})) for f in surface.functions
     }
     return SurfaceState(
         actions, set(surface.introspection_disabled), remote=remote, functions=functions

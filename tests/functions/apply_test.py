@@ -156,3 +156,17 @@ def test_compile_then_plan_agree_with_the_example_metadata(project: Path, cli: C
         project / "metadata/databases/default/functions/public_search_projects.yaml"
     ).read_text()
     assert text == "function:\n  name: search_projects\n  schema: public\n"
+
+
+def test_a_saved_plan_of_function_grants_applies(
+    cli: Cli, server: StandinServer, tmp_path: Path
+) -> None:
+    """check_saved_plan compares each function change with what the server holds."""
+    seed(server, ["file_service"])
+    saved = tmp_path / "plan.json"
+    assert cli("plan", "--env", "test", "--out", str(saved)).code == 2
+    kinds = {c["kind"] for c in json.loads(saved.read_text())["surface"]}
+    assert kinds == {"function"}
+    applied = cli("apply", "--env", "test", "--plan", str(saved), "--yes")
+    assert applied.code == 0, applied.out + applied.err
+    assert sorted(live_roles(server)) == ["editor", "project_admin", "viewer"]
