@@ -106,3 +106,9 @@ CREATE TABLE user_preferences (
 CREATE FUNCTION project_note_count(project projects) RETURNS bigint
   LANGUAGE sql STABLE
   AS $$ SELECT count(*) FROM project_notes n WHERE n.project_id = project.id AND NOT n.is_deleted $$;
+
+-- A tracked function (metadata/databases/default/functions/): its permissions matter when
+-- Hasura runs with HASURA_GRAPHQL_INFER_FUNCTION_PERMISSIONS=false.
+CREATE FUNCTION search_projects(search text) RETURNS SETOF projects
+  LANGUAGE sql STABLE
+  AS $$ SELECT * FROM projects WHERE name ILIKE '%' || search || '%' $$;

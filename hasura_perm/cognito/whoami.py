@@ -373,6 +373,9 @@ def role_summary(compiled: Compiled, role: str, session: dict[str, str]) -> list
             f"Hasura inherited role: also what it derives from {', '.join(combines[role])}"
         )
         used |= _ancestors_session_names(compiled, role, combines)
+    functions = surface.functions_of(role) if surface is not None else []
+    if functions:  # so is one granted functions (on tables whose rules it does not own)
+        lines.append(f"functions: {', '.join(functions)}")
     if not lines:
         return [f"role {role!r} has no permissions in the compiled rules (it sees nothing)"]
     for name in sorted(used):

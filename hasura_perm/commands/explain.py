@@ -12,6 +12,7 @@ from hasura_perm.core.errors import ExitCode
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
 from hasura_perm.review.explain_action import explain_action
+from hasura_perm.review.explain_action import explain_function
 from hasura_perm.review.explain_remote import explain_remote
 from hasura_perm.review.explanation import explain
 from hasura_perm.review.rules import SpecIndex
@@ -34,6 +35,7 @@ examples:
   hasura-perm explain --role viewer --table public.projects --action select
   hasura-perm explain --role project_admin --hasura-action export_project_report
   hasura-perm explain --role viewer --remote-schema countries
+  hasura-perm explain --role editor --hasura-function search_projects
   hasura-perm explain --role editor --table projects --action update \\
       --session x-hasura-user-db-id=7 --session 'x-hasura-department-ids={1,2}'
 """
@@ -58,6 +60,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="instead of --table/--action: a remote schema (remote_schemas.yaml): the role's schema",
     )
     parser.add_argument(
+        "--hasura-function",
+        metavar="NAME",
+        help="instead of --table/--action: a tracked function (schema.name) the role may call",
+    )
+    parser.add_argument(
         "--session",
         action="append",
         default=[],
@@ -74,9 +81,16 @@ def run(args: argparse.Namespace) -> int:
         return _run_action(args, build(project))
     if args.remote_schema is not None:
         return _run_remote(args, build(project))
+    if args.hasura_function is not None:
+        project, function = source_of_table(project, args.hasura_function)
+        by_function = explain_function(build(project), function, args.role)
+        args.output_kind = "explain-function"
+        emit(args, by_function, what="explanation")
+        return ExitCode.OK
     if args.table is None or args.action is None:
         raise HasuraPermError(
-            "explain needs --table and --action (or --hasura-action NAME, or --remote-schema NAME)"
+            "explain needs --table and --action (or --hasura-action NAME, --remote-schema NAME, "
+            "or --hasura-function NAME)"
         )
     project, table = source_of_table(project, args.table)
     result = build(project)

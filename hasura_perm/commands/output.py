@@ -93,6 +93,10 @@ def registry() -> dict[str, dict[str, Renderer]]:
             "text": lambda e, **_: explain_remote.render_remote_text(e),
             "json": lambda e, **_: dump(e),
         },
+        "explain-function": {  # explain --hasura-function (review/explain_action.py)
+            "text": lambda e, **_: explain_action.render_function_text(e),
+            "json": lambda e, **_: dump(e),
+        },
         "test": {
             name: functools.partial(_tests, tests_render.render, name)
             for name in tests_render.FORMATS

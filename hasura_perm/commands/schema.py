@@ -154,7 +154,9 @@ def _write(snapshot: dict[str, Any], out: Path | None, project: Project | None) 
         assert project is not None
         out = project.schema_file
         write_files({out: text}, inside=project.root, show=project.relative)
-    print(f"Wrote {len(snapshot['tables'])} tables to {out}.")
+    functions = len(snapshot.get("functions") or {})
+    also = f" and {functions} function(s) Hasura can track" if functions else ""
+    print(f"Wrote {len(snapshot['tables'])} tables{also} to {out}.")
 
 
 def _list(text: str | None) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from hasura_perm.cognito.mapping import cognito_compile_hook
+from hasura_perm.compiler.function_grants import function_grant_problems
 from hasura_perm.compiler.permissions import Compiled
 from hasura_perm.compiler.permissions import compile_spec
 from hasura_perm.core.errors import HasuraPermError
@@ -21,6 +22,9 @@ from hasura_perm.metadata.directory import new_table_entry
 from hasura_perm.metadata.directory import planned_files
 from hasura_perm.metadata.directory import read_metadata
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
+from hasura_perm.metadata.function_files import FunctionFiles
+from hasura_perm.metadata.function_files import planned_function_files
+from hasura_perm.metadata.function_files import read_function_files
 from hasura_perm.metadata.surface_files import SurfaceFiles
 from hasura_perm.metadata.surface_files import planned_surface_files
 from hasura_perm.metadata.surface_files import read_surface_files
@@ -47,6 +51,7 @@ class Build:
     # roles with a table permission in this source after compile (`combines` parents need one)
     permission_roles: set[str] = field(default_factory=set)
     combines_at: dict[str, Location] = field(default_factory=dict)  # `combines:` of each role
+    function_files: FunctionFiles | None = None  # the source's tracked functions
 
 
 def build(project: Project) -> Build:
@@ -64,7 +69,16 @@ def build(project: Project) -> Build:
             catalog.table_files[name] = project.relative(table_file.path)
     compiled = compile_spec(spec, catalog)
     surface_files = read_surface_files(project.metadata_dir, meta.layout)
-    compiled.surface = _surface(spec, surface_files, project)
+    function_files = read_function_files(
+        project.metadata_dir,
+        project.source,
+        meta.layout,
+        indentless=bool(meta.v2 is not None and meta.v2.indentless),
+    )
+    compiled.surface = _surface(spec, surface_files, project, function_files)
+    problems = function_grant_problems(compiled, snapshot, meta)
+    if problems:
+        raise SpecError(problems)
     cognito_compile_hook(spec, compiled, snapshot)
     entries = {}
     for table in compiled.tables:
@@ -73,9 +87,18 @@ def build(project: Project) -> Build:
         entries[table] = merge_permissions(existing, ours, set(compiled.roles))
     files = planned_files(meta, entries)
     files.update(planned_surface_files(surface_files, compiled.surface))
+    files.update(planned_function_files(function_files, compiled.surface))
     warnings = _invisible_character_warnings(spec) + _unmanaged_warnings(compiled, meta, project)
     warnings += _dropped_inherited_warnings(compiled, surface_files)
-    result = Build(compiled, meta, files, warnings, catalog, surface_files=surface_files)
+    result = Build(
+        compiled,
+        meta,
+        files,
+        warnings,
+        catalog,
+        surface_files=surface_files,
+        function_files=function_files,
+    )
     result.permission_roles = _table_permission_roles(meta, entries)
     result.combines_at = {
         r: spec.roles[r].child("combines").location for r in compiled.surface.combines
@@ -141,10 +164,12 @@ def check_combines_parents(builds: list[Build]) -> None:
         raise SpecError(problems)
 
 
-def _surface(spec: Spec, files: SurfaceFiles, project: Project) -> Surface:
+def _surface(
+    spec: Spec, files: SurfaceFiles, project: Project, functions: FunctionFiles
+) -> Surface:
     problems: list[tuple[Location, str]] = []
     parents = role_parents(spec, problems)  # already checked by compile_spec
-    surface = compile_surface(spec, parents, files.action_names(), problems)
+    surface = compile_surface(spec, parents, files.action_names(), problems, functions.names())
     surface.remote_schemas, surface.remote_grants = compile_remote_schemas(
         spec,
         parents,

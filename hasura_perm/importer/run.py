@@ -77,7 +77,7 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
     columns_of = {t: list(info.columns) for t, info in snapshot.tables.items()}
     expected = expected_permissions(read, columns_of)
     inherited = _inherited(read)
-    surface = read_surface(read.metadata, inherited)
+    surface = read_surface(read.metadata, inherited, read.functions)
     plan = plan_import(expected, snapshot, combines=set(surface.combines))
     plan.roles = surface_roles(plan.roles, surface)
     remote = read_remote(read.metadata, inherited)
@@ -97,7 +97,8 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
     surface_difference = prove_surface(files, surface)
     if surface_difference:
         raise RoundTripFailed(
-            "the imported action permissions or introspection options would not compile back "
+            "the imported action or function permissions or introspection options would not "
+            "compile back "
             f"to the metadata's, so nothing was written: {surface_difference}\nThis is a bug "
             "in hasura-perm import; please report it."
         )
@@ -129,7 +130,8 @@ def import_permissions(read: ReadMetadata, snapshot: Snapshot) -> ImportResult:
         notes=_notes(read)
         + _inherited_notes(inherited)
         + _surface_notes(surface)
-        + _remote_notes(remote),
+        + _remote_notes(remote)
+        + _function_notes(surface, snapshot, expected),
     )
     report.seconds = time.perf_counter() - started
     return ImportResult(files, report, expected)
@@ -151,11 +153,40 @@ def _surface_notes(surface: SurfaceImport) -> list[str]:
             f"{surface.count} action permission(s) on {len(surface.grants)} action(s) -> "
             "actions.yaml"
         )
+    if surface.function_grants:
+        notes.append(
+            f"{surface.function_count} function permission(s) on {len(surface.function_grants)} "
+            "function(s) -> functions.yaml"
+        )
     if surface.disabled:
         notes.append(
             f"introspection disabled for {', '.join(surface.disabled)} -> "
             "`introspection: false` in roles.yaml"
         )
+    return notes
+
+
+def _function_notes(
+    surface: SurfaceImport, snapshot: Snapshot, expected: PermissionSet
+) -> list[str]:
+    """Hasura accepts a function permission for any role it knows; compile holds a grant to
+    select on the return table (compiler/function_grants.py). Say before compile does."""
+    notes = []
+    for name, roles in sorted(surface.function_grants.items()):
+        function = snapshot.functions.get(TableName.parse(name))
+        if function is None:
+            notes.append(
+                f"function {name} is not in the schema snapshot: compile needs its return "
+                "table (run `hasura-perm schema pull`)"
+            )
+            continue
+        lacking = [r for r in roles if expected.get(function.returns, "select", r) is None]
+        if lacking:
+            notes.append(
+                f"function {name}: {', '.join(lacking)} cannot select {function.returns}, so "
+                "Hasura shows them no field for it and compile refuses the grant; grant the "
+                "select or remove the function grant from functions.yaml"
+            )
     return notes
 
 

@@ -1,4 +1,4 @@
-"""Import action permissions and introspection options into permissions/.
+"""Import action and function permissions and introspection options into permissions/.
 
 Action grants become `permissions/actions.yaml`, one entry per action that has permissions,
 factored through the inferred role inheritance (a child whose parent holds the grant needs no
@@ -6,6 +6,8 @@ entry; a child that must not have it gets `deny`). Patterns are not invented: a 
 would hand every future action to the role, which the metadata never said. Roles in
 `disabled_for_roles` get `introspection: false`. Roles seen only here are declared. The result
 is proved like the table rules: the files are compiled back and must give the same grants.
+Function grants (a tracked function's `permissions`) are factored the same way into
+`permissions/functions.yaml`, keyed `schema.name`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from hasura_perm.spec.resolve import role_parents
 from hasura_perm.spec.surface import compile_surface
 
 ACTIONS_FILE = "actions.yaml"
+FUNCTIONS_FILE = "functions.yaml"
 Grants = dict[str, dict[str, str | None]]  # action -> role -> comment
 
 
@@ -33,16 +36,31 @@ class SurfaceImport:
     grants: Grants = field(default_factory=dict)
     disabled: list[str] = field(default_factory=list)
     combines: dict[str, tuple[str, ...]] = field(default_factory=dict)  # Hasura inherited roles
+    functions: list[str] = field(default_factory=list)  # every tracked function, `schema.name`
+    function_grants: Grants = field(default_factory=dict)  # function -> role -> None
 
     @property
     def count(self) -> int:
         return sum(len(roles) for roles in self.grants.values())
 
+    @property
+    def function_count(self) -> int:
+        return sum(len(roles) for roles in self.function_grants.values())
 
-def read_surface(metadata: dict[str, Any], inherited: list[InheritedRole]) -> SurfaceImport:
-    """The metadata's action grants, introspection-disabled roles and the inherited roles
-    imported as `combines` (Hasura derives their actions itself: nothing is added)."""
+
+def read_surface(
+    metadata: dict[str, Any],
+    inherited: list[InheritedRole],
+    functions: dict[str, list[str]] | None = None,
+) -> SurfaceImport:
+    """The metadata's action grants, introspection-disabled roles, function grants and the
+    inherited roles imported as `combines` (Hasura derives their actions itself: nothing is
+    added)."""
     out = SurfaceImport()
+    out.functions = sorted(functions or {})
+    for function, granted in sorted((functions or {}).items()):
+        if granted:
+            out.function_grants[function] = dict.fromkeys(sorted(granted))
     actions = metadata.get("actions")
     if isinstance(actions, dict):  # actions.yaml as read: {actions: [...], custom_types}
         actions = actions.get("actions")
@@ -71,6 +89,7 @@ def surface_roles(
     metadata disables it."""
     roles = {name: dict(value) for name, value in roles.items()}
     seen = {r for granted in surface.grants.values() for r in granted} | set(surface.disabled)
+    seen |= {r for granted in surface.function_grants.values() for r in granted}
     for role in seen - set(roles):
         roles[role] = {}
     for role in surface.disabled:
@@ -81,14 +100,23 @@ def surface_roles(
 
 
 def surface_files(roles: dict[str, dict[str, Any]], surface: SurfaceImport) -> dict[str, str]:
+    out = {}
     entries = _entries(surface.grants, roles)
-    if not entries:
-        return {}
-    header = (
-        "# Who may call each Hasura action (imported). Per role the entry naming the action\n"
-        "# wins, then the most specific pattern, then the parent roles; `deny` stops that.\n"
-    )
-    return {ACTIONS_FILE: header + "\n" + yamlout.dump({"actions": entries})}
+    if entries:
+        header = (
+            "# Who may call each Hasura action (imported). Per role the entry naming the action\n"
+            "# wins, then the most specific pattern, then the parent roles; `deny` stops that.\n"
+        )
+        out[ACTIONS_FILE] = header + "\n" + yamlout.dump({"actions": entries})
+    functions = _entries(surface.function_grants, roles)
+    if functions:
+        header = (
+            "# Who may call each tracked function (imported). Per role the entry naming the\n"
+            "# function wins, then the most specific pattern, then the parent roles; `deny`\n"
+            "# stops that. A role needs select on the function's return table.\n"
+        )
+        out[FUNCTIONS_FILE] = header + "\n" + yamlout.dump({"functions": functions})
+    return out
 
 
 _NONE = object()  # no grant
@@ -152,7 +180,9 @@ def prove_surface(files: dict[str, str], surface: SurfaceImport) -> str | None:
                 (root / relative).write_text(text, encoding="utf-8")
         spec = load_spec(root, root)
     problems: list[tuple[Location, str]] = []
-    compiled = compile_surface(spec, role_parents(spec, problems), surface.actions, problems)
+    compiled = compile_surface(
+        spec, role_parents(spec, problems), surface.actions, problems, surface.functions
+    )
     if problems:
         return "; ".join(f"{loc}: {message}" for loc, message in problems[:3])
     got = {
@@ -166,6 +196,20 @@ def prove_surface(files: dict[str, str], surface: SurfaceImport) -> str | None:
     got_sets = {r: set(p) for r, p in compiled.combines.items()}
     if got_sets != {r: set(p) for r, p in surface.combines.items()}:
         return f"inherited roles {compiled.combines}, metadata {surface.combines}"
+    got_functions = {
+        f: dict.fromkeys(sorted(compiled.function_grants.get(f, {}))) for f in compiled.functions
+    }
+    got_functions = {f: roles for f, roles in got_functions.items() if roles}
+    if got_functions != surface.function_grants:
+        function = next(
+            f
+            for f in sorted(set(got_functions) | set(surface.function_grants))
+            if got_functions.get(f) != surface.function_grants.get(f)
+        )
+        return (
+            f"function {function}: imported {sorted(got_functions.get(function, {}))}, "
+            f"metadata {sorted(surface.function_grants.get(function, {}))}"
+        )
     if compiled.introspection_disabled != surface.disabled:
         return (
             f"introspection disabled for {compiled.introspection_disabled}, metadata "

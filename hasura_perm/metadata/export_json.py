@@ -62,11 +62,16 @@ def without_permissions(metadata: dict[str, Any]) -> dict[str, Any]:
                 {k: v for k, v in table.items() if k not in PERMISSION_KEYS.values()}
                 for table in source.get("tables") or []
             ],
+            **(
+                {"functions": [_without_key(f, "permissions") for f in source["functions"]]}
+                if isinstance(source.get("functions"), list)
+                else {}
+            ),
         }
         for source in metadata.get("sources") or []
     ]
-    # the surface apply also owns (hasura_perm/surface): action permissions, introspection,
-    # remote schema permissions
+    # the surface apply also owns: action, function and remote schema permissions,
+    # introspection
     out.pop("graphql_schema_introspection", None)
     if isinstance(metadata.get("actions"), list):
         out["actions"] = [
@@ -79,3 +84,7 @@ def without_permissions(metadata: dict[str, Any]) -> dict[str, Any]:
             for r in metadata["remote_schemas"]
         ]
     return out
+
+
+def _without_key(item: Any, key: str) -> Any:
+    return {k: v for k, v in item.items() if k != key} if isinstance(item, dict) else item

@@ -34,6 +34,9 @@ from hasura_perm.core.reading import read_text
 from hasura_perm.metadata.directory import read_metadata
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.export_format import canonical_permission
+from hasura_perm.metadata.function_files import FunctionFiles
+from hasura_perm.metadata.function_files import function_name_of
+from hasura_perm.metadata.function_files import read_function_files
 from hasura_perm.metadata.permission import Permission
 from hasura_perm.metadata.permission import PermissionSet
 from hasura_perm.metadata.v2_layout import layout_of
@@ -95,6 +98,7 @@ class ReadMetadata:
     problems: list[tuple[Location, str]] = field(default_factory=list)  # e.g. a role twice
     permission_lines: int = 0  # YAML lines of every `<action>_permissions` list, keys included
     unsorted_lists: int = 0  # permission lists whose blocks are not in role order
+    functions: dict[str, list[str]] = field(default_factory=dict)  # `schema.name` -> roles
 
     @property
     def blocks(self) -> int:
@@ -181,6 +185,14 @@ def read_export(
     result.other_sources = [n for n in names if n != chosen]
     for table in entry.get("tables") or []:
         _add_table(result, table, file, 0, None)
+    functions = entry.get("functions") if "sources" in metadata else metadata.get("functions")
+    for function in functions or []:
+        if isinstance(function, dict) and isinstance(function.get("function"), str | dict):
+            name = str(function_name_of(function["function"]))
+            perms = function.get("permissions") or []
+            result.functions[name] = [
+                p["role"] for p in perms if isinstance(p, dict) and "role" in p
+            ]
     return result
 
 
@@ -204,6 +216,7 @@ def _read_v3(root: Path, source: str | None) -> ReadMetadata:
         "config v3", chosen, origin=_display(root), metadata=_top_level_files(root)
     )
     result.other_sources = [n for n in names if n != chosen]
+    result.functions = _functions(read_function_files(root, chosen, "v3"))
     for table_file in meta.tables.values():
         if table_file.text is None:  # an inline entry in databases.yaml
             _add_table(result, table_file.entry, _display(databases), 0, None)
@@ -223,6 +236,7 @@ def _read_v2(root: Path, source: str | None) -> ReadMetadata:
     result = ReadMetadata(
         "config v2", source or "default", origin=_display(root), metadata=_top_level_files(root)
     )
+    result.functions = _functions(read_function_files(root, result.source, "v2"))
     node = _compose(text, shown)
     items = node.value if isinstance(node, yaml.SequenceNode) else []
     for index, table in enumerate(tables):
@@ -231,6 +245,10 @@ def _read_v2(root: Path, source: str | None) -> ReadMetadata:
         line = item.start_mark.line + 1 if item is not None else 0
         _add_table(result, table, shown, line, spans)
     return result
+
+
+def _functions(files: FunctionFiles) -> dict[str, list[str]]:
+    return {name: files.roles_of(name) for name in files.names()}
 
 
 def _choose_source(names: list[str], wanted: str | None, where: str) -> str:

@@ -64,7 +64,7 @@ def read_live(client: Client, source: str) -> Live:
     and introspection options belong to no source."""
     names = source.split(SOURCE_LIST)
     export = client.export_metadata(names if len(names) > 1 else source)
-    surface = surface_sync.live_state(export.metadata)
+    surface = surface_sync.live_state(export.metadata, names)
     if len(names) == 1:
         return Live(
             export,
@@ -106,7 +106,7 @@ def _surface_changes(result: Build, live: Live, *, drift: bool = False) -> list[
 def bulk_of(plan: Plan, live: Live) -> dict[str, Any]:
     """The whole apply as one guarded bulk: table permissions, then the surface."""
     request = bulk_request(plan.changes, plan.source, plan.resource_version)
-    request["args"] += surface_sync.surface_commands(live.surface, plan.surface)
+    request["args"] += surface_sync.surface_commands(live.surface, plan.surface, plan.source)
     # inherited roles around everything else: a parent must hold a permission while an
     # inherited role names it (the server rebuilds its cache after each command)
     first = surface_sync.inherited_drops(live.surface, plan.surface)
@@ -132,6 +132,14 @@ def make_plan(
             "apply`): hasura-perm manages who may call an action, not the action"
         )
     _require_remote_schemas(live, surface, environment)
+    untracked = surface_sync.missing_functions(live.surface, surface)
+    if untracked:
+        raise HasuraPermError(
+            f"{len(untracked)} function(s) the project grants are not tracked on {environment}: "
+            f"{_listing(untracked)}; track them in Hasura first (console, `pg_track_function` or "
+            "`hasura metadata apply`): hasura-perm manages who may call a function, not whether "
+            "it is tracked"
+        )
     return Plan(
         changes,
         environment,
@@ -241,6 +249,9 @@ def check_saved_plan(plan: Plan, live: Live, origin: str) -> None:
         now_surface: dict[str, Any] | None
         if surface_change.kind == surface_sync.INHERITED:
             now_surface = _inherited_now(live, surface_change.role, surface_change.before)
+        elif surface_change.kind == surface_sync.FUNCTION:
+            held = surface_change.role in live.surface.functions.get(surface_change.name, {})
+            now_surface = {} if held else None
         elif surface_change.kind == surface_sync.ACTION:
             now_roles = live.surface.actions.get(surface_change.name, {})
             now_surface = (
@@ -362,14 +373,17 @@ def _surface_doing(path: str, plan: Plan, live: Live) -> str:
             f" while {verb} the role-based schema of {args['role']} on remote schema "
             f"{args['remote_schema']}"
         )
-    if "action" not in command["args"] and command["type"] != (
+    if not {"action", "function"} & set(command["args"]) and command["type"] != (
         "set_graphql_schema_introspection_options"
     ):
         return ""
     if command["type"] == "set_graphql_schema_introspection_options":
         return " while setting the roles without schema introspection"
-    verb = "creating" if command["type"] == "create_action_permission" else "dropping"
+    verb = "creating" if command["type"].startswith(("create", "pg_create")) else "dropping"
     args = command["args"]
+    if "function" in args:
+        function = f"{args['function']['schema']}.{args['function']['name']}"
+        return f" while {verb} the permission of {args['role']} to call function {function}"
     return f" while {verb} the permission of {args['role']} to call action {args['action']}"
 
 

@@ -27,6 +27,11 @@ Commands (checked against the engine's source):
   whose parent has no permission and is no inherited role (resolveInheritedRole), so drops go
   before every permission drop and adds after every create (see `inherited_drops`). The export
   lists `inherited_roles` sorted by role_name; role_set is a HashSet: compared as a set.
+- `pg_create_function_permission` / `pg_drop_function_permission` {function, source?, role}
+  (FunctionPermissionArgument in Hasura/Function/API.hs). Create refuses a role already there
+  (400 already-exists) and a function the source does not track (400 not-exists); drop refuses
+  a role not there (400 not-exists). A function permission has no comment. Functions belong to
+  a source: with several sources a function is named `source:schema.name`, as tables are.
 """
 
 from __future__ import annotations
@@ -47,28 +52,47 @@ from hasura_perm.spec.surface import Surface
 
 ACTION, INTROSPECTION, REMOTE_SCHEMA = "action", "introspection", "remote_schema"
 INHERITED = "inherited_role"
-KINDS = (ACTION, INTROSPECTION, REMOTE_SCHEMA, INHERITED)
+FUNCTION = "function"
+KINDS = (ACTION, INTROSPECTION, REMOTE_SCHEMA, FUNCTION, INHERITED)
 ADD, REMOVE, UPDATE = "add", "remove", "update"
 # what an add means: a granted action widens; a role added to disabled_for_roles narrows
-_ADD_EFFECT = {ACTION: WIDENING, INTROSPECTION: NARROWING, REMOTE_SCHEMA: WIDENING}
-_REMOVE_EFFECT = {ACTION: NARROWING, INTROSPECTION: WIDENING, REMOTE_SCHEMA: NARROWING}
+_ADD_EFFECT = {
+    ACTION: WIDENING,
+    INTROSPECTION: NARROWING,
+    REMOTE_SCHEMA: WIDENING,
+    FUNCTION: WIDENING,
+}
+_REMOVE_EFFECT = {
+    ACTION: NARROWING,
+    INTROSPECTION: WIDENING,
+    REMOTE_SCHEMA: NARROWING,
+    FUNCTION: NARROWING,
+}
 RemotePermissions = dict[str, dict[str, dict[str, Any]]]  # schema -> role -> {schema, comment}
+DEFAULT_SOURCE = "default"
 
 
 @dataclass
 class SurfaceState:
-    """Action permissions (action -> role -> comment) and the introspection-disabled roles."""
+    """Action permissions (action -> role -> comment), the introspection-disabled roles and
+    function permissions (function -> role -> None: they carry no comment)."""
 
     actions: dict[str, dict[str, str | None]] = field(default_factory=dict)
     disabled: set[str] = field(default_factory=set)
     disabled_order: list[str] = field(default_factory=list)  # as the server listed them
     remote: RemotePermissions = field(default_factory=dict)  # remote schemas' permissions
     inherited: dict[str, tuple[str, ...]] = field(default_factory=dict)  # Hasura inherited roles
+    functions: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
 
-def live_state(metadata: dict[str, Any]) -> SurfaceState:
-    """The surface of an `export_metadata` answer; anything malformed is an error, not a guess."""
+def live_state(metadata: dict[str, Any], sources: list[str] | None = None) -> SurfaceState:
+    """The surface of an `export_metadata` answer; anything malformed is an error, not a guess.
+    `sources`: whose tracked functions to read (several: names `source:schema.name`)."""
     state = SurfaceState()
+    for source in sources or []:
+        for function, granted in live_functions(metadata, source).items():
+            key = f"{source}:{function}" if len(sources or []) > 1 else function
+            state.functions[key] = granted
     actions = metadata.get("actions") or []
     if not isinstance(actions, list):
         raise HasuraPermError("the server's metadata has `actions` that is not a list")
@@ -114,6 +138,29 @@ def live_remote(metadata: dict[str, Any]) -> RemotePermissions:
     return remote
 
 
+def live_functions(metadata: dict[str, Any], source: str) -> dict[str, dict[str, str | None]]:
+    """`schema.name` -> role -> None, for the tracked functions of `source` in an export."""
+    found = next(
+        (
+            s
+            for s in metadata.get("sources") or []
+            if isinstance(s, dict) and s.get("name") == source
+        ),
+        None,
+    )
+    out: dict[str, dict[str, str | None]] = {}
+    for entry in (found or {}).get("functions") or []:
+        named: Any = entry.get("function") if isinstance(entry, dict) else None
+        granted: Any = entry.get("permissions") or [] if isinstance(entry, dict) else None
+        if isinstance(named, str):
+            named = {"schema": "public", "name": named}
+        if not isinstance(named, dict) or not isinstance(granted, list):
+            raise HasuraPermError(f"the server's metadata has a malformed function: {entry!r}")
+        key = f"{named.get('schema', 'public')}.{named.get('name')}"
+        out[key] = {p["role"]: None for p in granted if isinstance(p, dict) and "role" in p}
+    return out
+
+
 def compiled_state(surface: Surface | None) -> SurfaceState:
     if surface is None:
         return SurfaceState()
@@ -124,7 +171,12 @@ def compiled_state(surface: Surface | None) -> SurfaceState:
         name: {r: {"schema": g.schema, "comment": g.comment} for r, g in grants.items()}
         for name, grants in _managed_grants(surface).items()
     }
-    state = SurfaceState(actions, set(surface.introspection_disabled), remote=remote)
+    functions: dict[str, dict[str, str | None]] = {
+        f: dict.fromkeys(surface.function_grants.get(f, {})) for f in surface.functions
+    }
+    state = SurfaceState(
+        actions, set(surface.introspection_disabled), remote=remote, functions=functions
+    )
     state.inherited = dict(surface.combines)
     return state
 
@@ -146,15 +198,19 @@ def owned_state(state: SurfaceState, surface: Surface | None) -> SurfaceState:
         name: {r: p for r, p in state.remote.get(name, {}).items() if r in roles}
         for name in surface.remote_schemas
     }
-    owned = SurfaceState(actions, state.disabled & roles, remote=remote)
+    functions = {
+        f: {r: c for r, c in state.functions.get(f, {}).items() if r in roles}
+        for f in surface.functions
+    }
+    owned = SurfaceState(actions, state.disabled & roles, remote=remote, functions=functions)
     owned.inherited = {r: p for r, p in state.inherited.items() if r in roles}
     return owned
 
 
 @dataclass(frozen=True)
 class SurfaceChange:
-    kind: str  # "action", "introspection" or "remote_schema"
-    name: str  # the action or remote schema; "" for introspection
+    kind: str  # "action", "introspection", "remote_schema" or "function"
+    name: str  # the action, remote schema or function (`schema.name`); "" for introspection
     role: str
     change: str  # add, remove, update
     effect: str
@@ -169,6 +225,9 @@ class SurfaceChange:
         if self.kind == INTROSPECTION:
             state = "disabled" if self.change == ADD else "enabled"
             return f"introspection {state} for {self.role}"
+        if self.kind == FUNCTION:
+            verb = "granted to" if self.change == ADD else "no longer granted to"
+            return f"function {self.name} {verb} {self.role}"
         if self.change == UPDATE:
             return f"action {self.name}: {self.role}'s comment {self.before} -> {self.after}"
         verb = "granted to" if self.change == ADD else "no longer granted to"
@@ -207,6 +266,10 @@ def surface_diff(before: SurfaceState, after: SurfaceState) -> list[SurfaceChang
         b, a = before.actions.get(action, {}), after.actions.get(action, {})
         for role in sorted(set(b) | set(a)):
             changes.extend(_one(ACTION, action, role, b, a))
+    for function in sorted(set(before.functions) | set(after.functions)):
+        b, a = before.functions.get(function, {}), after.functions.get(function, {})
+        for role in sorted(set(b) | set(a)):
+            changes.extend(_one(FUNCTION, function, role, b, a))
     for role in sorted(before.disabled ^ after.disabled):
         change = ADD if role in after.disabled else REMOVE
         effect = (_ADD_EFFECT if change == ADD else _REMOVE_EFFECT)[INTROSPECTION]
@@ -291,13 +354,13 @@ def _field_list(pairs: set[tuple[str, str]], sign: str) -> str:
 
 
 def _one(kind: str, name: str, role: str, b: dict, a: dict) -> list[SurfaceChange]:
+    # a function permission is only there or not: its detail is {} (nothing to compare)
+    detail = (lambda c: {}) if kind == FUNCTION else (lambda c: {"comment": c})
     if role not in b:
-        return [SurfaceChange(kind, name, role, ADD, _ADD_EFFECT[kind], None, {"comment": a[role]})]
+        return [SurfaceChange(kind, name, role, ADD, _ADD_EFFECT[kind], None, detail(a[role]))]
     if role not in a:
         return [
-            SurfaceChange(
-                kind, name, role, REMOVE, _REMOVE_EFFECT[kind], {"comment": b[role]}, None
-            )
+            SurfaceChange(kind, name, role, REMOVE, _REMOVE_EFFECT[kind], detail(b[role]), None)
         ]
     if b[role] != a[role]:
         return [
@@ -311,6 +374,7 @@ def _one(kind: str, name: str, role: str, b: dict, a: dict) -> list[SurfaceChang
 def apply_surface(state: SurfaceState, changes: list[SurfaceChange]) -> SurfaceState:
     """`state` with every change made: what the server should hold after an apply."""
     actions = {a: dict(roles) for a, roles in state.actions.items()}
+    functions = {f: dict(roles) for f, roles in state.functions.items()}
     disabled = set(state.disabled)
     remote = {name: dict(roles) for name, roles in state.remote.items()}
     inherited = dict(state.inherited)
@@ -324,11 +388,16 @@ def apply_surface(state: SurfaceState, changes: list[SurfaceChange]) -> SurfaceS
                 inherited[change.role] = tuple(change.after["combines"])
         elif change.kind == INTROSPECTION:
             (disabled.add if change.change == ADD else disabled.discard)(change.role)
+        elif change.kind == FUNCTION:
+            if change.after is None:
+                functions.get(change.name, {}).pop(change.role, None)
+            else:
+                functions.setdefault(change.name, {})[change.role] = None
         elif change.after is None:
             actions.get(change.name, {}).pop(change.role, None)
         else:
             actions.setdefault(change.name, {})[change.role] = change.after["comment"]
-    result = SurfaceState(actions, disabled, remote=remote)
+    result = SurfaceState(actions, disabled, remote=remote, functions=functions)
     result.inherited = inherited
     return result
 
@@ -344,10 +413,19 @@ def same_state(a: SurfaceState, b: SurfaceState) -> bool:
     return not surface_diff(a, b)
 
 
-def surface_commands(live: SurfaceState, changes: list[SurfaceChange]) -> list[dict[str, Any]]:
+def surface_commands(
+    live: SurfaceState, changes: list[SurfaceChange], source: str = DEFAULT_SOURCE
+) -> list[dict[str, Any]]:
     """The metadata API commands for `changes`: drops first, then creates, then introspection."""
     drops, creates = [], []
     for change in changes:
+        if change.kind == FUNCTION:
+            key = function_args(change.name, change.role, source)
+            if change.before is not None:
+                drops.append({"type": "pg_drop_function_permission", "args": key})
+            if change.after is not None:
+                creates.append({"type": "pg_create_function_permission", "args": key})
+            continue
         if change.kind != ACTION:
             continue
         if change.before is not None:
@@ -406,10 +484,33 @@ def missing_remote_schemas(live: SurfaceState, changes: list[SurfaceChange]) -> 
 
 
 def surface_heading(changes: list[SurfaceChange]) -> str:
-    """The heading of the surface part of a report, naming remote schemas when there are."""
-    if any(c.kind == REMOTE_SCHEMA for c in changes):
-        return "actions, introspection and remote schemas"
-    return "actions and introspection"
+    """The heading of the surface part of a report, naming functions and remote schemas when
+    there are."""
+    kinds = {c.kind for c in changes}
+    parts = ["actions", *(["functions"] if FUNCTION in kinds else []), "introspection"]
+    if REMOTE_SCHEMA in kinds:
+        parts.append("remote schemas")
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def function_args(name: str, role: str, source: str) -> dict[str, Any]:
+    """{function: {schema, name}, source, role}; `source:schema.name` names the source
+    (several sources), else it is `source`."""
+    prefix, found, rest = name.partition(":")
+    if found:
+        source = prefix
+    else:
+        rest = name
+    schema, _, function = rest.rpartition(".")
+    return {"function": {"schema": schema, "name": function}, "source": source, "role": role}
+
+
+def missing_functions(live: SurfaceState, changes: list[SurfaceChange]) -> list[str]:
+    """Functions a change would grant that the server does not track."""
+    return sorted(
+        {c.name for c in changes if c.kind == FUNCTION and c.after is not None}
+        - set(live.functions)
+    )
 
 
 def missing_actions(live: SurfaceState, changes: list[SurfaceChange]) -> list[str]:

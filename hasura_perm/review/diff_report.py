@@ -327,7 +327,7 @@ def render_markdown(result: ReviewDiff) -> str:
     for table, changes in groups:
         lines += _md_table(table, changes)
     if result.surface:
-        lines += ["#### Actions and introspection", ""]
+        lines += ["#### Actions, functions and introspection", ""]
         lines += [f"- {md.escape(_surface_line(c))}" for c in result.surface]
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -405,9 +405,10 @@ RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_js
 
 
 def _surface_what(changes: list[SurfaceChange]) -> str:
-    kinds = ["action", "introspection"]
-    if any(c.kind == "remote_schema" for c in changes):
-        kinds.append("remote schema")
-    if any(c.kind == "inherited_role" for c in changes):
-        kinds.append("inherited role")
-    return ", ".join(kinds[:-1]) + " or " + kinds[-1]
+    kinds = {c.kind for c in changes}
+    what = ["action", *(["function"] if "function" in kinds else []), "introspection"]
+    if "remote_schema" in kinds:
+        what.append("remote schema")
+    if "inherited_role" in kinds:
+        what.append("inherited role")
+    return ", ".join(what[:-1]) + " or " + what[-1]

@@ -1,6 +1,6 @@
-"""`explain --hasura-action NAME --role R`: how a role's permission to call a Hasura action is
-resolved (the entry naming the action, else the most specific matching pattern, else the
-parents'), and what Hasura holds for it."""
+"""`explain --hasura-action NAME --role R` (and `--hasura-function NAME`): how a role's
+permission to call a Hasura action or a tracked function is resolved (the entry naming it,
+else the most specific matching pattern, else the parents'), and what Hasura holds for it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from hasura_perm.compiler.build import Build
 from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.names import TableName
 from hasura_perm.core.validate import did_you_mean
 from hasura_perm.review.surface_matrix import derived_actions
 
@@ -65,3 +66,44 @@ def render_action_text(e: dict[str, Any]) -> str:
 
 def _entry(entry: dict[str, Any]) -> str:
     return ", ".join(f"{k}: {v}" for k, v in entry.items()).join("{}")
+
+
+def explain_function(result: Build, function: str, role: str) -> dict[str, Any]:
+    surface = result.compiled.surface
+    if role not in result.compiled.roles:
+        hint = did_you_mean(role, result.compiled.roles)
+        raise HasuraPermError(f"role `{role}` is not declared{hint}")
+    name = str(TableName.parse(function))
+    managed = surface.functions if surface is not None else []
+    if surface is None or name not in surface.functions:
+        hint = did_you_mean(name, managed)
+        raise HasuraPermError(
+            f"function `{name}` is not managed: no entry under `functions:` matches it{hint}"
+        )
+    snapshot = result.catalog.snapshot if result.catalog is not None else None
+    found = snapshot.functions.get(TableName.parse(name)) if snapshot is not None else None
+    returns = str(found.returns) if found is not None else None
+    grant = surface.function_grants.get(name, {}).get(role)
+    out: dict[str, Any] = {"function": name, "role": role, "returns": returns}
+    if grant is None:
+        return {**out, "allowed": False}
+    return {
+        **out,
+        "allowed": True,
+        "origin": grant.origin,
+        "location": str(grant.location),
+        "permission": {"role": role},  # as the function's file and the export hold it
+    }
+
+
+def render_function_text(e: dict[str, Any]) -> str:
+    lines = [f"{e['role']} calling function {e['function']} (returns {e['returns']}):"]
+    if not e["allowed"]:
+        lines.append("  not allowed: no entry grants it (or `deny` stops it), and no parent has it")
+        return "\n".join(lines) + "\n"
+    lines += [
+        f"  allowed ({e['origin']}), rule at {e['location']}",
+        f"  function file: permissions: [{_entry(e['permission'])}]",
+        f"  the rows it returns are filtered by {e['role']}'s select rule on {e['returns']}",
+    ]
+    return "\n".join(lines) + "\n"

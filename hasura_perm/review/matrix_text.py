@@ -27,7 +27,7 @@ def render_text(matrix: Matrix) -> str:
     surface = [[visible(c) for c in row] for row in surface_rows(matrix.surface, matrix.roles)]
     if surface:
         widths = [max(len(row[i]) for row in surface) for i in range(len(surface[0]))]
-        lines += ["", "Hasura actions and introspection"]
+        lines += ["", "Hasura actions, functions and introspection"]
         for row in surface:
             lines.append(
                 "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()

@@ -19,6 +19,7 @@ from hasura_perm.schema.catalog import Relationship
 from hasura_perm.schema.snapshot import Snapshot
 from hasura_perm.spec import Spec
 from hasura_perm.spec.project import Project
+from hasura_perm.spec.surface import qualified_functions
 
 
 def compile_project(project: Project) -> tuple[Build, SpecIndex]:
@@ -57,8 +58,11 @@ def _merged(builds: list[Build], sources: list[str] | None = None) -> Build:
     for one, source in zip(builds, names, strict=True):
         _merge_compiled(compiled, one.compiled, source)
     compiled.tables.sort()
-    # actions and introspection belong to no source: every build compiles the same surface
-    compiled.surface = builds[0].compiled.surface
+    # actions and introspection belong to no source: every build compiles the same surface;
+    # functions belong to theirs
+    compiled.surface = qualified_functions(
+        [(source, one.compiled.surface) for one, source in zip(builds, names, strict=True)]
+    )
     warnings = [w for b in builds for w in b.warnings]
     return Build(
         compiled,

@@ -1,7 +1,8 @@
-"""The matrix's part for Hasura actions, introspection and remote schemas: role x action, per
-role whether it may introspect the GraphQL schema, and role x remote schema (how much of it
-the role's schema reaches); and the roles Hasura derives (`combines`) with their
-parents (a combines role may call an action when any parent may: Permission.hs)."""
+"""The matrix's part for Hasura actions, tracked functions, introspection and remote schemas:
+role x action, role x function, per role whether it may introspect the GraphQL schema, and role
+x remote schema (how much of it the role's schema reaches); and the roles Hasura derives
+(`combines`) with their parents (a combines role may call an action when any parent may:
+Permission.hs)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,17 @@ def surface_part(surface: Any, roles: list[str]) -> dict[str, Any] | None:
     remote = getattr(surface, "remote_schemas", None)
     combines = dict(getattr(surface, "combines", None) or {})
     if surface is None or not (
-        surface.actions or surface.introspection_disabled or remote or combines
+        surface.actions or surface.introspection_disabled or remote or combines or surface.functions
     ):
         return None
+    functions = {
+        function: {
+            role: {"origin": g.origin, "location": str(g.location)}
+            for role, g in surface.function_grants.get(function, {}).items()
+            if role in roles
+        }
+        for function in surface.functions
+    }
     grants = {
         action: {
             role: {"origin": g.origin, "location": str(g.location), "comment": g.comment}
@@ -36,6 +45,7 @@ def surface_part(surface: Any, roles: list[str]) -> dict[str, Any] | None:
     disabled = set(surface.introspection_disabled)
     part = {
         "actions": grants,
+        "functions": functions,
         "introspection": {role: role not in disabled for role in roles},
     }
     if remote:
@@ -101,6 +111,12 @@ def surface_markdown(part: dict[str, Any] | None, roles: list[str]) -> list[str]
     for action, granted in part["actions"].items():
         cells = ["allowed" if r in granted else "—" for r in roles]
         lines.append(f"| {md.cell(md.code(action))} | " + " | ".join(cells) + " |")
+    if part["functions"]:
+        lines += ["", "### Tracked functions", ""]
+        lines += [f"| function | {header} |", "|---" * (len(roles) + 1) + "|"]
+        for function, granted in part["functions"].items():
+            cells = ["allowed" if r in granted else "—" for r in roles]
+            lines.append(f"| {md.cell(md.code(function))} | " + " | ".join(cells) + " |")
     lines += ["", "### GraphQL schema introspection", ""]
     lines += [f"| | {header} |", "|---" * (len(roles) + 1) + "|"]
     cells = ["on" if part["introspection"][r] else "off" for r in roles]
@@ -131,6 +147,9 @@ def surface_html(part: dict[str, Any] | None, roles: list[str]) -> str:
     for action, granted in part["actions"].items():
         who = ", ".join(html.escape(r) for r in roles if r in granted) or "no role"
         items.append(f"<li><code>{html.escape(action)}</code>: {who}</li>")
+    for function, granted in part["functions"].items():
+        who = ", ".join(html.escape(r) for r in roles if r in granted) or "no role"
+        items.append(f"<li>function <code>{html.escape(function)}</code>: {who}</li>")
     off = [html.escape(r) for r in roles if not part["introspection"][r]]
     items.append(f"<li>schema introspection off for: {', '.join(off) or 'no role'}</li>")
     for name, granted in (part.get("remote_schemas") or {}).items():
@@ -140,7 +159,7 @@ def surface_html(part: dict[str, Any] | None, roles: list[str]) -> str:
         items.append(f"<li>remote schema <code>{html.escape(name)}</code>: {who or 'no role'}</li>")
     items += [f"<li>{html.escape(line)}</li>" for line in _inherited_lines(part)]
     return (
-        '<section id="surface"><h2>Hasura actions and introspection</h2>'
+        '<section id="surface"><h2>Hasura actions, functions and introspection</h2>'
         f"<ul>{''.join(items)}</ul></section>"
     )
 
@@ -152,6 +171,8 @@ def surface_rows(part: dict[str, Any] | None, roles: list[str]) -> list[list[str
     rows = [["action", *roles]]
     for action, granted in part["actions"].items():
         rows.append([action, *("allowed" if r in granted else "—" for r in roles)])
+    for function, granted in part["functions"].items():
+        rows.append([f"function {function}", *("allowed" if r in granted else "—" for r in roles)])
     rows.append(["introspection", *("on" if part["introspection"][r] else "off" for r in roles)])
     for name, granted in (part.get("remote_schemas") or {}).items():
         rows.append([f"remote schema {name}", *(_remote_cell(granted.get(r)) for r in roles)])

@@ -86,8 +86,30 @@ WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p')
   AND NOT EXISTS (
     SELECT 1 FROM pg_catalog.pg_depend d
     WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+UNION ALL
+-- Functions Hasura can track (a table's row type, or SETOF it), one row each, relkind 'function':
+-- `columns` holds [return schema, return table, volatility]. Overloaded names are left out:
+-- Hasura refuses to track them (getSingleUniqueFunctionOverload in Hasura/Function/API.hs).
+SELECT
+  n.nspname::text, p.proname::text, 'function',
+  json_build_array(rn.nspname, rc.relname, p.provolatile)::text, '[]'
+FROM pg_catalog.pg_proc p
+JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_catalog.pg_type t ON t.oid = p.prorettype
+JOIN pg_catalog.pg_class rc ON rc.oid = t.typrelid AND rc.relkind IN ('r', 'v', 'm', 'f', 'p')
+JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE n.nspname <> 'information_schema'
+  AND n.nspname NOT LIKE 'pg\_%'
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_aggregate g WHERE g.aggfnoid = p.oid)
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_depend d
+    WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+  AND (SELECT count(*) FROM pg_catalog.pg_proc o
+       WHERE o.pronamespace = p.pronamespace AND o.proname = p.proname) = 1
 ORDER BY 1, 2
 """
+
+VOLATILITY = {"i": "immutable", "s": "stable", "v": "volatile"}
 
 
 def introspect(url: str, *, schemas: list[str] | None = None) -> dict[str, Any]:
@@ -116,15 +138,29 @@ def snapshot_from_rows(
         raise HasuraPermError(
             f"unexpected introspection result: header {found}, expected {INTROSPECTION_COLUMNS}"
         )
-    tables = {}
+    tables, functions = {}, {}
     for row in rows[1:]:
         if len(row) != len(INTROSPECTION_COLUMNS):
             raise HasuraPermError(f"unexpected introspection result: row {row!r}")
         record = dict(zip(INTROSPECTION_COLUMNS, row, strict=True))
         if _selected(record["table_schema"], schemas):
             name = f"{record['table_schema']}.{record['table_name']}"
-            tables[name] = _table_from_record(name, record)
-    return {"version": SNAPSHOT_VERSION, "tables": dict(sorted(tables.items()))}
+            if record["relkind"] == "function":
+                functions[name] = _function_from_record(name, record)
+            else:
+                tables[name] = _table_from_record(name, record)
+    snapshot: dict[str, Any] = {"version": SNAPSHOT_VERSION, "tables": dict(sorted(tables.items()))}
+    if functions:  # the key is optional: snapshots without functions stay as they were
+        snapshot["functions"] = dict(sorted(functions.items()))
+    return snapshot
+
+
+def _function_from_record(name: str, record: dict[str, str]) -> dict[str, Any]:
+    try:
+        schema, table, volatility = json.loads(record["columns"])
+        return {"returns": f"{schema}.{table}", "volatility": VOLATILITY[volatility]}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise HasuraPermError(f"unexpected introspection result for {name}: {exc!r}") from None
 
 
 def redact_url(text: str) -> str:

@@ -6,6 +6,7 @@ Written by `hasura-perm schema pull`; read by compile, lint and permission tests
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,19 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Function:
+    """A function Hasura can track: it returns rows of `returns` (SETOF table, or one row)."""
+
+    name: TableName
+    returns: TableName
+    volatility: str | None = None  # immutable, stable, volatile (None: an older snapshot)
+
+
+@dataclass(frozen=True)
 class Snapshot:
     tables: dict[TableName, Table]
     document: Document | None = None  # for error locations, when loaded from a file
+    functions: dict[TableName, Function] = field(default_factory=dict)
 
     def table(self, name: TableName) -> Table | None:
         return self.tables.get(name)
@@ -111,4 +122,10 @@ def snapshot_from_data(data: dict[str, Any], document: Document | None = None) -
             unique=tuple(tuple(u) for u in spec.get("unique", ())),
             generated=frozenset(spec.get("generated", ())),
         )
-    return Snapshot(tables, document)
+    functions = {
+        TableName.parse(key): Function(
+            TableName.parse(key), TableName.parse(spec["returns"]), spec.get("volatility")
+        )
+        for key, spec in (data.get("functions") or {}).items()
+    }
+    return Snapshot(tables, document, functions)

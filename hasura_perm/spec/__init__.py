@@ -32,6 +32,7 @@ NAMED_SECTIONS = {
     "presets": "preset",
     "actions": "actions entry",  # Hasura actions: name or pattern -> role -> grant (surface/)
     "remote_schemas": "remote schema entry",  # name -> role -> role-based schema (SDL)
+    "functions": "functions entry",  # tracked functions: name or pattern -> role -> grant
 }
 
 
@@ -67,6 +68,8 @@ class Spec:
     cognito: Node | None = None  # the `cognito:` section (hasura_perm/cognito), at most one
     actions: dict[str, Node] = field(default_factory=dict)  # action name or pattern -> roles
     remote_schemas: dict[str, Node] = field(default_factory=dict)  # remote schema -> roles
+    functions: dict[str, Node] = field(default_factory=dict)  # `schema.name` or pattern -> roles
+    functions_any_source: set[str] = field(default_factory=set)  # keys without `source:`
 
 
 def spec_files(permissions_dir: Path, skip: set[Path], root: Path | None = None) -> list[Path]:

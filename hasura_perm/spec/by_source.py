@@ -67,6 +67,7 @@ def load_project_spec(project: Project) -> Spec:
         actions=spec.actions,  # actions belong to no source
         remote_schemas=spec.remote_schemas,  # nor do remote schemas
     )
+    view.functions, view.functions_any_source = _functions(spec, project, problems)
     view.tables = _tables(spec, project, snapshots, problems)
     view.defaults = _defaults(spec, project, snapshots, problems)
     if problems:
@@ -74,8 +75,28 @@ def load_project_spec(project: Project) -> Spec:
     return view
 
 
+def _functions(
+    spec: Spec, project: Project, problems: list[tuple[Location, str]]
+) -> tuple[dict[str, Node], set[str]]:
+    """This source's `functions:` entries: `source:` prefixes taken off, entries without one
+    kept in every source (then a name that matches no function here is no error)."""
+    mine: dict[str, Node] = {}
+    anywhere: set[str] = set()
+    for key, node in spec.functions.items():
+        source, rest = split_source(key)
+        if source is not None and source not in project.sources:
+            if project.source == next(iter(project.sources)):  # reported once
+                problems.append((node.location, _unknown_source(source, project)))
+            continue
+        if source is None and project.several_sources:
+            anywhere.add(rest)
+        if source in (None, project.source):
+            mine[rest] = node
+    return mine, anywhere
+
+
 def _prefixed(spec: Spec) -> bool:
-    names = [str(n.value["table"]) for n in spec.tables.values()]
+    names = [str(n.value["table"]) for n in spec.tables.values()] + list(spec.functions)
     for node in spec.defaults:
         names += _patterns(node.value.get("tables")) + _patterns(node.value.get("except"))
     return any(SEPARATOR in name for name in names)

@@ -1,6 +1,7 @@
 """Spec -> the surface hasura-perm owns. Pure: no I/O.
 
-Per (action, role): the entry under `actions:` named exactly for the action, else the most
+Actions (`actions:`) and tracked functions (`functions:`, keys `schema.name` or patterns as
+for table defaults) resolve alike. Per (action or function, role): the entry under `actions:` named exactly for the action, else the most
 specific matching pattern entry, else the parents' resolved grants (any parent's grant is
 inherited), else nothing. `deny` at the first two steps stops the search, as for tables.
 Introspection is a plain per-role switch (`introspection: false`), not inherited: it is about
@@ -10,6 +11,7 @@ how the role's clients are built, not what the role may read.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -19,6 +21,7 @@ from hasura_perm.spec import Node
 from hasura_perm.spec import Spec
 from hasura_perm.spec.combines import combined_roles
 from hasura_perm.spec.remote_schemas import RemoteGrants
+from hasura_perm.spec.resolve import pattern_regex
 
 Problems = list[tuple[Location, str]]
 EXACT = 10_000  # an exact name beats every pattern
@@ -45,6 +48,8 @@ class Surface:
     remote_grants: RemoteGrants = field(default_factory=dict)  # remote schema -> role -> grant
     # Hasura inherited roles hasura-perm declares (`combines:`, spec/combines.py): role -> parents
     combines: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    functions: list[str] = field(default_factory=list)  # managed functions `schema.name`, sorted
+    function_grants: dict[str, dict[str, ActionGrant]] = field(default_factory=dict)
 
     def actions_of(self, role: str) -> list[str]:
         return [a for a in self.actions if role in self.grants.get(a, {})]
@@ -52,14 +57,19 @@ class Surface:
     def remote_schemas_of(self, role: str) -> list[str]:
         return [s for s in self.remote_schemas if role in self.remote_grants.get(s, {})]
 
+    def functions_of(self, role: str) -> list[str]:
+        return [f for f in self.functions if role in self.function_grants.get(f, {})]
+
 
 def compile_surface(
     spec: Spec,
     parents: dict[str, tuple[str, ...]],
     defined_actions: list[str] | None,
     problems: Problems,
+    defined_functions: list[str] | None = None,
 ) -> Surface:
-    """`defined_actions`: the actions in metadata/actions.yaml (None: no such file)."""
+    """`defined_actions`: the actions in metadata/actions.yaml (None: no such file);
+    `defined_functions`: the tracked functions of the source, `schema.name`."""
     surface = Surface(roles=sorted(spec.roles))
     surface.introspection_disabled = sorted(
         name
@@ -67,18 +77,54 @@ def compile_surface(
         if (node.value or {}).get("introspection") is False
     )
     surface.combines = dict(sorted(combined_roles(spec, problems).items()))
-    if not spec.actions:
-        return surface
-    entries = _entries(spec, defined_actions or [], problems)
-    surface.actions = sorted({a for a in defined_actions or [] if _matches_any(a, entries)})
-    for action in surface.actions:
-        chosen = _chosen(action, entries, problems)
+    if spec.actions:
+        surface.actions, surface.grants = _grants(
+            spec, parents, _entries(spec, spec.actions, defined_actions or [], problems), problems
+        )
+    if spec.functions:
+        entries = _entries(spec, spec.functions, defined_functions or [], problems, FUNCTIONS)
+        surface.functions, surface.function_grants = _grants(spec, parents, entries, problems)
+    return surface
+
+
+@dataclass(frozen=True)
+class _Kind:
+    noun: str  # action, function
+    section: str  # actions, functions
+    where: str  # where they are defined
+    how: str  # how to define one
+    regex: Callable[[str], re.Pattern[str]]
+
+
+ACTIONS = _Kind(
+    "action",
+    "actions",
+    "metadata/actions.yaml",
+    "define the action in Hasura first (console or `hasura metadata apply`)",
+    lambda key: re.compile(".*".join(re.escape(part) for part in key.split("*"))),
+)
+FUNCTIONS = _Kind(
+    "function",
+    "functions",
+    "the tracked functions of metadata/",
+    "track the function in Hasura first (console, `pg_track_function` or `hasura metadata apply`)",
+    pattern_regex,  # as table defaults: `search_*` means public.search_*, `*` every function
+)
+
+
+def _grants(
+    spec: Spec, parents: dict[str, tuple[str, ...]], entries: list[_Entry], problems: Problems
+) -> tuple[list[str], dict[str, dict[str, ActionGrant]]]:
+    names = sorted({n for n in entries[0].defined if _matches_any(n, entries)} if entries else ())
+    grants: dict[str, dict[str, ActionGrant]] = {}
+    for name in names:
+        chosen = _chosen(name, entries, problems)
         resolved: dict[str, ActionGrant | None] = {}
         for role in spec.roles:
-            grant = _resolve(action, role, chosen, parents, resolved, set())
+            grant = _resolve(name, role, chosen, parents, resolved, set())
             if grant is not None:
-                surface.grants.setdefault(action, {})[role] = grant
-    return surface
+                grants.setdefault(name, {})[role] = grant
+    return names, grants
 
 
 @dataclass(frozen=True)
@@ -87,21 +133,31 @@ class _Entry:
     node: Node
     regex: re.Pattern[str]
     score: int
+    kind: _Kind
+    defined: tuple[str, ...]
 
 
-def _entries(spec: Spec, defined: list[str], problems: Problems) -> list[_Entry]:
+def _entries(
+    spec: Spec,
+    section: dict[str, Node],
+    defined: list[str],
+    problems: Problems,
+    kind: _Kind = ACTIONS,
+) -> list[_Entry]:
     entries = []
-    for key, node in spec.actions.items():
-        regex = re.compile(".*".join(re.escape(part) for part in key.split("*")))
+    for key, node in section.items():
+        regex = kind.regex(key)
         score = EXACT if "*" not in key else len(key.replace("*", ""))
-        if not any(regex.fullmatch(a) for a in defined):
-            what = "action" if score == EXACT else "pattern"
+        # a key without `source:` in a project with several sources may name another
+        # source's function (spec/by_source.py lists those keys)
+        elsewhere = key in spec.functions_any_source and kind is FUNCTIONS
+        if not any(regex.fullmatch(a) for a in defined) and not elsewhere:
+            what = kind.noun if score == EXACT else "pattern"
             hint = did_you_mean(key, defined) if score == EXACT else ""
             problems.append(
                 (
                     node.location,
-                    f"{what} `{key}` matches no action in metadata/actions.yaml{hint}; "
-                    "define the action in Hasura first (console or `hasura metadata apply`)",
+                    f"{what} `{key}` matches no {kind.noun} in {kind.where}{hint}; {kind.how}",
                 )
             )
         for role in node.value or {}:
@@ -110,7 +166,7 @@ def _entries(spec: Spec, defined: list[str], problems: Problems) -> list[_Entry]
                 problems.append(
                     (node.child(role).location, f"unknown role `{role}` for `{key}`{hint}")
                 )
-        entries.append(_Entry(key, node, regex, score))
+        entries.append(_Entry(key, node, regex, score, kind, tuple(defined)))
     return entries
 
 
@@ -137,8 +193,8 @@ def _chosen(
                 (
                     other.node.child(role).location,
                     f"`{other.key}` and `{top[0].key}` are equally specific and both give "
-                    f"{role} a rule for action {action}; make one pattern more specific or "
-                    "name the action",
+                    f"{role} a rule for {other.kind.noun} {action}; make one pattern more "
+                    f"specific or name the {other.kind.noun}",
                 )
             )
     return chosen
@@ -160,7 +216,7 @@ def _resolve(
         if rule.value != "deny":
             comment = (rule.value or {}).get("comment")
             grant = ActionGrant(
-                action, role, comment, rule.location, f"actions entry `{entry.key}`"
+                action, role, comment, rule.location, f"{entry.kind.section} entry `{entry.key}`"
             )
     elif role not in visiting:
         visiting.add(role)
@@ -180,3 +236,26 @@ def _resolve(
             )
     resolved[role] = grant
     return grant
+
+
+def qualified_functions(parts: list[tuple[str, Surface]]) -> Surface:
+    """The first part's surface, with every part's functions named `source:schema.name`:
+    functions belong to a source (actions and introspection do not)."""
+    first = parts[0][1]
+    merged = Surface(
+        first.roles,
+        first.actions,
+        first.grants,
+        first.introspection_disabled,
+        first.remote_schemas,
+        first.remote_grants,
+    )
+    for source, surface in parts:
+        for name in surface.functions:
+            qualified = f"{source}:{name}"
+            merged.functions.append(qualified)
+            grants = surface.function_grants.get(name, {})
+            if grants:
+                merged.function_grants[qualified] = dict(grants)
+    merged.functions.sort()
+    return merged

@@ -107,7 +107,28 @@ class TableCatalog:
     immutable: set[str] = field(default_factory=set)
 
 
-Catalog = dict[QualifiedName, TableCatalog]
+class Catalog(dict[QualifiedName, TableCatalog]):
+    """Tables by name; `functions`: the trackable functions' return tables (a function whose
+    result is a table's row type, SETOF or one, and not overloaded: trackable in Hasura)."""
+
+    functions: dict[QualifiedName, QualifiedName]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.functions = {}
+
+
+_FUNCTIONS_SQL = """
+SELECT n.nspname, p.proname, rn.nspname, rc.relname
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_type t ON t.oid = p.prorettype
+JOIN pg_class rc ON rc.oid = t.typrelid AND rc.relkind IN ('r', 'v', 'm', 'f', 'p')
+JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND (SELECT count(*) FROM pg_proc o
+       WHERE o.pronamespace = p.pronamespace AND o.proname = p.proname) = 1
+"""
 
 
 def hasura_type_name(typname: str, category: str, elemname: str | None) -> str:
@@ -119,8 +140,10 @@ def hasura_type_name(typname: str, category: str, elemname: str | None) -> str:
 
 def load_catalog(database_url: str) -> Catalog:
     """Read the live catalog; called on every schema-cache build so `run_sql` DDL is seen."""
-    catalog: Catalog = {}
+    catalog = Catalog()
     with psycopg.connect(database_url, autocommit=True) as conn:
+        for schema, name, ref_schema, ref_name in conn.execute(_FUNCTIONS_SQL):
+            catalog.functions[(schema, name)] = (ref_schema, ref_name)
         for row in conn.execute(_COLUMNS_SQL):
             schema, name, _num, column, typname, category, elem, immutable = row
             table = catalog.setdefault((schema, name), TableCatalog())

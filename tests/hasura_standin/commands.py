@@ -15,6 +15,7 @@ from typing import Any
 
 from . import boolexp
 from . import cache
+from . import functions
 from . import inherited_roles
 from . import metadata as md
 from . import permissions
@@ -264,6 +265,7 @@ for _perm in permissions.PERM_TYPES:
 ARG_PARSERS.update(surface.PARSERS)
 ARG_PARSERS.update(remote_schemas.PARSERS)
 ARG_PARSERS.update(inherited_roles.PARSERS)
+ARG_PARSERS.update(functions.PARSERS)
 
 
 # ---------------------------------------------------------------- running
@@ -526,3 +528,4 @@ for _perm in permissions.PERM_TYPES:
 RUNNERS.update(surface.RUNNERS)
 RUNNERS.update(remote_schemas.RUNNERS)
 RUNNERS.update(inherited_roles.RUNNERS)
+RUNNERS.update(functions.RUNNERS)

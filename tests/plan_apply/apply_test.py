@@ -19,6 +19,10 @@ from tests.plan_apply.conftest import Cli
 from tests.plan_apply.conftest import example_metadata
 
 EXAMPLE_PERMISSIONS = 68  # permissions the worked example compiles to
+EXAMPLE_FUNCTION_GRANTS = 3  # search_projects: viewer, and editor and project_admin inherit it
+EXAMPLE_CHANGES = (
+    EXAMPLE_PERMISSIONS + EXAMPLE_FUNCTION_GRANTS
+)  # what a plan on an empty server adds
 
 AUDITOR_SELECT = {"role": "auditor", "permission": {"columns": ["id", "name"], "filter": {}}}
 EVENT_TRIGGER = {
@@ -86,12 +90,12 @@ def test_apply_on_an_empty_server_then_drift_is_clean_and_plan_has_nothing(
     assert planned.code == 2
     assert planned.out.startswith(
         f"Plan for test (resource_version {server.resource_version}): "
-        f"{EXAMPLE_PERMISSIONS} to add, 0 to change, 0 to remove ({EXAMPLE_PERMISSIONS} widening)."
+        f"{EXAMPLE_CHANGES} to add, 0 to change, 0 to remove ({EXAMPLE_CHANGES} widening)."
     )
     applied = cli("apply", "--env", "test", "--yes")
     assert applied.code == 0, applied.err
     assert applied.out.rstrip().endswith(
-        f"Applied to test: {EXAMPLE_PERMISSIONS} added, 0 changed, 0 removed; verified "
+        f"Applied to test: {EXAMPLE_CHANGES} added, 0 changed, 0 removed; verified "
         f"(resource_version {server.resource_version})."
     )
     assert applied.err == ""
@@ -129,10 +133,17 @@ def test_apply_is_one_bulk_request_at_the_planned_resource_version(
     ]
     bulk = server.requests[1].body
     assert bulk["resource_version"] == version
-    assert len(bulk["args"]) == EXAMPLE_PERMISSIONS
+    assert len(bulk["args"]) == EXAMPLE_CHANGES
     assert {c["type"] for c in bulk["args"]} == {
-        f"pg_create_{a}_permission" for a in ("select", "insert", "update", "delete")
+        f"pg_create_{a}_permission" for a in ("select", "insert", "update", "delete", "function")
     }
+    functions = [c for c in bulk["args"] if c["type"] == "pg_create_function_permission"]
+    assert functions[-1]["args"] == {  # after every table command, the source named
+        "function": {"schema": "public", "name": "search_projects"},
+        "source": "default",
+        "role": "viewer",
+    }
+    assert bulk["args"][-EXAMPLE_FUNCTION_GRANTS:] == functions
     assert server.resource_version == version + 1
 
 
@@ -209,7 +220,7 @@ def test_a_saved_plan_applies_and_a_stale_one_is_refused(
     assert cli("plan", "--env", "test", "--out", str(saved)).code == 2
     data = json.loads(saved.read_text())
     assert (data["environment"], data["resource_version"]) == ("test", server.resource_version)
-    assert data["summary"]["add"] == EXAMPLE_PERMISSIONS
+    assert data["summary"]["add"] == EXAMPLE_CHANGES
 
     server.execute({"type": "reload_metadata", "args": {}})  # anyone's write moves the version
     stale = cli("apply", "--env", "test", "--plan", str(saved), "--yes")
@@ -258,7 +269,7 @@ def test_dry_run_prints_the_request_with_the_secret_redacted(
     assert f"POST {server.url}/v1/metadata" in result.out
     assert "x-hasura-admin-secret: <redacted>" in result.out
     body = json.loads(result.out.split("<redacted>\n\n", 1)[1])
-    assert body["type"] == "bulk" and len(body["args"]) == EXAMPLE_PERMISSIONS
+    assert body["type"] == "bulk" and len(body["args"]) == EXAMPLE_CHANGES
     assert [r.type for r in server.requests] == ["export_metadata"]
 
 
@@ -289,7 +300,7 @@ def test_apply_asks_on_a_terminal_and_only_yes_applies(
     monkeypatch.setattr("sys.stdin", _Terminal(answer))
     result = cli("apply", "--env", "test")
     assert result.code == code
-    assert f"Apply {EXAMPLE_PERMISSIONS} change(s) to test? Only 'yes' applies:" in result.out
+    assert f"Apply {EXAMPLE_CHANGES} change(s) to test? Only 'yes' applies:" in result.out
     assert permission_count(server.export()) == count
 
 

@@ -49,6 +49,20 @@ def example_tables(*, with_permissions: bool) -> list[dict[str, Any]]:
     return tables
 
 
+def example_functions(*, with_permissions: bool) -> list[dict[str, Any]]:
+    """The example's tracked functions from metadata/ (their permissions only
+    `with_permissions`), as the server exports them."""
+    folder = REPO / "metadata/databases/default/functions"
+    functions = []
+    for line in (folder / "functions.yaml").read_text().splitlines():
+        name = line.split("!include ", 1)[1].rstrip('"')
+        entry = yamlfmt.load((folder / name).read_text(), filename=name)
+        if not with_permissions:
+            entry.pop("permissions", None)
+        functions.append(entry)
+    return functions
+
+
 def example_surface() -> dict[str, Any]:
     """The example's actions (with their committed permissions) and introspection options, as
     the server exports them: the definition's output type and arguments live in
@@ -86,6 +100,7 @@ def example_metadata(*, with_permissions: bool = False, **extra: Any) -> dict[st
         "name": "default",
         "kind": "postgres",
         "tables": example_tables(with_permissions=with_permissions),
+        "functions": example_functions(with_permissions=with_permissions),
         "configuration": SOURCE_CONFIGURATION,
     }
     surface = example_surface()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.hasura_standin import StandinServer
+from tests.plan_apply.apply_test import EXAMPLE_CHANGES
 from tests.plan_apply.apply_test import EXAMPLE_PERMISSIONS
 from tests.plan_apply.apply_test import permission_count
 from tests.plan_apply.apply_test import tables_of
@@ -51,7 +52,7 @@ def test_a_proxy_answer_after_the_server_applied_is_settled_as_applied(
         f"warning: {reason(server, status, kind)}, but the server applied the change "
         "(verified by reading it back)\n"
     )
-    assert f"Applied to test: {EXAMPLE_PERMISSIONS} added" in result.out
+    assert f"Applied to test: {EXAMPLE_CHANGES} added" in result.out
     assert permission_count(server.export()) == EXAMPLE_PERMISSIONS
     assert [r.type for r in server.requests].count("bulk") == 1, "a write is never resent"
     assert [r.status for r in server.requests if r.type == "reload_metadata"] == [409]

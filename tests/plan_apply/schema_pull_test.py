@@ -17,8 +17,11 @@ def test_schema_pull_through_hasura_matches_a_direct_pull(
     out = tmp_path / "through-hasura.yaml"
     result = cli("schema", "pull", "--env", "test", "--into", str(out))
     assert result.code == 0, result.err
-    assert result.out == f"Wrote 10 tables to {out}.\n"
+    assert result.out == f"Wrote 10 tables and 1 function(s) Hasura can track to {out}.\n"
     assert yaml.safe_load(out.read_text()) == introspect(pg_url)
+    assert yaml.safe_load(out.read_text())["functions"] == {
+        "public.search_projects": {"returns": "public.projects", "volatility": "stable"}
+    }
     (request,) = server.requests
     assert (request.path, request.type, request.status) == ("/v2/query", "run_sql", 200)
     assert request.body["args"]["read_only"] is True

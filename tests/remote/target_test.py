@@ -17,7 +17,7 @@ def test_a_partial_plan_says_so_first_and_lists_only_the_target(cli: Cli) -> Non
     targeted = [
         c for c in full["changes"] if c["table"] == "public.projects" and c["role"] == "editor"
     ]
-    left_out = len(full["changes"]) - len(targeted)
+    left_out = len(full["changes"]) + len(full["surface"]) - len(targeted)
     assert result.out.splitlines()[0] == (
         "WARNING: partial plan (--table public.projects --role editor): only these changes; "
         f"{left_out} other change(s) are left out. Run a full plan afterwards: the server "

@@ -76,6 +76,7 @@ def test_markdown_one_table_per_action() -> None:
         "### update",
         "### delete",
         "### Hasura actions",
+        "### Tracked functions",
         "### GraphQL schema introspection",
     ]
     assert "| `export_project_report` | allowed | — | allowed | — |" in md

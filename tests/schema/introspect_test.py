@@ -289,3 +289,34 @@ def test_unreachable_url_is_a_clean_error_without_the_password(port: str) -> Non
 def test_malformed_rows_are_a_clean_error(rows: list[list[str]]) -> None:
     with pytest.raises(HasuraPermError, match="unexpected introspection result"):
         snapshot_from_rows(rows)
+
+
+FUNCTIONS_SQL = """
+CREATE TABLE articles (id int PRIMARY KEY, title text);
+CREATE FUNCTION search_articles(q text) RETURNS SETOF articles
+  LANGUAGE sql STABLE AS $$ SELECT * FROM articles WHERE title ILIKE q $$;
+CREATE FUNCTION newest_article() RETURNS articles
+  LANGUAGE sql STABLE AS $$ SELECT * FROM articles ORDER BY id DESC LIMIT 1 $$;
+CREATE SCHEMA ops;
+CREATE FUNCTION ops.touch(a_id int) RETURNS SETOF public.articles
+  LANGUAGE sql VOLATILE AS $$ UPDATE articles SET title = title WHERE id = a_id RETURNING * $$;
+CREATE FUNCTION twice(n int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT n * 2 $$;
+CREATE FUNCTION pair(n int) RETURNS SETOF articles LANGUAGE sql AS $$ SELECT * FROM articles $$;
+CREATE FUNCTION pair(n text) RETURNS SETOF articles LANGUAGE sql AS $$ SELECT * FROM articles $$;
+"""
+
+
+def test_trackable_functions_are_recorded_with_their_return_table(pg_url: str) -> None:
+    """Only functions returning a table's rows (SETOF or one) and not overloaded: what Hasura
+    can track. Through psql's text rows too (the run_sql path)."""
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(FUNCTIONS_SQL)
+    expected = {
+        "ops.touch": {"returns": "public.articles", "volatility": "volatile"},
+        "public.newest_article": {"returns": "public.articles", "volatility": "stable"},
+        "public.search_articles": {"returns": "public.articles", "volatility": "stable"},
+    }
+    assert introspect(pg_url)["functions"] == expected
+    assert snapshot_from_rows(_rows_through_psql(pg_url))["functions"] == expected
+    assert introspect(pg_url, schemas=["ops"])["functions"] == {"ops.touch": expected["ops.touch"]}
+    assert "functions" not in introspect(pg_url, schemas=["nowhere"])

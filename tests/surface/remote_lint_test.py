@@ -72,7 +72,7 @@ def test_a_role_used_only_through_a_remote_schema_is_not_unused(tmp_path: Path) 
     root = project(tmp_path, session)
     problems = found(context_from_project(load_project(root)), "unused-role")
     assert [p.role for p in problems] == ["idle"]
-    assert "no permission on any table, action or remote schema" in problems[0].message
+    assert "no permission on any table, action, remote schema or function" in problems[0].message
 
 
 def test_remote_schema_only_role_is_mapped_and_summarised(tmp_path: Path) -> None:

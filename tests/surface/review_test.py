@@ -92,10 +92,11 @@ def test_matrix_html_lists_actions_and_introspection_under_the_grid() -> None:
 
 def test_matrix_text_ends_with_actions_and_introspection() -> None:
     text = run_cli("matrix", cwd=REPO).out
-    tail = text[text.index("Hasura actions and introspection") :].splitlines()
+    tail = text[text.index("Hasura actions, functions and introspection") :].splitlines()
     assert [line.split() for line in tail[1:]] == [
         ["action", "editor", "file_service", "project_admin", "viewer"],
         ["export_project_report", "allowed", "—", "allowed", "—"],
+        ["function", "public.search_projects", "allowed", "—", "allowed", "allowed"],
         ["introspection", "on", "off", "on", "on"],
     ]
 

@@ -1,9 +1,10 @@
 """A declared role has no permission anywhere.
 
 A role that is declared (in `roles:`, or in `lint.claims.roles` / `inherited_roles`) but
-holds no permission on any table, action or remote schema is usually a typo'd or forgotten role; users granted it
-get nothing, and the next person to "fix" that tends to copy a broad role's rules. Roles
-that only serve as parents of other roles are fine when a child has permissions.
+holds no permission on any table, action, remote schema or function is usually a typo'd or
+forgotten role; users granted it get nothing, and the next person to "fix" that tends to copy
+a broad role's rules. Roles that only serve as parents of other roles are fine when a child
+has permissions.
 
 Fails: `roles: {auditor: {cognito_groups: [auditors]}}` and no rule for `auditor`.
 Passes: a rule for `auditor`, or a child role inheriting from it that has rules. A
@@ -29,9 +30,10 @@ NEEDS: tuple[str, ...] = ()
 
 def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
     holders = {g.role for g in ctx.grants}
-    if ctx.surface is not None:  # a role that may only call actions is in use
+    if ctx.surface is not None:  # a role that may only call actions or functions is in use
         holders |= {r for roles in ctx.surface.grants.values() for r in roles}
         holders |= {r for roles in ctx.surface.remote_grants.values() for r in roles}
+        holders |= {r for roles in ctx.surface.function_grants.values() for r in roles}
     for name, role in sorted(ctx.roles.items()):
         if not role.declared or name in holders or _has_active_child(ctx, name, holders):
             continue
@@ -39,7 +41,8 @@ def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
             continue
         yield Problem(
             role.location or Location(ctx.source),
-            f"role {name} is declared but has no permission on any table, action or remote schema",
+            f"role {name} is declared but has no permission on any table, action, remote "
+            "schema or function",
             f"give {name} rules, or delete it",
             role=name,
         )
