@@ -218,6 +218,43 @@ def test_deeply_nested_json_is_one_located_error(
     assert [r.type for r in server.requests] == ["export_metadata"]
 
 
+def _chain(levels: int, leaf: Any) -> Any:
+    """`leaf` inside `levels` containers, lists and objects alternating."""
+    value = leaf
+    for i in range(levels):
+        value = {"k": [0, value]} if i % 2 else [value]
+    return value
+
+
+@pytest.mark.parametrize("leaf", [1, "s", None, [], {}, [1], {"x": 1}])
+def test_the_depth_limit_is_exact_whatever_the_deepest_node(leaf: Any) -> None:
+    """The quick depth check and the located one agree at the limit: a node at depth
+    MAX_DEPTH passes, a node one deeper (a scalar, or an empty or full container) is refused
+    with its path."""
+    from hasura_perm.core.errors import HasuraPermError
+    from hasura_perm.metadata.export_shape import MAX_DEPTH
+    from hasura_perm.metadata.export_shape import check_depth
+
+    seen = set()
+    for levels in range(125, 140):
+        value = _chain(levels, leaf)
+        deepest = _deepest(value)
+        seen.add(deepest - MAX_DEPTH)
+        if deepest <= MAX_DEPTH:
+            check_depth(value)
+        else:
+            with pytest.raises(HasuraPermError, match=f"nested more than {MAX_DEPTH} levels"):
+                check_depth(value)
+    assert min(seen) <= 0 < max(seen)  # both sides of the limit were tried
+
+
+def _deepest(value: Any, depth: int = 0) -> int:
+    children = value.values() if isinstance(value, dict) else value
+    if not isinstance(value, dict | list) or not children:
+        return depth
+    return max(_deepest(c, depth + 1) for c in children)
+
+
 def test_json_nested_deeper_than_the_decoder_goes_is_one_error(
     cli: Cli, server: StandinServer
 ) -> None:
