@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from hasura_perm.cognito.mapping import cognito_compile_hook
+from hasura_perm.compiler.compile_cache import TableCache
 from hasura_perm.compiler.function_grants import function_grant_problems
 from hasura_perm.compiler.permissions import Compiled
 from hasura_perm.compiler.permissions import compile_spec
+from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
@@ -67,7 +69,8 @@ def build(project: Project) -> Build:
         catalog.add_table_metadata(name, table_file.entry)
         if table_file.text is not None:
             catalog.table_files[name] = project.relative(table_file.path)
-    compiled = compile_spec(spec, catalog)
+    memo = TableCache.open(spec, catalog)
+    compiled = compile_spec(spec, catalog, memo)
     surface_files = read_surface_files(project.metadata_dir, meta.layout)
     function_files = read_function_files(
         project.metadata_dir,
@@ -80,12 +83,7 @@ def build(project: Project) -> Build:
     if problems:
         raise SpecError(problems)
     cognito_compile_hook(spec, compiled, snapshot)
-    entries = {}
-    for table in compiled.tables:
-        existing = meta.tables[table].entry if table in meta.tables else new_table_entry(table)
-        ours = compiled.permissions.on(table)
-        entries[table] = merge_permissions(existing, ours, set(compiled.roles))
-    files = planned_files(meta, entries)
+    files = planned_files(meta, _planned_entries(compiled, meta, memo))
     files.update(planned_surface_files(surface_files, compiled.surface))
     files.update(planned_function_files(function_files, compiled.surface))
     warnings = _invisible_character_warnings(spec) + _unmanaged_warnings(compiled, meta, project)
@@ -99,13 +97,50 @@ def build(project: Project) -> Build:
         surface_files=surface_files,
         function_files=function_files,
     )
-    result.permission_roles = _table_permission_roles(meta, entries)
+    result.permission_roles = _table_permission_roles(meta, compiled)
     result.combines_at = {
         r: spec.roles[r].child("combines").location for r in compiled.surface.combines
     }
     if not project.several_sources:
         check_combines_parents([result])
     return result
+
+
+def _planned_entries(
+    compiled: Compiled, meta: MetadataDir, memo: TableCache | None
+) -> dict[TableName, dict[str, Any] | str]:
+    """Each managed table's entry with our permissions merged in, or straight away the text
+    of its file when `memo` remembers it for this compile and this file's current text."""
+    entries: dict[TableName, dict[str, Any] | str] = {}
+    roles = set(compiled.roles)
+    for table in compiled.tables:
+        text_key = _text_key(memo, meta, table)
+        if memo is not None and text_key is not None:
+            text = memo.get_text(text_key)
+            if text is not None:
+                entries[table] = text
+                continue
+        existing = meta.tables[table].entry if table in meta.tables else new_table_entry(table)
+        entry = merge_permissions(existing, compiled.permissions.on(table), roles)
+        if memo is not None and text_key is not None:
+            text = yamlfmt.dump(entry)
+            memo.put_text(text_key, text)
+            entries[table] = text
+        else:
+            entries[table] = entry
+    return entries
+
+
+def _text_key(memo: TableCache | None, meta: MetadataDir, table: TableName) -> str | None:
+    """None when the text cannot be remembered: no memo, the config v2 layout (one file for
+    every table), a table entry inline in tables.yaml, or a compile that was not keyed."""
+    if memo is None or meta.layout != "v3":
+        return None
+    key = memo.keys.get(table)
+    existing = meta.tables.get(table)
+    if key is None or (existing is not None and existing.text is None):
+        return None
+    return memo.text_key(key, existing.text if existing is not None else None)
 
 
 def _dropped_inherited_warnings(compiled: Compiled, files: SurfaceFiles) -> list[str]:
@@ -121,16 +156,19 @@ def _dropped_inherited_warnings(compiled: Compiled, files: SurfaceFiles) -> list
     ]
 
 
-def _table_permission_roles(meta: MetadataDir, entries: dict[TableName, Any]) -> set[str]:
-    """Every role with a permission on some table of the source, once compile has written."""
-    tables = {name: table_file.entry for name, table_file in meta.tables.items()} | entries
-    return {
-        perm["role"]
-        for entry in tables.values()
-        for key in PERMISSION_KEYS.values()
-        for perm in entry.get(key) or []
-        if isinstance(perm, dict) and isinstance(perm.get("role"), str)
-    }
+def _table_permission_roles(meta: MetadataDir, compiled: Compiled) -> set[str]:
+    """Every role with a permission on some table of the source, once compile has written:
+    on a managed table, the compiled roles and the others' entries compile keeps (as
+    merge_permissions does); elsewhere, every entry."""
+    managed, owned = set(compiled.tables), set(compiled.roles)
+    roles = {p.role for p in compiled.permissions}
+    for name, table_file in meta.tables.items():
+        for key in PERMISSION_KEYS.values():
+            for perm in table_file.entry.get(key) or []:
+                if isinstance(perm, dict) and isinstance(perm.get("role"), str):
+                    if name not in managed or perm["role"] not in owned:
+                        roles.add(perm["role"])
+    return roles
 
 
 def check_combines_parents(builds: list[Build]) -> None:

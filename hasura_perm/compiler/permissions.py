@@ -7,9 +7,11 @@ an error), else nothing. `deny` at any of the first two steps stops the search.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
+from typing import Protocol
 
 from hasura_perm.boolexp.validate import ExprContext
 from hasura_perm.boolexp.validate import compile_boolexp
@@ -55,8 +57,21 @@ class Compiled:
         return Ownership(frozenset(self.tables), frozenset(self.roles), prune)
 
 
-def compile_spec(spec: Spec, catalog: Catalog) -> Compiled:
-    """Compile everything; raise SpecError with every problem found."""
+# One table's permissions, and the session variables and conditions its compile used.
+TableResult = tuple[list[Permission], set[str], set[str]]
+
+
+class TableMemo(Protocol):
+    """Remembers tables' compiles (compiler/compile_cache.py); compile_spec does no I/O."""
+
+    def key(self, table: TableName) -> str | None: ...
+    def get(self, key: str, table: TableName) -> TableResult | None: ...
+    def put(self, key: str, compiled: TableResult) -> None: ...
+
+
+def compile_spec(spec: Spec, catalog: Catalog, memo: TableMemo | None = None) -> Compiled:
+    """Compile everything; raise SpecError with every problem found. `memo`: where the
+    tables' compiles are remembered (compiler/compile_cache.py), if anywhere."""
     problems: list[tuple[Location, str]] = []
     ctx = ExprContext(catalog, spec.conditions, spec.session, problems)
     parents = role_parents(spec, problems)
@@ -67,13 +82,47 @@ def compile_spec(spec: Spec, catalog: Catalog) -> Compiled:
     _check_rule_roles(spec, problems)
     result = Compiled(tables=tables, roles=sorted(spec.roles))
     for table in tables:
-        table_compiler = _TableCompiler(spec, ctx, parents, defaults, table)
-        for permission in table_compiler.run():
+        if memo is None:
+            table_compiler = _TableCompiler(spec, ctx, parents, defaults, table)
+            for permission in table_compiler.run():
+                result.permissions.add(permission)
+            continue
+        permissions, session_used, conditions_used = _remembered(
+            memo, table, lambda t: _TableCompiler(spec, ctx, parents, defaults, t), ctx
+        )
+        for permission in permissions:
             result.permissions.add(permission)
+        ctx.session_used |= session_used
+        ctx.conditions_used |= conditions_used
     _unused_condition_cycles(spec, ctx)
     if problems:
         raise SpecError(problems)
     result.session_used = ctx.session_used
+    return result
+
+
+def _remembered(
+    memo: TableMemo,
+    table: TableName,
+    compiler: Callable[[TableName], _TableCompiler],
+    ctx: ExprContext,
+) -> TableResult:
+    """The table's compile from `memo`, else compiled (and remembered when it found no
+    problem). Its session variables and conditions are collected apart from the other
+    tables', so what is remembered is exactly what this table uses."""
+    key = memo.key(table)
+    found = memo.get(key, table) if key is not None else None
+    if found is not None:
+        return found
+    saved = ctx.session_used, ctx.conditions_used
+    ctx.session_used, ctx.conditions_used = set(), set()
+    problems_before = len(ctx.problems)
+    try:
+        result = (compiler(table).run(), ctx.session_used, ctx.conditions_used)
+    finally:
+        ctx.session_used, ctx.conditions_used = saved
+    if key is not None and len(ctx.problems) == problems_before:
+        memo.put(key, result)
     return result
 
 

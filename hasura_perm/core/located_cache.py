@@ -25,7 +25,7 @@ from hasura_perm.core import yaml_source
 from hasura_perm.core.reading import read_text
 from hasura_perm.core.yaml_source import Document
 
-FORMAT = b"spec-document-1"
+FORMAT = b"spec-document-2"
 
 
 @functools.cache
@@ -50,13 +50,14 @@ def load_file(path: Path, display_name: str | None = None, *, root: Path | None 
     entry = shared.entry_path(folder, key)
     try:
         stored = json.loads(entry.read_bytes())
-        return _document(name, stored["data"], stored["marks"])
+        return _StoredDocument(name, stored["data"], stored["marks"], stored["nodes"], key)
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         pass  # absent, unreadable or corrupt: parse
     doc = yaml_source.load_text(text, name)
+    doc.digest = key
     marks = _marks(doc)
     if doc.data is not None and marks is not None and shared.is_plain(doc.data):
-        shared.store(entry, {"data": doc.data, "marks": marks})
+        shared.store(entry, {"data": doc.data, "marks": marks, "nodes": len(marks) // 2})
     return doc
 
 
@@ -82,11 +83,38 @@ def _marks(doc: Document) -> list[int] | None:
     return flat
 
 
-def _document(name: str, data: Any, marks: list[int]) -> Document:
+class _StoredDocument(Document):
+    """A Document from the cache. Its locations are rebuilt when first asked for: most runs
+    never ask (a rule's location is needed only to report a problem in it, or to compile it
+    when its compile is not remembered), and rebuilding them was a third of reading the
+    entry."""
+
+    def __init__(self, name: str, data: Any, marks: list[int], nodes: int, digest: str) -> None:
+        if type(nodes) is not int or type(marks) is not list or len(marks) != 2 * nodes:
+            raise ValueError("locations do not fit the value")
+        self.file, self.data, self.digest = name, data, digest
+        self._marks: list[int] | None = marks
+        self._locations: dict[tuple[Any, ...], tuple[int, int]] = {}
+
+    @property  # type: ignore[override]
+    def locations(self) -> dict[tuple[Any, ...], tuple[int, int]]:
+        if self._marks is not None:
+            self._locations = _locations(self.data, self._marks)
+            self._marks = None
+        return self._locations
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Document):
+            return NotImplemented
+        return (self.file, self.data, self.locations) == (other.file, other.data, other.locations)
+
+    __hash__ = None  # type: ignore[assignment]  # as a dataclass Document's
+
+
+def _locations(data: Any, marks: list[int]) -> dict[tuple[Any, ...], tuple[int, int]]:
     paths: list[tuple[Any, ...]] = []
     _walk(data, (), paths)
     if len(marks) != 2 * len(paths):
-        raise ValueError("locations do not fit the value")
+        return {}  # an entry edited by hand: locations unknown rather than wrong
     it = iter(marks)
-    locations = {p: (line, column) for p, line, column in zip(paths, it, it, strict=True)}
-    return Document(name, data, locations)
+    return {p: (line, column) for p, line, column in zip(paths, it, it, strict=True)}

@@ -19,6 +19,7 @@ import functools
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,17 @@ _PLAIN = (str, int, float, bool, type(None))
 
 
 def cache_dir() -> Path | None:
-    configured = os.environ.get(ENV)
+    return _cache_dir(os.environ.get(ENV), os.environ.get("XDG_CACHE_HOME"), os.environ.get("HOME"))
+
+
+@functools.lru_cache(maxsize=8)
+def _cache_dir(configured: str | None, xdg: str | None, home: str | None) -> Path | None:
+    # Asked once per file read; the answer changes only with these variables.
     if configured == "off":
         return None
     if configured:
         return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = xdg or str(Path.home() / ".cache")
     return Path(base) / "hasura-perm"
 
 
@@ -47,6 +53,20 @@ def _salt() -> bytes:
     digest = hashlib.sha256(f"PyYAML {yaml.__version__}\0".encode())
     for module_file in (yamlfmt.__file__, __file__):
         digest.update(Path(module_file).read_bytes())
+    return digest.digest()
+
+
+@functools.cache
+def package_salt() -> bytes:
+    """Every source and schema file of the hasura_perm package, PyYAML's and Python's
+    versions: what a result computed by the package (a compile, a validation) depends on
+    besides its inputs."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(f"PyYAML {yaml.__version__}\0Python {sys.version}\0".encode())
+    files = sorted(p for p in package.rglob("*") if p.suffix in (".py", ".json") and p.is_file())
+    for path in files:
+        digest.update(str(path.relative_to(package)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
     return digest.digest()
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import json
 from collections.abc import Callable
 from collections.abc import Mapping
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
+from hasura_perm.core import parse_cache
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import excerpt
 from hasura_perm.core.fastcheck import UnsupportedSchema
@@ -90,7 +93,12 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
 
 def check(doc: Document, schema: str, definition: str | None = None) -> list[tuple[Location, str]]:
     """Problems of `doc` against a schema (or one of its $defs), in file order."""
+    marker = _valid_marker(doc, schema, definition)
+    if marker is not None and _marked(marker):
+        return []  # this very text was found valid by this very code before
     if _is_valid(schema, definition)(doc.data):
+        if marker is not None:
+            parse_cache.store(marker, True)
         return []  # the common case, decided by compiled code; jsonschema only explains errors
     validator = _validator(schema, definition)
     problems = []
@@ -106,6 +114,26 @@ def check(doc: Document, schema: str, definition: str | None = None) -> list[tup
             path = (*path, unknown[0]) if unknown else path
         problems.append((doc.locate(path), _message(error)))
     return sorted(set(problems))
+
+
+def _valid_marker(doc: Document, schema: str, definition: str | None) -> Path | None:
+    """Where the parse cache remembers that a document was valid: keyed by its digest (its
+    text and the reader's code: its data), the schema, and every file of the package (the
+    schemas and the validator's code), so another text or another validator has another key.
+    None without a digest (a document the located cache did not read) or a cache."""
+    folder = parse_cache.cache_dir()
+    if doc.digest is None or folder is None:
+        return None
+    part = f"valid\0{doc.digest}\0{schema}\0{definition or ''}".encode()
+    key = hashlib.sha256(parse_cache.package_salt() + part).hexdigest()
+    return parse_cache.entry_path(folder, key)
+
+
+def _marked(marker: Path) -> bool:
+    try:
+        return marker.read_bytes() == b"true"
+    except OSError:
+        return False
 
 
 def _most_useful(error: ValidationError) -> ValidationError:

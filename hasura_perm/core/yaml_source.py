@@ -47,6 +47,9 @@ class Document:
     file: str
     data: Any
     locations: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # SHA-256 of the text and of the reader's code, when the located cache read it: equal
+    # digests (and names) mean equal documents (compiler/compile_cache.py relies on it)
+    digest: str | None = field(default=None, compare=False)
 
     def locate(self, path: Path_) -> Location:
         """The location of the node at `path`, or of its nearest located ancestor."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -220,15 +221,18 @@ def new_table_entry(table: TableName) -> dict[str, Any]:
     return {"table": {"name": table.name, "schema": table.schema}}
 
 
-def planned_files(meta: MetadataDir, entries: dict[TableName, dict[str, Any]]) -> dict[Path, str]:
-    """Every file whose content should be as given, for the table entries we changed or added."""
+def planned_files(
+    meta: MetadataDir, entries: Mapping[TableName, dict[str, Any] | str]
+) -> dict[Path, str]:
+    """Every file whose content should be as given, for the table entries we changed or added
+    (an entry may be given as its file's text already: compiler/build.py remembers them)."""
     if meta.layout == "v2":
-        return planned_v2_files(meta, entries)
+        return planned_v2_files(meta, entries)  # type: ignore[arg-type]  # build gives v2 dicts
     files: dict[Path, str] = {}
     for table, entry in entries.items():
         existing = meta.tables.get(table)
         path = existing.path if existing else meta.tables_dir / table_file_name(table)
-        files[path] = parse_cache.dump(entry)
+        files[path] = entry if isinstance(entry, str) else parse_cache.dump(entry)
     new_tables = [t for t in entries if t not in meta.tables]
     if new_tables or meta.tables_list is None:
         files.update(_layout_files(meta, new_tables))
