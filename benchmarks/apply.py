@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import dataclasses
 import importlib.util
 import io
 import os
@@ -44,10 +45,10 @@ sys.path.insert(0, str(REPO))
 
 from hasura_perm import cli  # noqa: E402
 from hasura_perm.compiler.build import build  # noqa: E402
+from hasura_perm.core.names import TableName  # noqa: E402
 from hasura_perm.metadata.export_format import PERMISSION_KEYS  # noqa: E402
 from hasura_perm.metadata.export_format import permission_entry  # noqa: E402
-from hasura_perm.metadata.export_json import compiled_permissions  # noqa: E402
-from hasura_perm.metadata.export_json import entries  # noqa: E402
+from hasura_perm.metadata.permission import PermissionSet  # noqa: E402
 from hasura_perm.remote.client import Client  # noqa: E402
 from hasura_perm.schema.postgres import TempCluster  # noqa: E402
 from hasura_perm.spec.project import load_project  # noqa: E402
@@ -106,41 +107,38 @@ def tracked_metadata(gen: Any, tables: list[Any]) -> dict[str, Any]:
     }
 
 
-def with_permissions(metadata: dict[str, Any], permissions: dict[Any, Any]) -> dict[str, Any]:
+def with_permissions(metadata: dict[str, Any], permissions: PermissionSet) -> dict[str, Any]:
     """`metadata` whose tables hold `permissions` (the compiled ones, or a perturbed copy)."""
     out = copy.deepcopy(metadata)
     for table in out["sources"][0]["tables"]:
-        name = (table["table"]["schema"], table["table"]["name"])
-        actions = next((a for t, a in permissions.items() if tuple(t) == name), {})
+        name = TableName(table["table"]["schema"], table["table"]["name"])
         for action, key in PERMISSION_KEYS.items():
-            by_role = actions.get(action, {})
-            table[key] = [permission_entry(r, *by_role[r]) for r in sorted(by_role)]
+            table[key] = [
+                permission_entry(p.role, p.body, p.comment) for p in permissions.on(name, action)
+            ]
     return out
 
 
-def missing(permissions: dict[Any, Any], count: int, rng: random.Random) -> dict[Any, Any]:
+def missing(permissions: PermissionSet, count: int, rng: random.Random) -> PermissionSet:
     """A copy with `count` permissions missing, so an apply has `count` to create."""
-    out = _copy(permissions)
-    for table, action, role in _sample(permissions, count, rng):
-        del out[table][action][role]
+    out = permissions.copy()
+    for key in _sample(permissions, count, rng):
+        out.remove(*key)
     return out
 
 
-def recommented(permissions: dict[Any, Any], count: int, rng: random.Random) -> dict[Any, Any]:
+def recommented(permissions: PermissionSet, count: int, rng: random.Random) -> PermissionSet:
     """A copy where `count` permissions carry another comment, so an apply has `count` to set."""
-    out = _copy(permissions)
-    for table, action, role in _sample(permissions, count, rng):
-        body, comment = out[table][action][role]
-        out[table][action][role] = (body, f"edited in the console ({comment})")
+    out = permissions.copy()
+    for key in _sample(permissions, count, rng):
+        p = permissions.get(*key)
+        assert p is not None
+        out.add(dataclasses.replace(p, comment=f"edited in the console ({p.comment})"))
     return out
 
 
-def _copy(permissions: dict[Any, Any]) -> dict[Any, Any]:
-    return {t: {a: dict(r) for a, r in acts.items()} for t, acts in permissions.items()}
-
-
-def _sample(permissions: dict[Any, Any], count: int, rng: random.Random) -> list[Any]:
-    keys = [(t, a, r) for t, a, r, _ in entries(permissions)]
+def _sample(permissions: PermissionSet, count: int, rng: random.Random) -> list[Any]:
+    keys = [p.key for p in permissions]
     return rng.sample(keys, min(count, len(keys)))
 
 
@@ -206,8 +204,8 @@ def measure(
     os.environ[SECRET_VAR] = server.admin_secret
     server.run_sql(create_tables_sql(gen, tables))
     tracked = tracked_metadata(gen, tables)
-    compiled = compiled_permissions(build(load_project(project)).compiled)
-    total = sum(1 for _ in entries(compiled))
+    compiled = build(load_project(project)).compiled.permissions
+    total = len(compiled)
     print(
         f"{len(tables)} tables, {total} compiled permissions (setup {time.perf_counter() - setup_start:.1f}s)"
     )

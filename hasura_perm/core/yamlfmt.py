@@ -60,6 +60,7 @@ and Python keeps only the value. `dump` writes `repr(value)` (`.inf`, `-.inf`,
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -395,13 +396,32 @@ def _unwritable_block(value: str, reason: str) -> HasuraPermError:
 
 
 # go-yaml v3 emitterc.go, yaml_emitter_analyze_scalar, for the block context.
+class _Lazy:
+    """A regular expression compiled when first used: the two large negated classes below
+    take most of this module's import time, and a compile whose every table file is
+    remembered (compiler/compile_cache.py) writes no YAML at all."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    @functools.cached_property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.compiled.search(text)
+
+    def sub(self, replacement: Any, text: str) -> str:
+        return self.compiled.sub(replacement, text)
+
+
 _BREAKS = "\n\r\x85\u2028\u2029"
 _BLOCK_BREAKS = "\n\u2028\u2029"  # \r and U+0085 are unprintable, so never in a block
 _BREAK_RE = re.compile("[\n\r\x85\u2028\u2029]")
 _SPACE_BREAK_RE = re.compile(" [\n\r\x85\u2028\u2029]")
 _BREAK_SPACE_RE = re.compile("[\n\r\x85\u2028\u2029] ")
 # is_printable: LF, 0x20-0x7E, U+00A0-U+D7FF, U+E000-U+FFFD except U+FEFF; nothing beyond U+FFFF.
-_UNPRINTABLE_RE = re.compile(r"[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+_UNPRINTABLE_RE = _Lazy(r"[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
 _FIRST_CHAR_INDICATORS = frozenset("#,[]{}&*!|>'\"%@`")
 _INNER_INDICATOR_RE = re.compile("(?s:.):(?:[ \t]|\\Z)|[ \t\n\r\x85\u2028\u2029\x00]#")
 
@@ -466,7 +486,7 @@ _DOUBLE_ESCAPES = {
     "\u2028": "\\L",
     "\u2029": "\\P",
 }
-_DOUBLE_ESCAPE_RE = re.compile(
+_DOUBLE_ESCAPE_RE = _Lazy(
     r"[^\x20\x21\x23-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]"
 )
 _ANY_CHAR_RE = re.compile(".", re.S)
