@@ -67,6 +67,96 @@ def _check_depth_located(value: Any, path: str) -> None:
 
 def check_source(metadata: dict[str, Any], source: str, path: str = "$.metadata") -> None:
     """The parts of `metadata` that the permissions of `source` are read from."""
+    if _source_ok(metadata, source):
+        return  # the usual case: the located checks below would find nothing
+    _check_source_located(metadata, source, path)
+
+
+# The same checks as the located ones below, as predicates that build no JSON paths (an
+# export holds tens of thousands of permissions). Each is at least as strict as its located
+# twin (`type(x) is T` where that one accepts subclasses): when one says no, the located
+# checks run and decide, so the message is always theirs.
+
+
+def _source_ok(metadata: dict[str, Any], source: str) -> bool:
+    sources = metadata.get("sources")
+    if sources is None:
+        return True
+    if type(sources) is not list:
+        return False
+    for entry in sources:
+        if type(entry) is not dict or type(entry.get("name")) is not str:
+            return False
+        if entry["name"] == source and not _tables_ok(entry.get("tables")):
+            return False
+    return True
+
+
+def _tables_ok(tables: Any) -> bool:
+    if tables is None:
+        return True
+    if type(tables) is not list:
+        return False
+    for table in tables:
+        if type(table) is not dict or not _table_name_ok(table.get("table")):
+            return False
+        for key in PERMISSION_KEYS.values():
+            perms = table.get(key)
+            if perms is None:
+                continue
+            if type(perms) is not list or not all(_permission_ok(p) for p in perms):
+                return False
+    return True
+
+
+def _table_name_ok(value: Any) -> bool:
+    if type(value) is str:
+        return True
+    return (
+        type(value) is dict
+        and type(value.get("name")) is str
+        and ("schema" not in value or type(value["schema"]) is str)
+    )
+
+
+def _permission_ok(perm: Any) -> bool:
+    if type(perm) is not dict:
+        return False
+    role, comment, body = perm.get("role"), perm.get("comment"), perm.get("permission")
+    if type(role) is not str or not role or type(body) is not dict:
+        return False
+    if comment is not None and type(comment) is not str:
+        return False
+    columns = body.get("columns")
+    if columns is not None and columns != "*" and not _strings_ok(columns):
+        return False
+    for keys, ok in (
+        (BOOLEXP_FIELDS, _is_dict),
+        (STRING_LISTS, _strings_ok),
+        (BOOLEANS, _is_bool),
+        (OBJECTS, _is_dict),
+    ):
+        for key in keys:
+            value = body.get(key)
+            if value is not None and not ok(value):
+                return False
+    limit = body.get("limit")
+    return limit is None or (type(limit) is int and limit >= 0)
+
+
+def _is_dict(value: Any) -> bool:
+    return type(value) is dict
+
+
+def _is_bool(value: Any) -> bool:
+    return type(value) is bool
+
+
+def _strings_ok(value: Any) -> bool:
+    return type(value) is list and all(type(item) is str for item in value)
+
+
+def _check_source_located(metadata: dict[str, Any], source: str, path: str) -> None:
     sources = _list_or_none(metadata.get("sources"), f"{path}.sources")
     for i, entry in enumerate(sources):
         where = f"{path}.sources[{i}]"
