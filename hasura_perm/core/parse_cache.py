@@ -60,14 +60,25 @@ def _salt() -> bytes:
 def package_salt() -> bytes:
     """Every source and schema file of the hasura_perm package, PyYAML's and Python's
     versions: what a result computed by the package (a compile, a validation) depends on
-    besides its inputs."""
+    besides its inputs. (Reading the files' content takes a few milliseconds; a memo keyed
+    by their sizes and times was no faster.)"""
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256(f"PyYAML {yaml.__version__}\0Python {sys.version}\0".encode())
-    files = sorted(p for p in package.rglob("*") if p.suffix in (".py", ".json") and p.is_file())
-    for path in files:
-        digest.update(str(path.relative_to(package)).encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    for relative in _package_files(package):
+        digest.update(relative.encode() + b"\0")
+        digest.update((package / relative).read_bytes() + b"\0")
     return digest.digest()
+
+
+def _package_files(package: Path) -> list[str]:
+    found = []
+    for folder, dirs, names in os.walk(package):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        base = os.path.relpath(folder, package)
+        found += [
+            os.path.normpath(os.path.join(base, n)) for n in names if n.endswith((".py", ".json"))
+        ]
+    return sorted(found)
 
 
 def _key(text: str) -> str:

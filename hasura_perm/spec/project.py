@@ -8,6 +8,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from hasura_perm.core import located_cache
 from hasura_perm.core import validate
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import Location
@@ -15,7 +16,6 @@ from hasura_perm.core.errors import SpecError
 from hasura_perm.core.paths import file_name_problem
 from hasura_perm.core.paths import is_inside
 from hasura_perm.core.yaml_source import Document
-from hasura_perm.core.yaml_source import load_file
 
 CONFIG_NAME = "hasura-perm.yaml"
 DEFAULT_SCHEMA = "permissions/schema.yaml"
@@ -110,9 +110,10 @@ def load_project(project_dir: str | Path | None = None) -> Project:
             f"{config_path} does not exist; start a project there with "
             f"`hasura-perm --project {project_dir} init`, or pass another --project DIR"
         )
-    doc = load_file(config_path, CONFIG_NAME)
-    data = {} if doc.data is None else doc.data
-    doc.data = data
+    doc = located_cache.load_file(config_path, CONFIG_NAME)
+    if doc.data is None:
+        doc.data, doc.digest = {}, None  # no longer what the digest says
+    data = doc.data
     problems = validate.check(doc, "project") or _path_problems(root, doc)
     if problems:
         raise SpecError(problems)
