@@ -49,8 +49,9 @@ def load_file(path: Path, display_name: str | None = None, *, root: Path | None 
     key = hashlib.sha256(_salt() + text.encode("utf-8")).hexdigest()
     entry = shared.entry_path(folder, key)
     try:
-        stored = json.loads(entry.read_bytes())
-        return _StoredDocument(name, stored["data"], stored["marks"], stored["nodes"], key)
+        raw = entry.read_bytes()
+        stored = json.loads(raw)
+        return _StoredDocument(name, stored["data"], stored["marks"], stored["nodes"], raw, key)
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         pass  # absent, unreadable or corrupt: parse
     doc = yaml_source.load_text(text, name)
@@ -87,20 +88,24 @@ class _StoredDocument(Document):
     """A Document from the cache. Its locations are rebuilt when first asked for: most runs
     never ask (a rule's location is needed only to report a problem in it, or to compile it
     when its compile is not remembered), and rebuilding them was a third of reading the
-    entry."""
+    entry. They are rebuilt from the entry as stored, not from `data`, which a caller may
+    have changed since (permission tests' mutants do)."""
 
-    def __init__(self, name: str, data: Any, marks: list[int], nodes: int, digest: str) -> None:
+    def __init__(
+        self, name: str, data: Any, marks: Any, nodes: Any, raw: bytes, digest: str
+    ) -> None:
         if type(nodes) is not int or type(marks) is not list or len(marks) != 2 * nodes:
             raise ValueError("locations do not fit the value")
         self.file, self.data, self.digest = name, data, digest
-        self._marks: list[int] | None = marks
+        self._raw: bytes | None = raw
         self._locations: dict[tuple[Any, ...], tuple[int, int]] = {}
 
     @property  # type: ignore[override]
     def locations(self) -> dict[tuple[Any, ...], tuple[int, int]]:
-        if self._marks is not None:
-            self._locations = _locations(self.data, self._marks)
-            self._marks = None
+        if self._raw is not None:
+            stored = json.loads(self._raw)
+            self._locations = _locations(stored["data"], stored["marks"])
+            self._raw = None
         return self._locations
 
     def __eq__(self, other: object) -> bool:

@@ -12,6 +12,7 @@ import errno
 import os
 import stat
 from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -25,12 +26,17 @@ Display = Callable[[Path], str]
 
 def shown_path(path: Path, root: Path) -> str:
     """The path as found (a link keeps its own name), relative to `root` when inside it."""
-    for candidate, base in ((path, root), (path.absolute(), root.resolve())):
+    for candidate, base in _candidates(path, root):
         try:
             return str(candidate.relative_to(base))
         except ValueError:
             continue
     return str(path)
+
+
+def _candidates(path: Path, root: Path) -> Iterator[tuple[Path, Path]]:
+    yield path, root
+    yield path.absolute(), root.resolve()  # only when the lexical try fails: it costs syscalls
 
 
 def refuse(shown: str, message: str, line: int = 0, column: int = 0) -> SpecError:

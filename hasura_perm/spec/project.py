@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -72,8 +73,9 @@ class Project:
 
     def relative(self, path: Path) -> str:
         """A path as the user sees it: relative to the project root when inside it."""
-        # Lexically first, so a link keeps its own name in messages.
-        for candidate, base in ((path, self.root), (path.absolute(), self.root.resolve())):
+        # Lexically first, so a link keeps its own name in messages; resolving (a system call
+        # per part of the path) only when that fails.
+        for candidate, base in _candidates(path, self.root):
             try:
                 return str(candidate.relative_to(base))
             except ValueError:
@@ -100,6 +102,11 @@ def find_root(start: Path) -> Path:
         f"no {CONFIG_NAME} found in {start} or any parent folder; run from inside a "
         "hasura-perm project or pass --project DIR, or start one here with `hasura-perm init`"
     )
+
+
+def _candidates(path: Path, root: Path) -> Iterator[tuple[Path, Path]]:
+    yield path, root
+    yield path.absolute(), root.resolve()
 
 
 def load_project(project_dir: str | Path | None = None) -> Project:

@@ -112,3 +112,18 @@ def test_crlf_files_read_as_the_reader_reads_them(cache: Path, tmp_path: Path) -
         doc = parse_cache.load_file(path, "roles.yaml")
         assert doc.data == {"roles": {"user": {"description": "a"}}}
         assert doc.locate(("roles", "user", "description")).line == 3
+
+
+def test_a_hit_locates_as_the_file_was_even_after_its_value_changed(
+    cache: Path, tmp_path: Path
+) -> None:
+    """Locations of a cached document are rebuilt lazily, from the entry as stored: a caller
+    that changed the value first (permission tests' mutants do) still gets the file's."""
+    path = tmp_path / "roles.yaml"
+    path.write_text("roles:\n  user: {}\n  editor:\n    inherits: user\n", encoding="utf-8")
+    parse_cache.load_file(path, "roles.yaml")
+    doc = parse_cache.load_file(path, "roles.yaml")
+    doc.data["roles"]["editor"] = "deny"
+    doc.data["roles"]["added"] = {}
+    assert doc.locate(("roles", "editor", "inherits")).line == 4
+    assert doc.locate(("roles", "editor")).line == 3
