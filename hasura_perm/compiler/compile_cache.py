@@ -6,9 +6,10 @@ before comparing it with the server. A table's compiled permissions are a functi
 
 - the tool's code: every source and schema file of the `hasura_perm` package, PyYAML's
   and Python's versions (`code_salt`);
-- the definitions every table shares: each role, session variable, condition, column
-  set, preset, action entry, default and the `cognito:` section, with its value, file,
-  path and the SHA-256 of its file's text (which fixes every location in it);
+- the definitions every table shares: every field of the Spec (each role, session
+  variable, condition, column set, preset, default, action and remote schema entry, the
+  `cognito:` section, and any section added later), each with its value, file, path and
+  the SHA-256 of its file's text (which fixes every location in it);
 - the catalog: the snapshot file's digest (the Snapshot is read from nothing else),
   every metadata table entry without its permission lists, the relationships and
   computed fields learnt from them, and where each table file is (the managed tables
@@ -28,6 +29,7 @@ off too).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterator
@@ -44,7 +46,6 @@ from hasura_perm.spec import Node
 from hasura_perm.spec import Spec
 
 FORMAT = b"compiled-table-1"
-_SHARED_SECTIONS = ("session", "roles", "conditions", "column_sets", "presets", "actions")
 
 
 class Unkeyable(Exception):
@@ -155,12 +156,21 @@ def _shared_digest(spec: Spec, catalog: Catalog) -> bytes:
 
 def _shared_parts(spec: Spec, catalog: Catalog) -> Iterator[Any]:
     """Every input a table's compile may read, other than the table's own file, as JSON."""
-    for section in _SHARED_SECTIONS:
-        yield [section, [[name, *_node(node)] for name, node in getattr(spec, section).items()]]
-    yield ["defaults", [_node(node) for node in spec.defaults]]
-    yield ["cognito", _node(spec.cognito) if spec.cognito is not None else None]
-    # which file holds which table (each table's own file is in its own key)
-    yield ["tables", [[str(name), node.doc.file] for name, node in spec.tables.items()]]
+    for part in dataclasses.fields(spec):
+        value = getattr(spec, part.name)
+        if part.name == "tables":
+            # which file holds which table (each table's own file is in its own key)
+            yield ["tables", [[str(name), node.doc.file] for name, node in value.items()]]
+        elif part.name == "files":
+            yield ["files", value]
+        elif isinstance(value, dict):
+            yield [part.name, [[name, *_node(node)] for name, node in value.items()]]
+        elif isinstance(value, list):
+            yield [part.name, [_node(node) for node in value]]
+        elif value is None or isinstance(value, Node):
+            yield [part.name, None if value is None else _node(value)]
+        else:
+            raise Unkeyable  # a kind of definition this module does not know how to key
     snapshot = catalog.snapshot.document
     if snapshot is None or not snapshot.digest:
         raise Unkeyable
