@@ -20,7 +20,7 @@ from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.yaml_source import load_text
 from hasura_perm.spec.project import load_project
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TABLES = "permissions/tables"
 PROJECTS_META = "metadata/databases/default/tables/public_projects.yaml"
 COMPONENTS_META = "metadata/databases/default/tables/public_project_components.yaml"
