@@ -100,8 +100,8 @@ class _StoredDocument(Document):
         self._raw: bytes | None = raw
         self._locations: dict[tuple[Any, ...], tuple[int, int]] = {}
 
-    @property  # type: ignore[override]
-    def locations(self) -> dict[tuple[Any, ...], tuple[int, int]]:
+    @property
+    def locations(self) -> dict[tuple[Any, ...], tuple[int, int]]:  # type: ignore[override]
         if self._raw is not None:
             stored = json.loads(self._raw)
             self._locations = _locations(stored["data"], stored["marks"])
