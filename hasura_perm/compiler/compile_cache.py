@@ -167,6 +167,8 @@ def _shared_parts(spec: Spec, catalog: Catalog) -> Iterator[Any]:
             yield [part.name, [[name, *_node(node)] for name, node in value.items()]]
         elif isinstance(value, list):
             yield [part.name, [_node(node) for node in value]]
+        elif isinstance(value, set | frozenset) and all(type(v) is str for v in value):
+            yield [part.name, sorted(value)]
         elif value is None or isinstance(value, Node):
             yield [part.name, None if value is None else _node(value)]
         else:
