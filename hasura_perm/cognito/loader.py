@@ -1,4 +1,8 @@
-"""Load a project for the Cognito commands: compile it, check the mapping, compile the mapping."""
+"""The compile every command runs: `build`, then the Cognito mapping checked against it.
+
+compiler/ knows nothing of Cognito (it comes earlier in the flow of data), so the check of
+the `cognito:` section and the session sources runs here, right after the compile: a
+project with a bad mapping fails `compile`, `lint`, `plan`, ... with the same problems."""
 
 from __future__ import annotations
 
@@ -9,9 +13,28 @@ from hasura_perm.cognito.mapping import cognito_compile_hook
 from hasura_perm.cognito.mapping import compile_mapping
 from hasura_perm.compiler.build import Build
 from hasura_perm.compiler.build import build
-from hasura_perm.schema.snapshot import load_snapshot
-from hasura_perm.spec.by_source import load_project_spec
+from hasura_perm.compiler.build import build_all
 from hasura_perm.spec.project import Project
+
+
+def checked_build(project: Project) -> Build:
+    """Compile one source; raise SpecError when the Cognito mapping does not fit it."""
+    result = build(project)
+    _check(result)
+    return result
+
+
+def _check(result: Build) -> None:
+    assert result.spec is not None  # a build of one source has its spec
+    cognito_compile_hook(result.spec, result.compiled, result.snapshot)
+
+
+def checked_build_all(project: Project) -> list[Build]:
+    """One checked build per source (one, unless hasura-perm.yaml has `sources:`)."""
+    builds = build_all(project)
+    for result in builds:
+        _check(result)
+    return builds
 
 
 @dataclass
@@ -22,11 +45,6 @@ class CognitoProject:
 
 def load_cognito(project: Project) -> CognitoProject:
     """Compile the project, check the Cognito mapping against it, and compile the mapping."""
-    result = build(project)
-    # build() does not hand out the spec and snapshot; reading them again costs milliseconds.
-    spec = load_project_spec(project)
-    snapshot = load_snapshot(
-        project.schema_file, project.relative(project.schema_file), root=project.root
-    )
-    cognito_compile_hook(spec, result.compiled, snapshot)
-    return CognitoProject(compile_mapping(spec, snapshot), result)
+    result = checked_build(project)
+    assert result.spec is not None
+    return CognitoProject(compile_mapping(result.spec, result.snapshot), result)

@@ -7,9 +7,9 @@ import difflib
 import sys
 from pathlib import Path
 
+from hasura_perm.cognito.loader import checked_build_all
 from hasura_perm.compiler.build import Build
 from hasura_perm.compiler.build import all_files
-from hasura_perm.compiler.build import build_all
 from hasura_perm.compiler.exposure import new_exposures
 from hasura_perm.core.errors import ExitCode
 from hasura_perm.core.errors import SpecError
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     folder = project.relative(project.metadata_dir)
     missing = not project.metadata_dir.exists()
     try:
-        builds = build_all(project)
+        builds = checked_build_all(project)
     except SpecError as error:
         if missing and _about_metadata(error):  # the likely cause: say it once, up front
             print(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from hasura_perm.cognito.loader import checked_build
 from hasura_perm.commands.output import add_output_arguments
 from hasura_perm.commands.output import emit
 from hasura_perm.compiler.build import Build
-from hasura_perm.compiler.build import build
 from hasura_perm.core.errors import ExitCode
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
@@ -78,12 +78,12 @@ def run(args: argparse.Namespace) -> int:
     session = parse_session(args.session)
     project = load_project(args.project)
     if args.hasura_action is not None:
-        return _run_action(args, build(project))
+        return _run_action(args, checked_build(project))
     if args.remote_schema is not None:
-        return _run_remote(args, build(project))
+        return _run_remote(args, checked_build(project))
     if args.hasura_function is not None:
         project, function = source_of_table(project, args.hasura_function)
-        by_function = explain_function(build(project), function, args.role)
+        by_function = explain_function(checked_build(project), function, args.role)
         args.output_kind = "explain-function"
         emit(args, by_function, what="explanation")
         return ExitCode.OK
@@ -93,8 +93,8 @@ def run(args: argparse.Namespace) -> int:
             "or --hasura-function NAME)"
         )
     project, table = source_of_table(project, args.table)
-    result = build(project)
-    index = SpecIndex.load(project, result)
+    result = checked_build(project)
+    index = SpecIndex.of(result)
     explanation = explain(
         project,
         result,

@@ -8,7 +8,6 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from hasura_perm.cognito.mapping import cognito_compile_hook
 from hasura_perm.compiler.compile_cache import TableCache
 from hasura_perm.compiler.function_grants import function_grant_problems
 from hasura_perm.compiler.permissions import Compiled
@@ -32,6 +31,7 @@ from hasura_perm.metadata.surface_files import planned_surface_files
 from hasura_perm.metadata.surface_files import read_surface_files
 from hasura_perm.metadata.surface_files import surface_permission_roles
 from hasura_perm.schema.catalog import Catalog
+from hasura_perm.schema.snapshot import Snapshot
 from hasura_perm.schema.snapshot import load_snapshot
 from hasura_perm.spec import Spec
 from hasura_perm.spec.by_source import load_project_spec
@@ -44,6 +44,9 @@ from hasura_perm.spec.surface import compile_surface
 
 @dataclass
 class Build:
+    """One source compiled, with what it was compiled from, so that lint, the permission
+    tests, Cognito and review read nothing again."""
+
     compiled: Compiled
     metadata: MetadataDir
     files: dict[Path, str]  # every generated file's intended content
@@ -54,6 +57,11 @@ class Build:
     permission_roles: set[str] = field(default_factory=set)
     combines_at: dict[str, Location] = field(default_factory=dict)  # `combines:` of each role
     function_files: FunctionFiles | None = None  # the source's tracked functions
+    spec: Spec | None = None  # None only in review's merge of several sources
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        return self.catalog.snapshot if self.catalog is not None else None
 
 
 def build(project: Project) -> Build:
@@ -82,7 +90,6 @@ def build(project: Project) -> Build:
     problems = function_grant_problems(compiled, snapshot, meta)
     if problems:
         raise SpecError(problems)
-    cognito_compile_hook(spec, compiled, snapshot)
     files = planned_files(meta, _planned_entries(compiled, meta, memo))
     files.update(planned_surface_files(surface_files, compiled.surface))
     files.update(planned_function_files(function_files, compiled.surface))
@@ -96,6 +103,7 @@ def build(project: Project) -> Build:
         catalog,
         surface_files=surface_files,
         function_files=function_files,
+        spec=spec,
     )
     result.permission_roles = _table_permission_roles(meta, compiled)
     result.combines_at = {

@@ -15,7 +15,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from hasura_perm.compiler.build import build
+from hasura_perm.cognito.loader import checked_build
 from hasura_perm.compiler.exposure import new_exposures
 from hasura_perm.core.errors import Location
 from hasura_perm.core.names import TableName
@@ -35,9 +35,7 @@ from hasura_perm.schema.replay import Replayed
 from hasura_perm.schema.replay import stderr_progress
 from hasura_perm.schema.snapshot import Snapshot
 from hasura_perm.schema.snapshot import Table
-from hasura_perm.schema.snapshot import load_snapshot
 from hasura_perm.spec import Spec
-from hasura_perm.spec.by_source import load_project_spec
 from hasura_perm.spec.project import Project
 
 # ---------------------------------------------------------------------------- project
@@ -45,11 +43,9 @@ from hasura_perm.spec.project import Project
 
 def context_from_project(project: Project) -> LintContext:
     """Raises SpecError when the project does not compile (lint needs what compile builds)."""
-    result = build(project)
-    spec = load_project_spec(project)
-    snapshot = load_snapshot(
-        project.schema_file, project.relative(project.schema_file), root=project.root
-    )
+    result = checked_build(project)
+    spec, snapshot = result.spec, result.snapshot
+    assert spec is not None and snapshot is not None  # a build of one source has both
     entries = {name: f.entry for name, f in result.metadata.tables.items()}
     tables = _tables(snapshot, entries, {}, None)
     for name, node in spec.tables.items():

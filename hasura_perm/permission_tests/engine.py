@@ -11,11 +11,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from hasura_perm.boolexp import tree as t
+from hasura_perm.cognito.loader import checked_build
 from hasura_perm.compiler.build import Build
-from hasura_perm.compiler.build import build
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
-from hasura_perm.metadata.directory import read_metadata
 from hasura_perm.metadata.permission import Permission
 from hasura_perm.permission_tests.cases import TestFile
 from hasura_perm.permission_tests.cases import load_suite
@@ -33,9 +32,7 @@ from hasura_perm.permission_tests.relations import schema_from_metadata
 from hasura_perm.permission_tests.runner import Runner
 from hasura_perm.schema.catalog import Catalog
 from hasura_perm.schema.snapshot import Snapshot
-from hasura_perm.schema.snapshot import load_snapshot
 from hasura_perm.spec import Spec
-from hasura_perm.spec.by_source import load_project_spec
 from hasura_perm.spec.project import Project
 
 Progress = Callable[[str], None]
@@ -109,15 +106,10 @@ def schema_sql_path(project: Project, override: str | None = None) -> Path | Non
 
 
 def load(project: Project, only: list[str] | None = None, case_filter: str | None = None) -> Loaded:
-    compiled_build = build(project)
-    snapshot = load_snapshot(
-        project.schema_file, project.relative(project.schema_file), root=project.root
-    )
-    spec = load_project_spec(project)
-    meta = read_metadata(project.metadata_dir, project.source)
-    catalog = Catalog(snapshot)
-    for name, table_file in meta.tables.items():
-        catalog.add_table_metadata(name, table_file.entry)
+    compiled_build = checked_build(project)
+    spec, catalog = compiled_build.spec, compiled_build.catalog
+    assert spec is not None and catalog is not None  # a build of one source has both
+    snapshot = catalog.snapshot
     schema = schema_from_metadata(snapshot, compiled_build.metadata)
     paths = selected_files(project, only)
     files = load_suite(paths, project.root, spec, snapshot)

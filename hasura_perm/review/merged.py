@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from hasura_perm.cognito.loader import checked_build
+from hasura_perm.cognito.loader import checked_build_all
 from hasura_perm.compiler.build import Build
 from hasura_perm.compiler.build import all_files
-from hasura_perm.compiler.build import build
-from hasura_perm.compiler.build import build_all
 from hasura_perm.compiler.permissions import Compiled
 from hasura_perm.core.names import TableName
 from hasura_perm.review.rules import SpecIndex
@@ -25,15 +25,15 @@ from hasura_perm.spec.surface import qualified_functions
 def compile_project(project: Project) -> tuple[Build, SpecIndex]:
     """The merged build and the index of the rules behind it."""
     if not project.several_sources:
-        result = build(project)
-        return result, SpecIndex.load(project, result)
-    builds = build_all(project)
+        result = checked_build(project)
+        return result, SpecIndex.of(result)
+    builds = checked_build_all(project)
     catalog = Catalog(Snapshot({}))
     spec = Spec()
-    for one, result in zip(project.each_source(), builds, strict=True):
-        index = SpecIndex.load(one, result)
-        _merge_catalog(catalog, index.catalog, one.source)
-        _merge_spec(spec, index.spec, one.source)
+    for result in builds:
+        index = SpecIndex.of(result)
+        _merge_catalog(catalog, index.catalog, result.metadata.source)
+        _merge_spec(spec, index.spec, result.metadata.source)
     return _merged(builds), SpecIndex(spec, catalog)
 
 
@@ -49,7 +49,9 @@ def as_source(result: Build, index: SpecIndex, source: str) -> tuple[Build, Spec
 
 def merged_build(project: Project) -> Build:
     """The compile of every source as one Build (tables qualified when there are several)."""
-    return _merged(build_all(project)) if project.several_sources else build(project)
+    return (
+        _merged(checked_build_all(project)) if project.several_sources else checked_build(project)
+    )
 
 
 def _merged(builds: list[Build], sources: list[str] | None = None) -> Build:

@@ -14,13 +14,9 @@ from hasura_perm.core.names import TableName
 from hasura_perm.core.names import table_ref
 from hasura_perm.metadata.permission import Permission
 from hasura_perm.schema.catalog import Catalog
-from hasura_perm.schema.snapshot import Snapshot
-from hasura_perm.schema.snapshot import load_snapshot
 from hasura_perm.spec import ACTIONS
 from hasura_perm.spec import Node
 from hasura_perm.spec import Spec
-from hasura_perm.spec.by_source import load_project_spec
-from hasura_perm.spec.project import Project
 
 EXPRESSION_FIELDS = ("filter", "check")
 
@@ -79,13 +75,10 @@ class SpecIndex:
                     self.rules[node.location] = node
 
     @classmethod
-    def load(cls, project: Project, result: Build) -> SpecIndex:
-        snapshot = load_project_snapshot(project)
-        spec = load_project_spec(project)
-        catalog = Catalog(snapshot)
-        for name, table_file in result.metadata.tables.items():
-            catalog.add_table_metadata(name, table_file.entry)
-        return cls(spec, catalog)
+    def of(cls, result: Build) -> SpecIndex:
+        """The index of a build of one source, from the spec and catalog it was compiled with."""
+        assert result.spec is not None and result.catalog is not None  # one source's build
+        return cls(result.spec, result.catalog)
 
     def rule_at(self, location: Location | None) -> Node | None:
         return self.rules.get(location) if location is not None else None
@@ -163,9 +156,3 @@ class SpecIndex:
             self._walk(value, relationship.target, found)
         elif info is None:
             self._walk(value, None, found)  # we cannot tell; names of conditions still count
-
-
-def load_project_snapshot(project: Project) -> Snapshot:
-    return load_snapshot(
-        project.schema_file, project.relative(project.schema_file), root=project.root
-    )
