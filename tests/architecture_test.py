@@ -42,8 +42,6 @@ ROOT_AS = {"hasura_perm": "core"}
 KNOWN_BACK_EDGES: set[tuple[str, str]] = set()
 # Known import cycles between modules (each as a sorted tuple), same rule.
 KNOWN_CYCLES = {
-    ("metadata.directory", "metadata.v2_layout"),
-    ("lint.analysis", "lint.context", "lint.roles"),
     ("permission_tests.actions", "permission_tests.runner"),
     ("importer.extract", "importer.factoring"),
 }

@@ -17,7 +17,6 @@ from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
 from hasura_perm.core.names import TableName
-from hasura_perm.metadata.directory import MetadataDir
 from hasura_perm.metadata.directory import merge_permissions
 from hasura_perm.metadata.directory import new_table_entry
 from hasura_perm.metadata.directory import planned_files
@@ -30,6 +29,7 @@ from hasura_perm.metadata.surface_files import SurfaceFiles
 from hasura_perm.metadata.surface_files import planned_surface_files
 from hasura_perm.metadata.surface_files import read_surface_files
 from hasura_perm.metadata.surface_files import surface_permission_roles
+from hasura_perm.metadata.table_files import MetadataDir
 from hasura_perm.schema.catalog import Catalog
 from hasura_perm.schema.snapshot import Snapshot
 from hasura_perm.schema.snapshot import load_snapshot

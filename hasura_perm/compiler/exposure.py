@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from hasura_perm.compiler.permissions import Compiled
 from hasura_perm.core.names import TableName
-from hasura_perm.metadata.directory import MetadataDir
 from hasura_perm.metadata.export_format import PERMISSION_KEYS
 from hasura_perm.metadata.permission import Permission
+from hasura_perm.metadata.table_files import MetadataDir
 
 _VERBS = {"select": "reads", "insert": "may insert", "update": "may update"}
 

@@ -20,10 +20,10 @@ import yaml
 from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.paths import ensure_inside
-from hasura_perm.metadata.directory import MetadataDir
 from hasura_perm.metadata.directory import merge_permissions
 from hasura_perm.metadata.directory import planned_files
 from hasura_perm.metadata.read import ReadMetadata
+from hasura_perm.metadata.table_files import MetadataDir
 from hasura_perm.schema.snapshot import SNAPSHOT_HEADER
 
 SCHEMA_DEFAULT = "permissions/schema.yaml"

@@ -22,6 +22,7 @@ from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import LEVELS
 from hasura_perm.lint.problem import Problem
 from hasura_perm.lint.problem import level_rank
+from hasura_perm.lint.roles import role_judgements
 from hasura_perm.lint.rules import RULES
 
 UNUSED_SUPPRESSION = "unused-suppression"
@@ -60,7 +61,7 @@ def lint(ctx: LintContext, config: LintConfig | None = None) -> LintResult:
     result = LintResult([], fail_level=config.fail_level, notes=list(ctx.notes))
     if config.settings.admin_roles is None:
         result.trusted_roles = [
-            (j.role, j.kind, j.reason) for j in ctx.role_judgements().values() if j.manages_all
+            (j.role, j.kind, j.reason) for j in role_judgements(ctx).values() if j.manages_all
         ]
     found: list[Problem] = []
     for rule_id, module in RULES.items():

@@ -152,7 +152,7 @@ class LintContext:
         self._by_table: dict[TableName, list[Grant]] = {}
         for grant in self.grants:
             self._by_table.setdefault(grant.table, []).append(grant)
-        self._judgements: dict[str, Any] | None = None
+        self.judgements: dict[str, Any] | None = None  # lint/roles.py's, once per context
 
     # -- lookups
 
@@ -194,42 +194,6 @@ class LintContext:
         """An update that may set no column at all (`columns: []` and no preset): Hasura
         keeps it, but it changes no row."""
         return grant.action == "update" and not grant.body.get("columns") and not grant.presets
-
-    # -- shared judgements
-
-    def role_judgements(self) -> dict[str, Any]:
-        """role -> RoleJudgement (lint/roles.py), computed once per context."""
-        if self._judgements is None:
-            from hasura_perm.lint.roles import judge_roles  # roles.py reads the context
-
-            self._judgements = judge_roles(self)
-        return self._judgements
-
-    def judgement(self, role: str) -> Any:
-        """The RoleJudgement of one role (also of a role no rule names)."""
-        found = self.role_judgements().get(role)
-        if found is None:
-            from hasura_perm.lint.roles import judge_roles
-
-            found = judge_roles(self, (role,))[role]
-        return found
-
-    def is_admin(self, role: str) -> bool:
-        """An administrator, staff or service role, expected to see and change every row:
-        listed in `lint.admin_roles`, else named like an administrator, else judged from
-        what its rules allow (lint/roles.py)."""
-        judgement = self.judgement(role)
-        return bool(judgement and judgement.manages_all)
-
-    def is_named_admin(self, role: str) -> bool:
-        """An administrator by configuration or by name, not only by behaviour: the roles
-        trusted to hand out roles and permissions."""
-        judgement = self.judgement(role)
-        return bool(judgement and judgement.kind in ("configured", "admin"))
-
-    def is_anonymous(self, role: str) -> bool:
-        judgement = self.judgement(role)
-        return bool(judgement and judgement.kind == "anonymous")
 
     def is_user_variable(self, name: str) -> bool:
         """A session variable that identifies the caller (a user id)."""

@@ -20,6 +20,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from hasura_perm.core.names import session_variables_in
+from hasura_perm.lint.analysis import caller_scoped
+from hasura_perm.lint.analysis import owner_columns
 from hasura_perm.lint.context import LintContext
 
 # whole words (`moped-admin`, not `badminton`); plurals only as the last word
@@ -56,6 +59,38 @@ class RoleJudgement:
     manages_all: bool  # an administrator, staff or service role
     kind: str  # "configured", "admin", "staff", "service", "anonymous", "user"
     reason: str
+
+
+def role_judgements(ctx: LintContext) -> dict[str, RoleJudgement]:
+    """role -> RoleJudgement, computed once per context."""
+    if ctx.judgements is None:
+        ctx.judgements = judge_roles(ctx)
+    return ctx.judgements
+
+
+def judgement(ctx: LintContext, role: str) -> RoleJudgement:
+    """The RoleJudgement of one role (also of a role no rule names)."""
+    found = role_judgements(ctx).get(role)
+    if found is None:
+        found = judge_roles(ctx, (role,))[role]
+    return found
+
+
+def is_admin(ctx: LintContext, role: str) -> bool:
+    """An administrator, staff or service role, expected to see and change every row:
+    listed in `lint.admin_roles`, else named like an administrator, else judged from
+    what its rules allow."""
+    return judgement(ctx, role).manages_all
+
+
+def is_named_admin(ctx: LintContext, role: str) -> bool:
+    """An administrator by configuration or by name, not only by behaviour: the roles
+    trusted to hand out roles and permissions."""
+    return judgement(ctx, role).kind in ("configured", "admin")
+
+
+def is_anonymous(ctx: LintContext, role: str) -> bool:
+    return judgement(ctx, role).kind == "anonymous"
 
 
 def judge_roles(ctx: LintContext, extra: tuple[str, ...] = ()) -> dict[str, RoleJudgement]:
@@ -121,9 +156,6 @@ def _editor_of_shared_data(
     while its own rules elsewhere know who is asking (a filter, check or preset with the
     caller's user id: its comments, its profile), or none of its rules ever asks (a shared
     workspace: every account edits the same content)."""
-    from hasura_perm.core.names import session_variables_in
-    from hasura_perm.lint.analysis import owner_columns
-
     tables = {g.table for g in writes}
     if len(tables) < MIN_TABLES or len(open_writes) < STAFF_SHARE * len(writes):
         return False
@@ -134,16 +166,12 @@ def _editor_of_shared_data(
 
 
 def _scoped(ctx: LintContext, grant: object) -> bool:
-    from hasura_perm.lint.analysis import caller_scoped
-
     return caller_scoped(grant.filter, ctx, grant.table)  # type: ignore[attr-defined]
 
 
 def _anonymous(ctx: LintContext, role: str) -> bool:
     """A read-only role none of whose rules uses a session variable: what visitors
     without an account see (Hasura's unauthorized role, a `public` role)."""
-    from hasura_perm.core.names import session_variables_in
-
     grants = [g for g in ctx.grants if g.role == role]
     if not grants or any(g.action != "select" for g in grants):
         return False

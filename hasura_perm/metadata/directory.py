@@ -18,8 +18,6 @@ import json
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
-from dataclasses import dataclass
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -39,36 +37,13 @@ from hasura_perm.metadata.export_format import same_but_order
 from hasura_perm.metadata.permission import Permission
 from hasura_perm.metadata.shape import raise_located
 from hasura_perm.metadata.shape import table_entry_problems
+from hasura_perm.metadata.table_files import MetadataDir
+from hasura_perm.metadata.table_files import TableFile
 from hasura_perm.metadata.v2_layout import layout_of
 from hasura_perm.metadata.v2_layout import planned_v2_files
 from hasura_perm.metadata.v2_layout import read_v2
 
 INCLUDE = "!include "
-
-
-@dataclass
-class TableFile:
-    path: Path
-    entry: dict[str, Any]
-    text: str | None  # None for a file that does not exist yet
-
-
-@dataclass
-class MetadataDir:
-    root: Path
-    source: str
-    tables: dict[TableName, TableFile] = field(default_factory=dict)
-    tables_list: Path | None = None  # tables.yaml, when the source includes one
-    layout: str = "v3"  # "v2": the config v2 layout, one tables.yaml (metadata/v2_layout.py)
-    v2: Any = None  # the config v2 tables.yaml as read (v2_layout.TablesFile)
-
-    @property
-    def tables_dir(self) -> Path:
-        return (
-            self.tables_list.parent
-            if self.tables_list
-            else self.root / "databases" / self.source / "tables"
-        )
 
 
 def read_metadata(root: Path, source: str) -> MetadataDir:

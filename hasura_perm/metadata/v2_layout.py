@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
-from typing import TYPE_CHECKING
 from typing import Any
 from typing import Literal
 
@@ -27,13 +26,13 @@ import yaml
 from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
+from hasura_perm.core.names import table_name_of
 from hasura_perm.core.reading import read_text
 from hasura_perm.core.yaml_source import MAX_FILE_BYTES
 from hasura_perm.metadata.shape import raise_located
 from hasura_perm.metadata.shape import table_entry_problems
-
-if TYPE_CHECKING:
-    from hasura_perm.metadata.directory import MetadataDir
+from hasura_perm.metadata.table_files import MetadataDir
+from hasura_perm.metadata.table_files import TableFile
 
 Layout = Literal["v2", "v3"]
 TABLES_FILE = "tables.yaml"
@@ -94,9 +93,6 @@ class TablesFile:
 
 def read_v2(meta: MetadataDir) -> None:
     """Fill `meta` (an empty MetadataDir) from `meta.root`/tables.yaml, if it exists."""
-    from hasura_perm.core.names import table_name_of
-    from hasura_perm.metadata.directory import TableFile
-
     path = meta.root / TABLES_FILE
     meta.layout = "v2"
     meta.tables_list = path

@@ -9,7 +9,7 @@ from hasura_perm.boolexp.tree import ComputedField
 from hasura_perm.boolexp.tree import Relationship
 from hasura_perm.boolexp.tree import Schema
 from hasura_perm.core.names import table_ref
-from hasura_perm.metadata.directory import MetadataDir
+from hasura_perm.metadata.table_files import MetadataDir
 from hasura_perm.schema.relationships import metadata_relationships
 from hasura_perm.schema.snapshot import Snapshot
 

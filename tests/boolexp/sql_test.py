@@ -17,8 +17,8 @@ import pytest
 from hasura_perm.boolexp import sql as q
 from hasura_perm.boolexp import tree as t
 from hasura_perm.core.names import TableName
-from hasura_perm.metadata.directory import MetadataDir
-from hasura_perm.metadata.directory import TableFile
+from hasura_perm.metadata.table_files import MetadataDir
+from hasura_perm.metadata.table_files import TableFile
 from hasura_perm.permission_tests.database import _learn_functions
 from hasura_perm.permission_tests.relations import schema_from_metadata
 from hasura_perm.schema.snapshot import snapshot_from_data

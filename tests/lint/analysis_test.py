@@ -14,6 +14,7 @@ from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.context import Relation
 from hasura_perm.lint.context import Settings
 from hasura_perm.lint.context import TableInfo
+from hasura_perm.lint.roles import is_admin
 
 TASKS = TableName("public", "tasks")
 PROJECTS = TableName("public", "projects")
@@ -95,12 +96,12 @@ def test_columns_an_expression_depends_on_and_those_that_tie_rows_to_the_caller(
      ("badminton", False), ("editor", False), ("admins-helper", False)],
 )  # fmt: skip
 def test_admin_roles_are_guessed_from_whole_words(role, admin):
-    assert CTX.is_admin(role) is admin
+    assert is_admin(CTX, role) is admin
 
 
 def test_listed_admin_roles_replace_the_guess():
     ctx = LintContext("metadata", [], {}, {}, None, True, settings=Settings(admin_roles=("boss",)))
-    assert ctx.is_admin("boss") and not ctx.is_admin("moped-admin")
+    assert is_admin(ctx, "boss") and not is_admin(ctx, "moped-admin")
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from hasura_perm.lint import lint
 from hasura_perm.lint import report_text as lint_text
 from hasura_perm.lint.context import Settings
+from hasura_perm.lint.roles import judgement
 from tests.lint.lintkit import context
 from tests.lint.lintkit import found
 from tests.lint.lintkit import only
@@ -37,8 +38,8 @@ def test_a_teacher_who_edits_every_course_is_staff(tmp_path):
     ctx = context(
         tmp_path, *_tables("teacher", ["course", "practice", "student"]), schema=SCHEMALESS
     )
-    judgement = ctx.judgement("teacher")
-    assert judgement.kind == "staff" and "3 of the 3 tables" in judgement.reason
+    judged = judgement(ctx, "teacher")
+    assert judged.kind == "staff" and "3 of the 3 tables" in judged.reason
     assert found(ctx, "unfiltered-write") == []
 
 
@@ -48,8 +49,8 @@ def test_committee_roles_without_telling_names_are_staff_by_what_they_do(tmp_pat
     ctx = context(
         tmp_path, *_tables("equipment", ["gigs", "instruments", "venues"]), schema=SCHEMALESS
     )
-    assert ctx.judgement("equipment").kind == "staff"
-    assert ctx.judgement("student").kind == "user"
+    assert judgement(ctx, "equipment").kind == "staff"
+    assert judgement(ctx, "student").kind == "user"
 
 
 def test_a_plural_admin_name_is_an_administrator(tmp_path):
@@ -57,8 +58,8 @@ def test_a_plural_admin_name_is_an_administrator(tmp_path):
     ctx = context(
         tmp_path, table("public.notes", update={"skillz-admins": OPEN}), schema=SCHEMALESS
     )
-    assert ctx.judgement("skillz-admins").kind == "admin"
-    assert ctx.judgement("admins-helper").kind != "admin"
+    assert judgement(ctx, "skillz-admins").kind == "admin"
+    assert judgement(ctx, "admins-helper").kind != "admin"
 
 
 def test_a_user_named_role_writing_everything_is_still_a_user(tmp_path):
@@ -72,7 +73,7 @@ def test_no_staff_without_users_tied_to_themselves(tmp_path):
     # one role, open everywhere: nothing to tell staff from users; it stays a user
     tables = [table(f"public.t{i}", update={"editor": OPEN}) for i in range(3)]
     ctx = context(tmp_path, *tables, schema=SCHEMALESS)
-    assert ctx.judgement("editor").manages_all is False
+    assert judgement(ctx, "editor").manages_all is False
 
 
 def test_a_read_only_role_that_never_names_the_caller_is_anonymous(tmp_path):
@@ -81,7 +82,7 @@ def test_a_read_only_role_that_never_names_the_caller_is_anonymous(tmp_path):
         table("public.notes", select={"public": {"columns": ["id"], "filter": {}}}),
         schema=SCHEMALESS,
     )
-    assert ctx.judgement("public").kind == "anonymous"
+    assert judgement(ctx, "public").kind == "anonymous"
 
 
 def test_first_run_explains_the_roles_it_trusted_and_the_line_to_change_it(tmp_path):
@@ -110,6 +111,6 @@ def test_a_user_named_editor_of_shared_content_is_staff(tmp_path):
         for name in ("documents", "glossary", "alerts")
     ]
     ctx = context(tmp_path, *tables, schema=SCHEMALESS)
-    judgement = ctx.judgement("user")
-    assert judgement.kind == "staff" and "named like a user" in judgement.reason
+    judged = judgement(ctx, "user")
+    assert judged.kind == "staff" and "named like a user" in judged.reason
     assert found(ctx, "unfiltered-write") == []

@@ -4,6 +4,7 @@ The judged findings are listed in docs/lint-precision.md."""
 
 from __future__ import annotations
 
+from hasura_perm.lint.roles import is_admin
 from tests.lint.lintkit import context
 from tests.lint.lintkit import found
 from tests.lint.lintkit import subjects
@@ -312,7 +313,7 @@ def test_a_staff_role_handing_out_roles_is_still_reported(tmp_path):
     ]
     user_roles = table("public.user_roles", update={"teacher": {"columns": ["role"], "filter": {}}})
     ctx = context(tmp_path, *tables, user_roles, schema=None)
-    assert ctx.is_admin("teacher")
+    assert is_admin(ctx, "teacher")
     problems = found(ctx, "unfiltered-write")
     assert subjects(problems) == ["public.user_roles update teacher"]
     assert "only administrators should hand out" in problems[0].message

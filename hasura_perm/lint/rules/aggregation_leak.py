@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from hasura_perm.lint.analysis import caller_scoped
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import Problem
+from hasura_perm.lint.roles import is_admin
 
 ID = "aggregation-leak"
 LEVEL = "warning"
@@ -32,7 +33,7 @@ NEEDS: tuple[str, ...] = ()
 
 def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
     for grant in ctx.each("select"):
-        if not grant.body.get("allow_aggregations") or ctx.is_admin(grant.role):
+        if not grant.body.get("allow_aggregations") or is_admin(ctx, grant.role):
             continue
         why = None
         if grant.body.get("limit") is not None:

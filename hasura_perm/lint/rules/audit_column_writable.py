@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import Problem
+from hasura_perm.lint.roles import is_admin
 
 ID = "audit-column-writable"
 LEVEL = "warning"
@@ -32,7 +33,7 @@ NEEDS: tuple[str, ...] = ()
 
 def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
     for grant in ctx.each("insert", "update"):
-        if ctx.is_admin(grant.role) and not options["check_admin_roles"]:
+        if is_admin(ctx, grant.role) and not options["check_admin_roles"]:
             continue
         preset_anywhere = {
             column for other in ctx.grants_on(grant.table) for column in other.presets

@@ -31,6 +31,7 @@ from hasura_perm.lint.analysis import user_comparisons
 from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import Problem
+from hasura_perm.lint.roles import is_admin
 
 ID = "insert-owner-unchecked"
 LEVEL = "error"
@@ -40,7 +41,7 @@ NEEDS: tuple[str, ...] = ()
 
 def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
     for grant in ctx.each("insert"):
-        if ctx.is_admin(grant.role):
+        if is_admin(ctx, grant.role):
             continue
         owners = owner_columns(ctx, grant.table, for_writes=True)
         if not owners or _attributed(ctx, grant) or _authorised(ctx, grant):

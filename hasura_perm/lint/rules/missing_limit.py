@@ -18,6 +18,7 @@ from collections.abc import Mapping
 
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import Problem
+from hasura_perm.lint.roles import is_admin
 
 ID = "missing-limit"
 LEVEL = "warning"
@@ -27,7 +28,7 @@ NEEDS: tuple[str, ...] = ("large",)  # lint() also runs it when all_tables is tr
 
 def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
     for grant in ctx.each("select"):
-        if grant.body.get("limit") is not None or ctx.is_admin(grant.role):
+        if grant.body.get("limit") is not None or is_admin(ctx, grant.role):
             continue
         if options["all_tables"] or ctx.marked(grant.table, "large"):
             yield Problem(

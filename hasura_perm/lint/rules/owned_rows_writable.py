@@ -26,6 +26,7 @@ from hasura_perm.lint.analysis import unclaimed_only
 from hasura_perm.lint.analysis import write_scoped
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import Problem
+from hasura_perm.lint.roles import is_admin
 
 ID = "owned-rows-writable"
 LEVEL = "error"
@@ -35,7 +36,7 @@ NEEDS: tuple[str, ...] = ()
 
 def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
     for grant in ctx.each("update", "delete"):
-        if ctx.is_admin(grant.role) or write_scoped(ctx, grant):
+        if is_admin(ctx, grant.role) or write_scoped(ctx, grant):
             continue
         if ctx.changes_nothing(grant):
             continue

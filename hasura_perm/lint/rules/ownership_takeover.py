@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from hasura_perm.lint.analysis import scoping_columns
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import Problem
+from hasura_perm.lint.roles import is_admin
 
 ID = "ownership-takeover"
 LEVEL = "error"
@@ -33,7 +34,7 @@ NEEDS: tuple[str, ...] = ()
 
 def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
     for grant in ctx.each("update"):
-        if ctx.is_admin(grant.role):
+        if is_admin(ctx, grant.role):
             continue
         writable = ctx.writable(grant)
         scoping = scoping_columns(grant.filter, ctx, grant.table)

@@ -24,6 +24,7 @@ from hasura_perm.lint.analysis import user_comparisons
 from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import Problem
+from hasura_perm.lint.roles import is_admin
 
 ID = "preset-column-writable"
 LEVEL = "warning"
@@ -33,7 +34,7 @@ NEEDS: tuple[str, ...] = ()
 
 def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
     for grant in ctx.each("insert", "update"):
-        if ctx.is_admin(grant.role) and not options["check_admin_roles"]:
+        if is_admin(ctx, grant.role) and not options["check_admin_roles"]:
             continue
         presets = _presets(ctx, grant)
         writable = ctx.writable(grant)

@@ -34,6 +34,8 @@ from hasura_perm.core.names import TableName
 from hasura_perm.lint.analysis import user_comparisons
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import Problem
+from hasura_perm.lint.roles import is_admin
+from hasura_perm.lint.roles import judgement
 
 ID = "secret-column-readable"
 LEVEL = "error"
@@ -77,7 +79,7 @@ def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
     for grant in ctx.each("select"):
         if _service(ctx, grant.role):
             continue
-        admin = ctx.is_admin(grant.role) and not options["check_admin_roles"]
+        admin = is_admin(ctx, grant.role) and not options["check_admin_roles"]
         own_rows = bool(user_comparisons(grant.filter, ctx, grant.table))
         for column in sorted(ctx.columns_of(grant) or ()):
             qualified = f"{grant.table}.{column}"
@@ -102,7 +104,7 @@ def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
 def _service(ctx: LintContext, role: str) -> bool:
     """A server-side role (lint/roles.py: named like a service and managing every row):
     reading a password hash or a key is what it is for."""
-    return bool(ctx.judgement(role).kind == "service")
+    return bool(judgement(ctx, role).kind == "service")
 
 
 def _crackable(column: str) -> bool:

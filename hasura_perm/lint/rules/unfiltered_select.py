@@ -27,6 +27,8 @@ from hasura_perm.lint.analysis import owner_columns
 from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import Problem
+from hasura_perm.lint.roles import is_admin
+from hasura_perm.lint.roles import is_anonymous
 
 ID = "unfiltered-select"
 LEVEL = "warning"
@@ -36,7 +38,7 @@ NEEDS: tuple[str, ...] = ()
 
 def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
     for grant in ctx.each("select"):
-        if ctx.is_admin(grant.role):
+        if is_admin(ctx, grant.role):
             continue
         problem = _sensitive(ctx, grant)
         if problem is None and not _public(ctx, grant):
@@ -51,7 +53,7 @@ def _public(ctx: LintContext, grant: Grant) -> bool:
     if ctx.marked(grant.table, "lookup") or ctx.table(grant.table).is_enum:
         return True
     return any(
-        ctx.is_anonymous(other.role) and always_true(other.filter)
+        is_anonymous(ctx, other.role) and always_true(other.filter)
         for other in ctx.grants_on(grant.table, "select")
     )
 

@@ -33,6 +33,8 @@ from hasura_perm.lint.analysis import write_scoped
 from hasura_perm.lint.context import Grant
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.problem import Problem
+from hasura_perm.lint.roles import is_admin
+from hasura_perm.lint.roles import is_named_admin
 
 ID = "unfiltered-write"
 LEVEL = "warning"
@@ -44,7 +46,7 @@ def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
     for grant in ctx.each("update", "delete"):
         if _exempt(ctx, grant) or _names_caller(ctx, grant) or ctx.changes_nothing(grant):
             continue
-        staff = ctx.is_admin(grant.role)
+        staff = is_admin(ctx, grant.role)
         if not staff and owner_columns(ctx, grant.table, for_writes=True):
             continue  # owned-rows-writable
         how = (
@@ -72,9 +74,9 @@ def check(ctx: LintContext, options: Mapping[str, object]) -> Iterator[Problem]:
 def _exempt(ctx: LintContext, grant: Grant) -> bool:
     """Administrator, staff and service roles manage every row, except that only roles
     configured or named as administrators may rewrite who holds which role."""
-    if not ctx.is_admin(grant.role):
+    if not is_admin(ctx, grant.role):
         return _touch_only(ctx, grant)
-    if ctx.is_named_admin(grant.role):
+    if is_named_admin(ctx, grant.role):
         return True
     return not ctx.is_privilege_table(grant.table) and not ctx.privilege_columns(grant)
 
