@@ -11,17 +11,14 @@ from __future__ import annotations
 import json
 from collections import Counter
 from itertools import combinations
-from typing import TYPE_CHECKING
 from typing import Any
 
 from hasura_perm.importer.naming import column_set_name
 from hasura_perm.importer.naming import condition_name
 from hasura_perm.importer.naming import preset_name
 from hasura_perm.importer.naming import unique
+from hasura_perm.importer.planned import Plan
 from hasura_perm.schema.snapshot import Snapshot
-
-if TYPE_CHECKING:
-    from hasura_perm.importer.factoring import Plan
 
 MIN_USES = 2
 MIN_SET_SIZE = 3  # shorter column lists read better spelled out

@@ -12,8 +12,6 @@ Pure: no I/O. The result is checked by compiling it (roundtrip.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field
 from typing import Any
 
 from hasura_perm.boolexp.operators import CONNECTIVES
@@ -21,15 +19,16 @@ from hasura_perm.core.names import TableName
 from hasura_perm.core.names import session_variable
 from hasura_perm.importer.extract import name_parts
 from hasura_perm.importer.inherit import DENY
-from hasura_perm.importer.inherit import Inheritance
 from hasura_perm.importer.inherit import infer_inheritance
 from hasura_perm.importer.inherit import residual_rules
 from hasura_perm.importer.inherit import rules_by_role
 from hasura_perm.importer.naming import unique
 from hasura_perm.importer.normalise import Rule
-from hasura_perm.importer.patterns import TableSpec
 from hasura_perm.importer.patterns import choose_tables
 from hasura_perm.importer.patterns import exact
+from hasura_perm.importer.planned import DefaultEntry
+from hasura_perm.importer.planned import Plan
+from hasura_perm.importer.planned import RoleRules
 from hasura_perm.importer.templates import ALL
 from hasura_perm.importer.templates import EXCEPT
 from hasura_perm.importer.templates import LIST
@@ -48,38 +47,6 @@ MIN_SHARED = 2  # a rule on this many tables is a default, not a line in each ta
 
 # Fields of a rule in our language, in the order they are written.
 RULE_FIELDS = (*PERMISSION_FIELDS, "comment")
-
-RoleRules = dict[str, dict[str, Any]]  # action -> role -> rule (a mapping, or "deny")
-
-
-@dataclass
-class DefaultEntry:
-    spec: TableSpec
-    rules: RoleRules
-    tables: list[TableName]  # the tables it is meant for
-
-
-@dataclass
-class Plan:
-    session: dict[str, dict[str, Any]] = field(default_factory=dict)
-    roles: dict[str, dict[str, Any]] = field(default_factory=dict)
-    conditions: dict[str, Any] = field(default_factory=dict)
-    column_sets: dict[str, list[str]] = field(default_factory=dict)
-    presets: dict[str, dict[str, Any]] = field(default_factory=dict)
-    defaults: list[DefaultEntry] = field(default_factory=list)
-    tables: dict[TableName, RoleRules] = field(default_factory=dict)
-    inheritance: dict[str, Inheritance] = field(default_factory=dict)
-
-    def rules(self) -> list[dict[str, Any]]:
-        """Every rule mapping (not `deny`), defaults first."""
-        holders = [d.rules for d in self.defaults] + list(self.tables.values())
-        return [
-            rule
-            for holder in holders
-            for by_role in holder.values()
-            for rule in by_role.values()
-            if isinstance(rule, dict)
-        ]
 
 
 def plan_import(

@@ -14,8 +14,8 @@ from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
 from hasura_perm.core.paths import file_name_problem
 from hasura_perm.importer import yamlout
-from hasura_perm.importer.factoring import DefaultEntry
-from hasura_perm.importer.factoring import Plan
+from hasura_perm.importer.planned import DefaultEntry
+from hasura_perm.importer.planned import Plan
 
 TABLES_DIR = "tables"
 

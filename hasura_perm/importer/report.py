@@ -8,8 +8,8 @@ from dataclasses import field
 from typing import Any
 
 from hasura_perm.importer.check import Oddity
-from hasura_perm.importer.factoring import DefaultEntry
 from hasura_perm.importer.inherit import Inheritance
+from hasura_perm.importer.planned import DefaultEntry
 
 MAX_LOCATIONS_SHOWN = 3
 

@@ -10,8 +10,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager
 from typing import Any
+from typing import Protocol
 
 import psycopg
 
@@ -27,12 +28,23 @@ from hasura_perm.permission_tests.cases import show_key
 from hasura_perm.permission_tests.outcome import Lookup
 from hasura_perm.permission_tests.outcome import Outcome
 
-if TYPE_CHECKING:
-    from hasura_perm.permission_tests.runner import Runner
-
 CHECK_FAILED = "check constraint of an insert/update permission has failed"
 TRUE_TEXT = ("true", "t", "yes", "y")
 FALSE_TEXT = ("false", "f", "no", "n")
+
+
+class Session(Protocol):
+    """What an action needs of the runner (permission_tests/runner.py's Runner): the
+    schema, statements run and recorded, and savepoints."""
+
+    schema: t.Schema
+    boolean_null_collapse: bool
+
+    def query(self, outcome: Outcome, statement: str) -> list[tuple[Any, ...]]: ...
+
+    def nested(self) -> AbstractContextManager[None]: ...
+
+    def undone(self) -> AbstractContextManager[None]: ...
 
 
 class CaseError(Exception):
@@ -42,7 +54,7 @@ class CaseError(Exception):
 class Action:
     """Run one case's action and fill in its Outcome."""
 
-    def __init__(self, runner: Runner, case: Case, lookup: Lookup) -> None:
+    def __init__(self, runner: Session, case: Case, lookup: Lookup) -> None:
         self.runner, self.case, self.lookup = runner, case, lookup
         self.schema = runner.schema
         self.table = case.table
