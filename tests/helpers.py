@@ -225,7 +225,10 @@ def problems_of(root: Path) -> list[Problem]:
     try:
         build_project(root)
     except SpecError as error:
-        return [Problem(loc.file, loc.line, loc.column, msg) for loc, msg in error.problems]
+        return [
+            Problem(p.location.file, p.location.line, p.location.column, p.message)
+            for p in error.problems
+        ]
     raise AssertionError("expected compile to report problems, but it succeeded")
 
 

@@ -22,7 +22,7 @@ from hasura_perm.boolexp.operators import LIST_OPS
 from hasura_perm.boolexp.operators import LTREE_OPS
 from hasura_perm.boolexp.operators import TEXT_OPS
 from hasura_perm.boolexp.operators import logical_name
-from hasura_perm.core.errors import Location
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import is_session_variable
 from hasura_perm.core.names import session_variable
@@ -55,7 +55,7 @@ class ExprContext:
     catalog: Catalog
     conditions: dict[str, Node]
     session: dict[str, Node]
-    problems: list[tuple[Location, str]] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
     session_used: set[str] = field(default_factory=set)
     # Tables Hasura tracks: those with a metadata table file, and the managed ones (compile
     # writes theirs; plan refuses a server that does not track them). None: not known.
@@ -63,7 +63,7 @@ class ExprContext:
     conditions_used: set[str] = field(default_factory=set)
 
     def report(self, node: Node, message: str) -> None:
-        self.problems.append((node.location, message))
+        self.problems.append(Diagnostic(node.location, message))
 
 
 @dataclass(frozen=True)

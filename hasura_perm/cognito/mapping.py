@@ -13,8 +13,8 @@ from typing import Any
 from hasura_perm.cognito.handler.pre_token import ROLE_CLAIMS
 from hasura_perm.cognito.handler.pre_token import session_string
 from hasura_perm.compiler.permissions import Compiled
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import HasuraPermError
-from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
 from hasura_perm.core.names import TableName
 from hasura_perm.core.validate import did_you_mean
@@ -50,8 +50,6 @@ EVENT_SOURCES = ("username", "cognito:username")  # the event's userName
 _CUSTOM = re.compile(r"^custom:[A-Za-z0-9_-]{1,20}$")
 _SYNC_TRIGGERS_DEFAULT = ["post_confirmation"]
 
-Problems = list[tuple[Location, str]]
-
 
 def claims_format(trigger_version: str) -> str:
     """What Hasura's JWT secret must say for the claims the Lambda writes."""
@@ -65,9 +63,11 @@ def cognito_compile_hook(spec: Spec, compiled: Compiled, snapshot: Snapshot | No
         raise SpecError(problems)
 
 
-def check_cognito(spec: Spec, compiled: Compiled | None, snapshot: Snapshot | None) -> Problems:
+def check_cognito(
+    spec: Spec, compiled: Compiled | None, snapshot: Snapshot | None
+) -> list[Diagnostic]:
     """Every problem of the Cognito mapping; nothing to check when it is not used at all."""
-    problems: Problems = []
+    problems: list[Diagnostic] = []
     _check_session_sources(spec, compiled, problems)
     if spec.cognito is None:
         return problems
@@ -77,7 +77,7 @@ def check_cognito(spec: Spec, compiled: Compiled | None, snapshot: Snapshot | No
         for name, node in spec.roles.items():
             if (node.value or {}).get("cognito_groups"):
                 problems.append(
-                    (
+                    Diagnostic(
                         node.child("cognito_groups").location,
                         f"role `{name}` has cognito_groups but `cognito.roles_attribute` is set; "
                         "use one or the other",
@@ -119,14 +119,16 @@ def compile_mapping(spec: Spec, snapshot: Snapshot | None = None) -> dict[str, A
 # -- checks
 
 
-def _check_session_sources(spec: Spec, compiled: Compiled | None, problems: Problems) -> None:
+def _check_session_sources(
+    spec: Spec, compiled: Compiled | None, problems: list[Diagnostic]
+) -> None:
     used = compiled.session_used if compiled is not None else set()
     for key, node in spec.session.items():
         definition = node.value or {}
         name = node.path[-1]
         if key in ROLE_CLAIMS:
             problems.append(
-                (
+                Diagnostic(
                     node.location,
                     f"`{name}` cannot be a session variable: roles come from `roles:` "
                     "(cognito_groups or cognito.roles_attribute)",
@@ -134,14 +136,16 @@ def _check_session_sources(spec: Spec, compiled: Compiled | None, problems: Prob
             )
             continue
         if "from" in definition and "value" in definition:
-            problems.append((node.location, f"`{name}` has both `from` and `value`; keep one"))
+            problems.append(
+                Diagnostic(node.location, f"`{name}` has both `from` and `value`; keep one")
+            )
         elif "from" in definition:
             _check_source(node.child("from"), problems)
         elif "value" in definition:
             _check_constant(node, name, definition, problems)
         elif spec.cognito is not None and key in used:
             problems.append(
-                (
+                Diagnostic(
                     node.location,
                     f"`{name}` is used by permission rules but has no `from:` or `value:`; the "
                     "Cognito Lambda cannot fill it",
@@ -149,13 +153,13 @@ def _check_session_sources(spec: Spec, compiled: Compiled | None, problems: Prob
             )
 
 
-def _check_source(node: Node, problems: Problems) -> None:
+def _check_source(node: Node, problems: list[Diagnostic]) -> None:
     source = node.value
     if source in STANDARD_ATTRIBUTES or source in EVENT_SOURCES or _CUSTOM.match(source):
         return
     hint = did_you_mean(source, [*STANDARD_ATTRIBUTES, *EVENT_SOURCES])
     problems.append(
-        (
+        Diagnostic(
             node.location,
             f"`{source}` is not a Cognito user attribute; use `sub`, `username`, a standard "
             f"attribute such as `email`, or `custom:<name>`{hint}",
@@ -163,15 +167,22 @@ def _check_source(node: Node, problems: Problems) -> None:
     )
 
 
-def _check_constant(node: Node, name: str, definition: dict[str, Any], problems: Problems) -> None:
+def _check_constant(
+    node: Node, name: str, definition: dict[str, Any], problems: list[Diagnostic]
+) -> None:
     pg_type = definition.get("type", "text")
     if session_string(definition["value"], pg_type) is None:
         problems.append(
-            (node.child("value").location, f"`{name}`: {definition['value']!r} is not a {pg_type}")
+            Diagnostic(
+                node.child("value").location,
+                f"`{name}`: {definition['value']!r} is not a {pg_type}",
+            )
         )
 
 
-def _check_order(spec: Spec, section: Node, attribute_mode: bool, problems: Problems) -> None:
+def _check_order(
+    spec: Spec, section: Node, attribute_mode: bool, problems: list[Diagnostic]
+) -> None:
     order = section.value.get("default_role_order")
     if order is None:
         grantable = _grantable(spec, attribute_mode, [])
@@ -181,13 +192,15 @@ def _check_order(spec: Spec, section: Node, attribute_mode: bool, problems: Prob
                 if attribute_mode
                 else f"users may hold several of {', '.join(grantable)}"
             )
-            problems.append((section.location, f"add `default_role_order` to `cognito:`: {why}"))
+            problems.append(
+                Diagnostic(section.location, f"add `default_role_order` to `cognito:`: {why}")
+            )
         return
     for index, role in enumerate(order):
         if role not in spec.roles:
             hint = did_you_mean(role, list(spec.roles))
             problems.append(
-                (
+                Diagnostic(
                     section.child("default_role_order", index).location,
                     f"unknown role `{role}` in default_role_order{hint}",
                 )
@@ -196,7 +209,7 @@ def _check_order(spec: Spec, section: Node, attribute_mode: bool, problems: Prob
         missing = [r for r in _grantable(spec, False, []) if r not in order]
         if missing:
             problems.append(
-                (
+                Diagnostic(
                     section.child("default_role_order").location,
                     f"default_role_order must list every role with cognito_groups; missing: "
                     f"{', '.join(missing)}",
@@ -204,20 +217,20 @@ def _check_order(spec: Spec, section: Node, attribute_mode: bool, problems: Prob
             )
 
 
-def _check_unmapped(spec: Spec, section: Node, problems: Problems) -> None:
+def _check_unmapped(spec: Spec, section: Node, problems: list[Diagnostic]) -> None:
     policy = section.value.get("unmapped_users")
     if isinstance(policy, dict) and policy["fallback_role"] not in spec.roles:
         role = policy["fallback_role"]
         hint = did_you_mean(role, list(spec.roles))
         problems.append(
-            (
+            Diagnostic(
                 section.child("unmapped_users", "fallback_role").location,
                 f"unknown fallback role `{role}`{hint}",
             )
         )
 
 
-def _check_user_sync(node: Node, snapshot: Snapshot | None, problems: Problems) -> None:
+def _check_user_sync(node: Node, snapshot: Snapshot | None, problems: list[Diagnostic]) -> None:
     sync = node.value
     for column, source in (sync.get("columns") or {}).items():
         name = source if isinstance(source, str) else source["from"]
@@ -228,16 +241,20 @@ def _check_user_sync(node: Node, snapshot: Snapshot | None, problems: Problems) 
     table_name = TableName.parse(sync["table"])
     table = snapshot.table(table_name)
     if table is None:
-        problems.append((node.child("table").location, f"table {table_name} is not in the schema"))
+        problems.append(
+            Diagnostic(node.child("table").location, f"table {table_name} is not in the schema")
+        )
         return
     for column in [sync["key"], *(sync.get("columns") or {})]:
         if column not in table.columns:
             hint = did_you_mean(column, list(table.columns))
-            problems.append((node.location, f"column `{column}` is not in {table_name}{hint}"))
+            problems.append(
+                Diagnostic(node.location, f"column `{column}` is not in {table_name}{hint}")
+            )
     key = (sync["key"],)
     if key != table.primary_key and key not in table.unique and "constraint" not in sync:
         problems.append(
-            (
+            Diagnostic(
                 node.child("key").location,
                 f"`{sync['key']}` is neither the primary key nor unique in {table_name}; "
                 "upserts need a unique constraint on it",

@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _about_metadata(error: SpecError) -> bool:
     """Problems that a missing metadata folder explains (relationships, computed fields)."""
-    return any("relationship" in m or "computed field" in m for _, m in error.problems)
+    return any("relationship" in p.message or "computed field" in p.message for p in error.problems)
 
 
 def _count(result: Build) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hasura_perm.commands.output import add_output_arguments
 from hasura_perm.commands.output import emit
+from hasura_perm.core.diagnostics import SEVERITIES
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.lint import lint
 from hasura_perm.lint import lint_sources
@@ -16,7 +17,6 @@ from hasura_perm.lint.config import default_config
 from hasura_perm.lint.config import load_lint_config
 from hasura_perm.lint.context import LintContext
 from hasura_perm.lint.docs import rules_text
-from hasura_perm.lint.problem import LEVELS
 from hasura_perm.lint.sources import context_from_metadata
 from hasura_perm.lint.sources import context_from_project
 from hasura_perm.metadata.read import source_names
@@ -69,7 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_output_arguments(parser, "lint", what="lint report")
     parser.add_argument(
         "--fail-level",
-        choices=LEVELS,
+        choices=SEVERITIES,
         help="exit 3 when a finding at or above this level exists (default: lint.fail_level, "
         "else error)",
     )

@@ -13,8 +13,9 @@ from hasura_perm.compiler.function_grants import function_grant_problems
 from hasura_perm.compiler.permissions import Compiled
 from hasura_perm.compiler.permissions import compile_spec
 from hasura_perm.core import yamlfmt
+from hasura_perm.core.diagnostics import Diagnostic
+from hasura_perm.core.diagnostics import Location
 from hasura_perm.core.errors import HasuraPermError
-from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
 from hasura_perm.core.names import TableName
 from hasura_perm.metadata.directory import merge_permissions
@@ -50,7 +51,7 @@ class Build:
     compiled: Compiled
     metadata: MetadataDir
     files: dict[Path, str]  # every generated file's intended content
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)  # severity "warning"
     catalog: Catalog | None = None  # what the rules could name (plan's pre-flight reads it)
     surface_files: SurfaceFiles | None = None  # actions.yaml, graphql_schema_introspection.yaml
     # roles with a table permission in this source after compile (`combines` parents need one)
@@ -151,14 +152,18 @@ def _text_key(memo: TableCache | None, meta: MetadataDir, table: TableName) -> s
     return memo.text_key(key, existing.text if existing is not None else None)
 
 
-def _dropped_inherited_warnings(compiled: Compiled, files: SurfaceFiles) -> list[str]:
+def _dropped_inherited_warnings(compiled: Compiled, files: SurfaceFiles) -> list[Diagnostic]:
     """A declared role without `combines` is no Hasura inherited role: compile removes its
     entry from inherited_roles.yaml. Say so (an older import kept such entries)."""
     combines = compiled.surface.combines if compiled.surface else {}
     return [
-        f"metadata/inherited_roles.yaml: role {e['role_name']} is declared without `combines`, "
-        f"so its inherited role entry (of {', '.join(e['role_set'])}) is removed; add "
-        f"`combines: [{', '.join(e['role_set'])}]` to the role to keep it"
+        Diagnostic(
+            Location("metadata/inherited_roles.yaml"),
+            f"role {e['role_name']} is declared without `combines`, so its inherited role "
+            f"entry (of {', '.join(e['role_set'])}) is removed; add "
+            f"`combines: [{', '.join(e['role_set'])}]` to the role to keep it",
+            severity="warning",
+        )
         for e in files.inherited or []
         if e["role_name"] in compiled.roles and e["role_name"] not in combines
     ]
@@ -196,7 +201,7 @@ def check_combines_parents(builds: list[Build]) -> None:
         if missing:
             names = ", ".join(missing)
             problems.append(
-                (
+                Diagnostic(
                     first.combines_at[role],
                     f"role `{role}` combines {names}, which would have no permission anywhere "
                     "(no table, action or remote schema permission, and not an inherited role); "
@@ -213,7 +218,7 @@ def check_combines_parents(builds: list[Build]) -> None:
 def _surface(
     spec: Spec, files: SurfaceFiles, project: Project, functions: FunctionFiles
 ) -> Surface:
-    problems: list[tuple[Location, str]] = []
+    problems: list[Diagnostic] = []
     parents = role_parents(spec, problems)  # already checked by compile_spec
     surface = compile_surface(spec, parents, files.action_names(), problems, functions.names())
     surface.remote_schemas, surface.remote_grants = compile_remote_schemas(
@@ -229,7 +234,7 @@ def _surface(
     return surface
 
 
-def _invisible_character_warnings(spec: Spec) -> list[str]:
+def _invisible_character_warnings(spec: Spec) -> list[Diagnostic]:
     """Role names with bidirectional controls or zero-width characters can look like
     another role (`admin\u200b`, a right-to-left override): say so."""
     warnings = []
@@ -238,13 +243,19 @@ def _invisible_character_warnings(spec: Spec) -> list[str]:
         if hidden:
             codes = ", ".join(f"U+{ord(ch):04X}" for ch in dict.fromkeys(hidden))
             warnings.append(
-                f"{node.location}: role name {name!r} contains invisible or bidirectional "
-                f"characters ({codes}); it may not be the role it looks like"
+                Diagnostic(
+                    node.location,
+                    f"role name {name!r} contains invisible or bidirectional characters "
+                    f"({codes}); it may not be the role it looks like",
+                    severity="warning",
+                )
             )
     return warnings
 
 
-def _unmanaged_warnings(compiled: Compiled, meta: MetadataDir, project: Project) -> list[str]:
+def _unmanaged_warnings(
+    compiled: Compiled, meta: MetadataDir, project: Project
+) -> list[Diagnostic]:
     """Declared roles with permissions on tables we do not manage: probably a removed table file."""
     warnings = []
     managed, roles = set(compiled.tables), set(compiled.roles)
@@ -255,8 +266,12 @@ def _unmanaged_warnings(compiled: Compiled, meta: MetadataDir, project: Project)
             owned = sorted({p.get("role") for p in table_file.entry.get(key) or []} & roles)
             if owned:
                 warnings.append(
-                    f"{project.relative(table_file.path)}: {key} for {', '.join(owned)} on {table}, "
-                    "which no table file or default manages; they are left as they are"
+                    Diagnostic(
+                        Location(project.relative(table_file.path)),
+                        f"{key} for {', '.join(owned)} on {table}, which no table file or "
+                        "default manages; they are left as they are",
+                        severity="warning",
+                    )
                 )
     return warnings
 

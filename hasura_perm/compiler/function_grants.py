@@ -11,17 +11,17 @@ message says, so that a granted function is one the role can call.
 from __future__ import annotations
 
 from hasura_perm.compiler.permissions import Compiled
-from hasura_perm.core.errors import Location
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.names import TableName
 from hasura_perm.metadata.directory import MetadataDir
 from hasura_perm.schema.snapshot import Snapshot
 
-Problems = list[tuple[Location, str]]
 
-
-def function_grant_problems(compiled: Compiled, snapshot: Snapshot, meta: MetadataDir) -> Problems:
+def function_grant_problems(
+    compiled: Compiled, snapshot: Snapshot, meta: MetadataDir
+) -> list[Diagnostic]:
     surface = compiled.surface
-    problems: Problems = []
+    problems: list[Diagnostic] = []
     if surface is None:
         return problems
     for name in surface.functions:
@@ -31,7 +31,7 @@ def function_grant_problems(compiled: Compiled, snapshot: Snapshot, meta: Metada
             if grants:
                 first = grants[min(grants)]
                 problems.append(
-                    (
+                    Diagnostic(
                         first.location,
                         f"function {name} is not in the schema snapshot, so its return table "
                         "is unknown; run `hasura-perm schema pull` (the function must return "
@@ -42,7 +42,7 @@ def function_grant_problems(compiled: Compiled, snapshot: Snapshot, meta: Metada
         for role, grant in sorted(grants.items()):
             if not can_select(compiled, meta, function.returns, role):
                 problems.append(
-                    (
+                    Diagnostic(
                         grant.location,
                         f"{role} may call function {name} ({grant.origin}) but cannot select "
                         f"its return table {function.returns}: Hasura refuses the permission "

@@ -17,7 +17,7 @@ from hasura_perm.boolexp.validate import ExprContext
 from hasura_perm.boolexp.validate import compile_boolexp
 from hasura_perm.boolexp.validate import condition_references
 from hasura_perm.boolexp.validate import literal_fits
-from hasura_perm.core.errors import Location
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import SpecError
 from hasura_perm.core.graphs import find_cycles
 from hasura_perm.core.names import TableName
@@ -72,7 +72,7 @@ class TableMemo(Protocol):
 def compile_spec(spec: Spec, catalog: Catalog, memo: TableMemo | None = None) -> Compiled:
     """Compile everything; raise SpecError with every problem found. `memo`: where the
     tables' compiles are remembered (compiler/compile_cache.py), if anywhere."""
-    problems: list[tuple[Location, str]] = []
+    problems: list[Diagnostic] = []
     ctx = ExprContext(catalog, spec.conditions, spec.session, problems)
     parents = role_parents(spec, problems)
     combined_roles(spec, problems)  # reported with the other role mistakes; surface keeps them
@@ -141,7 +141,7 @@ def _unused_condition_cycles(spec: Spec, ctx: ExprContext) -> None:
         )
 
 
-def _check_rule_roles(spec: Spec, problems: list[tuple[Location, str]]) -> None:
+def _check_rule_roles(spec: Spec, problems: list[Diagnostic]) -> None:
     holders = [*spec.tables.values(), *spec.defaults]
     for holder in holders:
         for action in ACTIONS:
@@ -150,7 +150,10 @@ def _check_rule_roles(spec: Spec, problems: list[tuple[Location, str]]) -> None:
                     hint = did_you_mean(role, list(spec.roles))
                     location = holder.child(action, role).location
                     problems.append(
-                        (location, f"unknown role `{role}`{hint or '; declare it under `roles:`'}")
+                        Diagnostic(
+                            location,
+                            f"unknown role `{role}`{hint or '; declare it under `roles:`'}",
+                        )
                     )
 
 
@@ -206,7 +209,7 @@ class _TableCompiler:
             if (other.body, other.comment) != (first.body, first.comment):
                 location = self.spec.roles[role].location
                 self.ctx.problems.append(
-                    (
+                    Diagnostic(
                         location,
                         f"role `{role}` inherits different {action} rules on {self.table} from "
                         f"`{first_parent}` ({first.location}) and `{parent}` ({other.location}); "

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import NamedTuple
+
+from hasura_perm.core.diagnostics import Diagnostic
+from hasura_perm.core.diagnostics import Location as Location  # its home is diagnostics.py
 
 
 class ExitCode(enum.IntEnum):
@@ -12,19 +14,6 @@ class ExitCode(enum.IntEnum):
     ERROR = 1  # bad input, network, server refused
     DIFFERENCES = 2  # plan with changes, drift, stale generated metadata
     CHECKS_FAILED = 3  # permission tests, lint at or above the fail level
-
-
-class Location(NamedTuple):
-    """A place in a source file; line and column are 1-based (0 when unknown)."""
-
-    file: str
-    line: int = 0
-    column: int = 0
-
-    def __str__(self) -> str:
-        if self.line:
-            return f"{self.file}:{self.line}:{self.column or 1}"
-        return self.file
 
 
 class HasuraPermError(Exception):
@@ -41,12 +30,12 @@ class SpecError(HasuraPermError):
 
     MAX_SHOWN = 50
 
-    def __init__(self, problems: list[tuple[Location, str]]) -> None:
+    def __init__(self, problems: list[Diagnostic]) -> None:
         self.problems = sorted(set(problems))
         super().__init__(self.render())
 
     def render(self) -> str:
-        shown = [f"{loc}: {msg}" for loc, msg in self.problems[: self.MAX_SHOWN]]
+        shown = [str(problem) for problem in self.problems[: self.MAX_SHOWN]]
         hidden = len(self.problems) - len(shown)
         if hidden > 0:
             shown.append(f"... and {hidden} more problem(s)")

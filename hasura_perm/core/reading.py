@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
 
@@ -40,7 +41,7 @@ def _candidates(path: Path, root: Path) -> Iterator[tuple[Path, Path]]:
 
 
 def refuse(shown: str, message: str, line: int = 0, column: int = 0) -> SpecError:
-    return SpecError([(Location(shown, line, column), message)])
+    return SpecError([Diagnostic(Location(shown, line, column), message)])
 
 
 def read_text(path: Path, shown: str, *, limit: int | None = None, root: Path | None = None) -> str:
@@ -177,7 +178,7 @@ class _Walk:
     skip: set[Path]
     skip_dirs: set[Path]
     found: list[Path] = field(default_factory=list)
-    problems: list[tuple[Location, str]] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
     seen: set[tuple[int, int]] = field(default_factory=set)  # folders, by device and inode
 
     def folder(self, folder: Path) -> None:
@@ -185,14 +186,16 @@ class _Walk:
             info = os.stat(folder)
             if (info.st_dev, info.st_ino) in self.seen:
                 where = Location(self.display(folder))
-                self.problems.append((where, "folder reached twice through links; refused"))
+                self.problems.append(
+                    Diagnostic(where, "folder reached twice through links; refused")
+                )
                 return
             self.seen.add((info.st_dev, info.st_ino))
             with os.scandir(folder) as entries:
                 children = sorted(entries, key=lambda e: e.name)
         except OSError as e:
             self.problems.append(
-                (Location(self.display(folder)), f"cannot read folder: {_cause(e)}")
+                Diagnostic(Location(self.display(folder)), f"cannot read folder: {_cause(e)}")
             )
             return
         for entry in children:

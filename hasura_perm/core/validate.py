@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from hasura_perm.core import parse_cache
-from hasura_perm.core.errors import Location
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import excerpt
 from hasura_perm.core.fastcheck import UnsupportedSchema
 from hasura_perm.core.fastcheck import compile_schema
@@ -91,7 +91,7 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
     return {k: v if k == "$defs" else expand(v, ()) for k, v in schema.items()}
 
 
-def check(doc: Document, schema: str, definition: str | None = None) -> list[tuple[Location, str]]:
+def check(doc: Document, schema: str, definition: str | None = None) -> list[Diagnostic]:
     """Problems of `doc` against a schema (or one of its $defs), in file order."""
     marker = _valid_marker(doc, schema, definition)
     if marker is not None and _marked(marker):
@@ -106,13 +106,13 @@ def check(doc: Document, schema: str, definition: str | None = None) -> list[tup
         error = _most_useful(error)
         path = tuple(error.absolute_path)
         if "propertyNames" in error.schema_path:  # a bad key: point at the key itself
-            problems.append((doc.locate((*path, error.instance)), _bad_name(error)))
+            problems.append(Diagnostic(doc.locate((*path, error.instance)), _bad_name(error)))
             continue
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             known = _schema_of(error).get("properties", {})
             unknown = [k for k in error.instance if k not in known]
             path = (*path, unknown[0]) if unknown else path
-        problems.append((doc.locate(path), _message(error)))
+        problems.append(Diagnostic(doc.locate(path), _message(error)))
     return sorted(set(problems))
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
 from hasura_perm.core.reading import read_text
@@ -120,7 +121,7 @@ def _yaml_fix(problem: str, text: str, line: int) -> str:
 
 
 def _fail(name: str, line: int, col: int, message: str) -> None:
-    raise SpecError([(Location(name, line, col), message)])
+    raise SpecError([Diagnostic(Location(name, line, col), message)])
 
 
 def _precheck_depth(text: str, name: str) -> None:

@@ -68,6 +68,7 @@ from typing import Literal
 
 import yaml
 
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
@@ -707,15 +708,15 @@ def load(text: str, *, filename: str) -> object:
         line = text.count("\n", 0, error.position) + 1
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
         message = f"invalid YAML: character U+{error.character:04X} is not allowed"
-        raise SpecError([(Location(filename, line, column), message)]) from None
+        raise SpecError([Diagnostic(Location(filename, line, column), message)]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)
         raise SpecError(
-            [(where, f"invalid YAML: {_describe(error)}; fix the file and retry")]
+            [Diagnostic(where, f"invalid YAML: {_describe(error)}; fix the file and retry")]
         ) from None
     except yaml.YAMLError as error:
-        raise SpecError([(Location(filename), f"invalid YAML: {error}")]) from None
+        raise SpecError([Diagnostic(Location(filename), f"invalid YAML: {error}")]) from None
 
 
 MAX_DEPTH = 64
@@ -752,7 +753,7 @@ def _refuse_unsafe(text: str, filename: str) -> None:
 def _refuse_at(filename: str, event: yaml.Event, message: str) -> None:
     mark = event.start_mark
     where = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename)
-    raise SpecError([(where, message)])
+    raise SpecError([Diagnostic(where, message)])
 
 
 def _describe(error: yaml.MarkedYAMLError) -> str:

@@ -1,7 +1,7 @@
 """What an import cannot take over (problems: nothing is written), and what looks odd
 (oddities: reported, imported as they are).
 
-Problems: a malformed or duplicated block, the role `admin`, a
+list[Diagnostic]: a malformed or duplicated block, the role `admin`, a
 role name the language cannot hold, a table or column the schema
 snapshot does not have, a remote relationship or unknown field in a filter, a value the
 language cannot say (checked against its JSON Schema).
@@ -24,6 +24,7 @@ from hasura_perm.boolexp.operators import LOGICAL
 from hasura_perm.boolexp.operators import spelled
 from hasura_perm.boolexp.walk import exists_parts
 from hasura_perm.core import validate
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import Location
 from hasura_perm.core.names import USER_ID
 from hasura_perm.core.names import TableName
@@ -55,8 +56,6 @@ _ROLE_NAME = re.compile(r"[^\s,]+")
 _UNSAFE_NAME = re.compile(r"[.\s]")
 _SESSION_NAME = re.compile(r"[xX]-[hH][aA][sS][uU][rR][aA]-[A-Za-z0-9_-]+")
 
-Problems = list[tuple[Location, str]]
-
 
 def place_of(table: TableName, action: str, role: str, block: ReadPermission) -> Location:
     """The block's file and line; for a server export (no lines), which block it is."""
@@ -72,9 +71,9 @@ class Oddity:
     locations: list[Location] = field(default_factory=list)
 
 
-def problems_of(read: ReadMetadata, catalog: Catalog) -> Problems:
+def problems_of(read: ReadMetadata, catalog: Catalog) -> list[Diagnostic]:
     """Everything that stops the import, each at the place in the metadata it comes from."""
-    problems: Problems = list(read.problems)
+    problems: list[Diagnostic] = list(read.problems)
     problems += _role_names(read)
     problems += _names_the_language_cannot_hold(read)
     for table, action, role, block in read.each():
@@ -82,13 +81,17 @@ def problems_of(read: ReadMetadata, catalog: Catalog) -> Problems:
     return problems
 
 
-def _names_the_language_cannot_hold(read: ReadMetadata) -> Problems:
+def _names_the_language_cannot_hold(read: ReadMetadata) -> list[Diagnostic]:
     """Table names with dots or spaces, session variables with other characters."""
-    out: Problems = []
+    out: list[Diagnostic] = []
     for table in read.permissions.tables():
         if any(_UNSAFE_NAME.search(part) for part in table):
             place = read.tables[table].location
-            out.append((place, f"table name {table.schema!r}.{table.name!r} has a dot or a space"))
+            out.append(
+                Diagnostic(
+                    place, f"table name {table.schema!r}.{table.name!r} has a dot or a space"
+                )
+            )
     seen: set[str] = set()
     for table, action, role, block in read.each():
         for value in _strings(block.raw):
@@ -97,7 +100,7 @@ def _names_the_language_cannot_hold(read: ReadMetadata) -> Problems:
                 if value.lower() not in seen:
                     seen.add(value.lower())
                     out.append(
-                        (
+                        Diagnostic(
                             place_of(table, action, role, block),
                             f"session variable {value!r} has characters other than letters, "
                             "digits, `-` and `_`",
@@ -106,12 +109,12 @@ def _names_the_language_cannot_hold(read: ReadMetadata) -> Problems:
     return out
 
 
-def _role_names(read: ReadMetadata) -> Problems:
+def _role_names(read: ReadMetadata) -> list[Diagnostic]:
     out = []
     for table, action, role, block in read.each():
         if role == "admin":
             out.append(
-                (
+                Diagnostic(
                     place_of(table, action, role, block),
                     f"{table}: a {action} permission for role `admin`, Hasura's superuser (Hasura "
                     "ignores it); delete the block and import again",
@@ -119,7 +122,7 @@ def _role_names(read: ReadMetadata) -> Problems:
             )
         elif not _ROLE_NAME.fullmatch(role):
             out.append(
-                (
+                Diagnostic(
                     place_of(table, action, role, block),
                     f"role name {role!r} has spaces or commas, which roles cannot have",
                 )
@@ -134,14 +137,14 @@ def _block_problems(
     block: ReadPermission,
     read: ReadMetadata,
     catalog: Catalog,
-) -> Problems:
+) -> list[Diagnostic]:
     place = place_of(table, action, role, block)
     prefix = f"{table} {action} for {role}"
-    out: Problems = []
+    out: list[Diagnostic] = []
     info = catalog.table(table)
     if info is None:
         out.append(
-            (
+            Diagnostic(
                 place,
                 f"{prefix}: table {table} is not in the schema snapshot; pull a fresh snapshot "
                 "(hasura-perm schema pull) or untrack the table",
@@ -169,33 +172,42 @@ def _names(names: list[str]) -> str:
 
 def _column_problems(
     prefix: str, where: Location, block: ReadPermission, columns: list[str]
-) -> Problems:
+) -> list[Diagnostic]:
     out = []
     listed = block.raw.get("columns")
     if isinstance(listed, list):
         missing = [c for c in listed if c not in columns]
         if missing:
-            out.append((where, f"{prefix}: column(s) {_names(missing)} not in the schema snapshot"))
+            out.append(
+                Diagnostic(
+                    where, f"{prefix}: column(s) {_names(missing)} not in the schema snapshot"
+                )
+            )
     elif listed is not None and listed != "*":
-        out.append((where, f'{prefix}: `columns` must be a list or "*", not {listed!r}'))
+        out.append(Diagnostic(where, f'{prefix}: `columns` must be a list or "*", not {listed!r}'))
     preset = block.raw.get("set")
     if isinstance(preset, dict):
         missing = [c for c in preset if c not in columns]
         if missing:
             out.append(
-                (where, f"{prefix}: preset column(s) {_names(missing)} not in the schema snapshot")
+                Diagnostic(
+                    where,
+                    f"{prefix}: preset column(s) {_names(missing)} not in the schema snapshot",
+                )
             )
     return out
 
 
 def _computed_field_problems(
     prefix: str, where: Location, block: ReadPermission, known: set[str]
-) -> Problems:
+) -> list[Diagnostic]:
     fields = block.raw.get("computed_fields") or []
     missing = [f for f in fields if f not in known] if isinstance(fields, list) else []
     if missing:
         return [
-            (where, f"{prefix}: computed field(s) {_names(missing)} not in the table's metadata")
+            Diagnostic(
+                where, f"{prefix}: computed field(s) {_names(missing)} not in the table's metadata"
+            )
         ]
     return []
 
@@ -218,10 +230,10 @@ class _ExprWalker:
             key,
             where,
         )
-        self.problems: Problems = []
+        self.problems: list[Diagnostic] = []
 
     def report(self, message: str) -> None:
-        self.problems.append((self.where, f"{self.prefix}: `{self.key}` {message}"))
+        self.problems.append(Diagnostic(self.where, f"{self.prefix}: `{self.key}` {message}"))
 
     def walk(self, expr: Any, table: TableName, remote: set[str]) -> None:
         if not isinstance(expr, dict):
@@ -286,7 +298,9 @@ class _ExprWalker:
         return _remote_relationships(read_table.entry) if read_table else set()
 
 
-def _shape_problems(prefix: str, where: Location, action: str, block: ReadPermission) -> Problems:
+def _shape_problems(
+    prefix: str, where: Location, action: str, block: ReadPermission
+) -> list[Diagnostic]:
     """Values the language has no way to say (a preset holding a list, `limit: 0`, ...)."""
     rule = {k: v for k, v in block.raw.items() if k in BODY_KEYS[action]}
     rule["columns"] = []  # checked against the snapshot by _column_problems
@@ -306,7 +320,7 @@ def _shape_problems(prefix: str, where: Location, action: str, block: ReadPermis
         if rule.get(key) is None:
             rule.pop(key, None)
     found = validate.check(Document(where.file, rule), "permissions", f"{action}_rule")
-    return [(where, f"{prefix}: cannot be expressed: {message}") for _, message in found]
+    return [Diagnostic(where, f"{prefix}: cannot be expressed: {d.message}") for d in found]
 
 
 # ---------------------------------------------------------------------------- oddities

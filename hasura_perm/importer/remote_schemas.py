@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hasura_perm.core import sdl
-from hasura_perm.core.errors import Location
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.importer import yamlout
 from hasura_perm.importer.inherited import InheritedRole
 from hasura_perm.spec import load_spec
@@ -182,12 +182,12 @@ def prove_remote(files: dict[str, str], remote: RemoteImport) -> str | None:
                 (root / relative).parent.mkdir(parents=True, exist_ok=True)
                 (root / relative).write_text(text, encoding="utf-8")
         spec = load_spec(root, root)
-        problems: list[tuple[Location, str]] = []
+        problems: list[Diagnostic] = []
         _, grants = compile_remote_schemas(
             spec, role_parents(spec, problems), remote.names, root, problems, root
         )
     if problems:
-        return "; ".join(f"{loc}: {message}" for loc, message in problems[:3])
+        return "; ".join(str(problem) for problem in problems[:3])
     for name in sorted(set(grants) | set(remote.schemas)):
         got, want = grants.get(name, {}), remote.schemas.get(name, {})
         for role in sorted(set(got) | set(want)):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from hasura_perm.boolexp.normal import exact_form
 from hasura_perm.boolexp.normal import written_form
 from hasura_perm.core import yamlfmt
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
@@ -221,7 +222,7 @@ def _refuse_owned_but_left(
         f"{read.origin}/inherited_roles.yaml" if read.layout.startswith("config") else read.origin
     )
     problems = [
-        (
+        Diagnostic(
             Location(where),
             f"inherited role {role.name} (of {', '.join(role.parents) or 'no roles'}) cannot "
             f"be imported: {role.reason}; it also has permissions of its own, so hasura-perm "

@@ -18,7 +18,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from hasura_perm.core.errors import Location
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.importer import yamlout
 from hasura_perm.importer.inherited import InheritedRole
 from hasura_perm.spec import load_spec
@@ -179,12 +179,12 @@ def prove_surface(files: dict[str, str], surface: SurfaceImport) -> str | None:
             if relative.endswith(".yaml") and "/" not in relative:
                 (root / relative).write_text(text, encoding="utf-8")
         spec = load_spec(root, root)
-    problems: list[tuple[Location, str]] = []
+    problems: list[Diagnostic] = []
     compiled = compile_surface(
         spec, role_parents(spec, problems), surface.actions, problems, surface.functions
     )
     if problems:
-        return "; ".join(f"{loc}: {message}" for loc, message in problems[:3])
+        return "; ".join(str(problem) for problem in problems[:3])
     got = {
         a: {r: g.comment for r, g in compiled.grants.get(a, {}).items()} for a in compiled.actions
     }

@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from dataclasses import field
 from types import ModuleType
 
+from hasura_perm.core.diagnostics import SEVERITIES
+from hasura_perm.core.diagnostics import severity_rank
 from hasura_perm.core.errors import ExitCode
 from hasura_perm.lint.config import LintConfig
 from hasura_perm.lint.config import Suppression
 from hasura_perm.lint.config import default_config
 from hasura_perm.lint.context import MARKS
 from hasura_perm.lint.context import LintContext
-from hasura_perm.lint.problem import LEVELS
 from hasura_perm.lint.problem import Problem
-from hasura_perm.lint.problem import level_rank
 from hasura_perm.lint.roles import role_judgements
 from hasura_perm.lint.rules import RULES
 
@@ -43,13 +43,13 @@ class LintResult:
     @property
     def exit_code(self) -> int:
         """3 (checks failed) when a problem is at or above the fail level, else 0."""
-        threshold = level_rank(self.fail_level)
-        if any(level_rank(p.level) >= threshold for p in self.problems):
+        threshold = severity_rank(self.fail_level)
+        if any(severity_rank(p.level) >= threshold for p in self.problems):
             return int(ExitCode.CHECKS_FAILED)
         return int(ExitCode.OK)
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(reversed(LEVELS), 0)
+        counts = dict.fromkeys(reversed(SEVERITIES), 0)
         for problem in self.problems:
             counts[problem.level] += 1
         return counts
@@ -76,7 +76,7 @@ def lint(ctx: LintContext, config: LintConfig | None = None) -> LintResult:
         for problem in module.check(ctx, setting.options):
             origin = _origin(ctx, problem)
             found.append(
-                dataclasses.replace(problem, rule=rule_id, level=setting.level, origin=origin)
+                dataclasses.replace(problem, code=rule_id, severity=setting.level, origin=origin)
             )
     result.problems = _apply_suppressions(_once_per_rule(found), config.suppressions, result)
     result.problems.sort(key=Problem.sort_key)
@@ -147,8 +147,8 @@ def _apply_suppressions(
                     suppression.location,
                     f"this suppression ({suppression.describe()}) matches no finding",
                     "remove it from lint.ignore (the problem it covered is gone)",
-                    rule=UNUSED_SUPPRESSION,
-                    level="warning",
+                    code=UNUSED_SUPPRESSION,
+                    severity="warning",
                 )
             )
     return kept

@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from hasura_perm.core import validate
+from hasura_perm.core.diagnostics import SEVERITIES
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
@@ -47,7 +49,6 @@ from hasura_perm.core.yaml_source import Document
 from hasura_perm.core.yaml_source import load_file
 from hasura_perm.lint.context import MARKS
 from hasura_perm.lint.context import Settings
-from hasura_perm.lint.problem import LEVELS
 from hasura_perm.lint.problem import Problem
 from hasura_perm.lint.rules import RULES
 
@@ -112,7 +113,7 @@ def load_lint_config(path: Path, display_name: str | None = None) -> LintConfig:
     if doc.data is None:
         return default_config()
     if not isinstance(doc.data, dict):
-        raise SpecError([(doc.locate(()), "expected a mapping with a `lint:` section")])
+        raise SpecError([Diagnostic(doc.locate(()), "expected a mapping with a `lint:` section")])
     problems = validate.check(doc, "project")
     if problems:
         raise SpecError(problems)
@@ -123,7 +124,7 @@ def config_from_section(doc: Document, section: dict[str, Any] | None) -> LintCo
     """A validated `lint:` mapping -> LintConfig; SpecError for unknown rules and options."""
     if not section:
         return default_config()
-    problems: list[tuple[Location, str]] = []
+    problems: list[Diagnostic] = []
     rules = {
         rule_id: _setting(rule_id, (section.get("rules") or {}).get(rule_id), doc, problems)
         for rule_id in RULES
@@ -164,9 +165,7 @@ def _tuple_or_none(value: Any) -> tuple[str, ...] | None:
     return None if value is None else tuple(str(v) for v in value)
 
 
-def _setting(
-    rule_id: str, value: Any, doc: Document, problems: list[tuple[Location, str]]
-) -> RuleSetting:
+def _setting(rule_id: str, value: Any, doc: Document, problems: list[Diagnostic]) -> RuleSetting:
     default = _default_setting(rule_id)
     if value is None or value == "enable":
         return default
@@ -181,7 +180,7 @@ def _setting(
             known = ", ".join(sorted(default.options)) or "none"
             hint = did_you_mean(key, list(default.options))
             problems.append(
-                (
+                Diagnostic(
                     doc.locate((*path, key)),
                     f"unknown option `{key}` for lint rule {rule_id} (options: {known}){hint}",
                 )
@@ -189,7 +188,7 @@ def _setting(
         elif not _same_type(option, default.options[key]):
             expected = type(default.options[key]).__name__
             problems.append(
-                (
+                Diagnostic(
                     doc.locate((*path, key)),
                     f"option `{key}` of lint rule {rule_id} must be a {expected}",
                 )
@@ -212,16 +211,18 @@ def _unknown_rules(
     rules: dict[str, Any],
     doc: Document,
     path: tuple[str, ...],
-    problems: list[tuple[Location, str]],
+    problems: list[Diagnostic],
 ) -> None:
     for rule_id in rules:
         if rule_id not in RULES:
             hint = did_you_mean(rule_id, list(RULES))
-            problems.append((doc.locate((*path, rule_id)), f"unknown lint rule `{rule_id}`{hint}"))
+            problems.append(
+                Diagnostic(doc.locate((*path, rule_id)), f"unknown lint rule `{rule_id}`{hint}")
+            )
 
 
 def _suppressions(
-    entries: list[dict[str, Any]], doc: Document, problems: list[tuple[Location, str]]
+    entries: list[dict[str, Any]], doc: Document, problems: list[Diagnostic]
 ) -> list[Suppression]:
     found = []
     for index, entry in enumerate(entries):
@@ -230,7 +231,7 @@ def _suppressions(
         if rule_id not in RULES:
             hint = did_you_mean(rule_id, list(RULES))
             problems.append(
-                (
+                Diagnostic(
                     doc.locate(("lint", "ignore", index, "rule")),
                     f"unknown lint rule `{rule_id}`{hint}",
                 )
@@ -250,4 +251,4 @@ def _suppressions(
 
 
 def is_level(value: str) -> bool:
-    return value in LEVELS
+    return value in SEVERITIES

@@ -1,31 +1,33 @@
-"""The one finding type. Rules create it without `rule` and `level`; lint() stamps both,
-so a rule never knows (or decides) how serious its finding is."""
+"""The one finding type: a Diagnostic (core/diagnostics.py) with the fix and what it is about.
+
+Rules create it without a rule id (the Diagnostic's `code`) and level (its `severity`);
+lint() stamps both, so a rule never knows (or decides) how serious its finding is."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hasura_perm.core.errors import Location
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.names import TableName
-
-LEVELS = ("info", "warning", "error")  # in increasing order
-
-
-def level_rank(level: str) -> int:
-    return LEVELS.index(level)
 
 
 @dataclass(frozen=True)
-class Problem:
-    location: Location
-    message: str
+class Problem(Diagnostic):
     fix: str
     table: TableName | None = None
     role: str | None = None
     action: str | None = None
-    rule: str = ""
-    level: str = ""
     origin: str = ""  # where the permission came from when not its own rule (inheritance, default)
+
+    @property
+    def rule(self) -> str:
+        """The rule's id: lint's name for the Diagnostic's code."""
+        return self.code
+
+    @property
+    def level(self) -> str:
+        """info, warning or error: lint's name for the Diagnostic's severity."""
+        return self.severity
 
     def sort_key(self) -> tuple[object, ...]:
         loc = self.location

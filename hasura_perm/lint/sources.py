@@ -167,7 +167,7 @@ def context_from_metadata(
     ]
     roles = _metadata_roles(meta, claims_roles)
     grants += _inherited_grants(grants, roles)
-    notes = [f"{loc}: {message}" for loc, message in meta.problems]
+    notes = [str(problem) for problem in meta.problems]
     if snapshot is None:
         notes.append("no --schema: rules that need columns, types or keys are skipped")
     session = None

@@ -26,6 +26,7 @@ from typing import cast
 import yaml
 
 from hasura_perm.core import yamlfmt
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import Location
 from hasura_perm.core.names import TableName
@@ -95,7 +96,7 @@ class ReadMetadata:
     permissions: PermissionSet = field(default_factory=PermissionSet)  # of ReadPermission
     metadata: dict[str, Any] = field(default_factory=dict)  # top-level parts besides sources
     other_sources: list[str] = field(default_factory=list)
-    problems: list[tuple[Location, str]] = field(default_factory=list)  # e.g. a role twice
+    problems: list[Diagnostic] = field(default_factory=list)  # e.g. a role twice
     permission_lines: int = 0  # YAML lines of every `<action>_permissions` list, keys included
     unsorted_lists: int = 0  # permission lists whose blocks are not in role order
     functions: dict[str, list[str]] = field(default_factory=dict)  # `schema.name` -> roles
@@ -299,15 +300,21 @@ Spans = dict[tuple[str, int | None], tuple[int, int]]  # (key, item or None) -> 
 
 def _add_table(result: ReadMetadata, entry: Any, file: str, line: int, spans: Spans | None) -> None:
     if not isinstance(entry, dict) or "table" not in entry:
-        result.problems.append((Location(file, line), "expected a table entry with `table:`"))
+        result.problems.append(
+            Diagnostic(Location(file, line), "expected a table entry with `table:`")
+        )
         return
     name = table_ref(entry["table"])
     if name is None:
-        result.problems.append((Location(file, line), "unreadable `table:` (schema and name)"))
+        result.problems.append(
+            Diagnostic(Location(file, line), "unreadable `table:` (schema and name)")
+        )
         return
     if name in result.tables:
         first = result.tables[name].location
-        result.problems.append((Location(file, line), f"{name} is listed twice (also at {first})"))
+        result.problems.append(
+            Diagnostic(Location(file, line), f"{name} is listed twice (also at {first})")
+        )
         return
     result.tables[name] = ReadTable(name, entry, file, line)
     for action, key in PERMISSION_KEYS.items():
@@ -316,7 +323,9 @@ def _add_table(result: ReadMetadata, entry: Any, file: str, line: int, spans: Sp
             continue
         result.permission_lines += _list_lines(spans, key, {key: blocks})
         if not isinstance(blocks, list):
-            result.problems.append((Location(file, line), f"{name}: `{key}` is not a list"))
+            result.problems.append(
+                Diagnostic(Location(file, line), f"{name}: `{key}` is not a list")
+            )
             continue
         roles = [
             _add_block(result, name, action, key, i, b, file, spans) for i, b in enumerate(blocks)
@@ -342,7 +351,7 @@ def _add_block(
         lines = len(yamlfmt.dump([block]).splitlines()) if isinstance(block, dict) else 1
     where = Location(file, line)
     if not isinstance(block, dict) or not isinstance(block.get("role"), str):
-        result.problems.append((where, f"{table}: a {action} permission without a role"))
+        result.problems.append(Diagnostic(where, f"{table}: a {action} permission without a role"))
         return None
     raw = block.get("permission")
     raw = raw if isinstance(raw, dict) else {}
@@ -350,7 +359,7 @@ def _add_block(
     first = result.permissions.get(table, action, role)
     if first is not None:
         result.problems.append(
-            (
+            Diagnostic(
                 where,
                 f"{table}: a second {action} permission for role {role} (first at {first.location})",
             )

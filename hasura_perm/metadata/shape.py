@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
 from hasura_perm.core.errors import excerpt
@@ -176,7 +177,9 @@ def raise_located(
     if not problems:
         return
     root = _compose(text) if text is not None else None
-    located = [(_locate(root, (*base, *path), file), message) for path, message in problems]
+    located = [
+        Diagnostic(_locate(root, (*base, *path), file), message) for path, message in problems
+    ]
     raise SpecError(located)
 
 

@@ -17,6 +17,7 @@ from hasura_perm.boolexp.sql import text_value
 from hasura_perm.cognito.handler import pre_token
 from hasura_perm.cognito.mapping import session_sources
 from hasura_perm.core import validate
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
 from hasura_perm.core.names import TableName
@@ -32,7 +33,6 @@ ACTIONS = ("select", "insert", "update", "delete")
 Key = tuple[str, ...]
 BACKEND_ONLY_HEADER = "x-hasura-use-backend-only-permissions"
 RESERVED_SESSION = {"x-hasura-role", BACKEND_ONLY_HEADER}
-Problems = list[tuple[Location, str]]
 STATEMENTS = {
     "select": ("rows", "columns", "aggregate", "count", "limit", "error"),
     "insert": ("allowed", "stored", "columns", "error"),
@@ -113,7 +113,7 @@ def test_files(tests_dir: Path, root: Path | None = None) -> list[Path]:
 
 def load_suite(paths: list[Path], root: Path, spec: Spec, snapshot: Snapshot) -> list[TestFile]:
     """Every test file, validated; raise SpecError listing every problem."""
-    problems: Problems = []
+    problems: list[Diagnostic] = []
     files = []
     for path in paths:
         loaded = _FileLoader(path, shown_path(path, root), spec, snapshot, problems, root).load()
@@ -131,7 +131,7 @@ class _FileLoader:
         display: str,
         spec: Spec,
         snapshot: Snapshot,
-        problems: Problems,
+        problems: list[Diagnostic],
         root: Path | None = None,
     ) -> None:
         self.path, self.display, self.spec, self.snapshot = path, display, spec, snapshot
@@ -159,7 +159,7 @@ class _FileLoader:
         return TestFile(self.path, self.display, fixtures, [c for c in cases if c is not None])
 
     def report(self, node: Node, message: str) -> None:
-        self.problems.append((node.location, message))
+        self.problems.append(Diagnostic(node.location, message))
 
     # -- fixtures
 

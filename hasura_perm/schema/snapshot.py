@@ -12,8 +12,8 @@ from typing import Any
 
 from hasura_perm.core import located_cache as parse_cache
 from hasura_perm.core import validate
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import HasuraPermError
-from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
 from hasura_perm.core.names import TableName
 from hasura_perm.core.paths import file_name_problem
@@ -77,7 +77,7 @@ def load_snapshot(
     return snapshot_from_data(doc.data, doc)
 
 
-def _name_problems(doc: Document) -> list[tuple[Location, str]]:
+def _name_problems(doc: Document) -> list[Diagnostic]:
     """Table names become metadata file names and column types are pasted into the SQL of
     permission tests: both must be what Postgres can have."""
     problems = []
@@ -86,11 +86,11 @@ def _name_problems(doc: Document) -> list[tuple[Location, str]]:
         for part, what in ((name.schema, "schema"), (name.name, "table")):
             problem = file_name_problem(part, what)
             if problem:
-                problems.append((doc.locate(("tables", key)), problem))
+                problems.append(Diagnostic(doc.locate(("tables", key)), problem))
         for column, pg_type in spec["columns"].items():
             if not is_type_name(pg_type):
                 problems.append(
-                    (
+                    Diagnostic(
                         doc.locate(("tables", key, "columns", column)),
                         f"column `{column}`: {pg_type!r} is not a Postgres type name "
                         "(write it as `hasura-perm schema pull` does, e.g. `integer`, "

@@ -15,6 +15,7 @@ from typing import Any
 
 from hasura_perm.core import located_cache as parse_cache
 from hasura_perm.core import validate
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
@@ -95,7 +96,7 @@ def spec_files(permissions_dir: Path, skip: set[Path], root: Path | None = None)
 def load_spec(permissions_dir: Path, root: Path, skip: set[Path] | None = None) -> Spec:
     """Load and validate every spec file; raise SpecError listing all problems found."""
     spec = Spec()
-    problems: list[tuple[Location, str]] = []
+    problems: list[Diagnostic] = []
     try:
         paths = spec_files(permissions_dir, {p.resolve() for p in skip or ()}, root)
     except SpecError as e:
@@ -120,7 +121,7 @@ def load_spec(permissions_dir: Path, root: Path, skip: set[Path] | None = None) 
         if len(defined) > limit:
             label = NAMED_SECTIONS[section]
             problems.append(
-                (
+                Diagnostic(
                     defined[limit].location,
                     f"more than {limit} {label}s across all files; the limit is {limit}",
                 )
@@ -135,7 +136,7 @@ def load_spec(permissions_dir: Path, root: Path, skip: set[Path] | None = None) 
 LIMITS = {"roles": 1_000, "session": 1_000, "defaults": 1_000}
 
 
-def _count_problems(doc: Document) -> list[tuple[Location, str]]:
+def _count_problems(doc: Document) -> list[Diagnostic]:
     if not isinstance(doc.data, dict):
         return []
     problems = []
@@ -143,7 +144,7 @@ def _count_problems(doc: Document) -> list[tuple[Location, str]]:
         value = doc.data.get(section)
         if isinstance(value, dict | list) and len(value) > limit:
             problems.append(
-                (
+                Diagnostic(
                     doc.locate((section,)),
                     f"`{section}` has {len(value)} entries; the limit is {limit}",
                 )
@@ -151,13 +152,15 @@ def _count_problems(doc: Document) -> list[tuple[Location, str]]:
     return problems
 
 
-def _gather(spec: Spec, doc: Document, problems: list[tuple[Location, str]]) -> None:
+def _gather(spec: Spec, doc: Document, problems: list[Diagnostic]) -> None:
     root = Node(doc.data, doc, ())
     if "table" in doc.data:
         name = TableName.parse(doc.data["table"])
         if name in spec.tables:
             first = spec.tables[name].location
-            problems.append((root.child("table").location, f"{name} already has a file: {first}"))
+            problems.append(
+                Diagnostic(root.child("table").location, f"{name} already has a file: {first}")
+            )
         spec.tables[name] = root
         return
     for section in NAMED_SECTIONS:
@@ -168,7 +171,9 @@ def _gather(spec: Spec, doc: Document, problems: list[tuple[Location, str]]) -> 
             if key in target:
                 where = target[key].location
                 label = NAMED_SECTIONS[section]
-                problems.append((node.location, f"{label} `{name}` is already defined at {where}"))
+                problems.append(
+                    Diagnostic(node.location, f"{label} `{name}` is already defined at {where}")
+                )
             target[key] = node
     for index in range(len(doc.data.get("defaults", []))):
         spec.defaults.append(root.child("defaults", index))
@@ -176,5 +181,5 @@ def _gather(spec: Spec, doc: Document, problems: list[tuple[Location, str]]) -> 
         node = root.child("cognito")
         if spec.cognito is not None:
             where = spec.cognito.location
-            problems.append((node.location, f"`cognito:` is already defined at {where}"))
+            problems.append(Diagnostic(node.location, f"`cognito:` is already defined at {where}"))
         spec.cognito = node

@@ -18,6 +18,7 @@ import difflib
 from pathlib import Path
 from typing import Any
 
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
 from hasura_perm.core.names import TableName
@@ -55,7 +56,7 @@ def load_project_spec(project: Project) -> Spec:
     if not project.several_sources and not _prefixed(spec):
         return spec  # one source, as it always was
     snapshots = _snapshots(project) if project.several_sources else {}
-    problems: list[tuple[Location, str]] = []
+    problems: list[Diagnostic] = []
     view = Spec(
         session=spec.session,
         roles=spec.roles,
@@ -76,7 +77,7 @@ def load_project_spec(project: Project) -> Spec:
 
 
 def _functions(
-    spec: Spec, project: Project, problems: list[tuple[Location, str]]
+    spec: Spec, project: Project, problems: list[Diagnostic]
 ) -> tuple[dict[str, Node], set[str]]:
     """This source's `functions:` entries: `source:` prefixes taken off, entries without one
     kept in every source (then a name that matches no function here is no error)."""
@@ -86,7 +87,7 @@ def _functions(
         source, rest = split_source(key)
         if source is not None and source not in project.sources:
             if project.source == next(iter(project.sources)):  # reported once
-                problems.append((node.location, _unknown_source(source, project)))
+                problems.append(Diagnostic(node.location, _unknown_source(source, project)))
             continue
         if source is None and project.several_sources:
             anywhere.add(rest)
@@ -113,7 +114,7 @@ def _tables(
     spec: Spec,
     project: Project,
     snapshots: dict[str, Snapshot],
-    problems: list[tuple[Location, str]],
+    problems: list[Diagnostic],
 ) -> dict[TableName, Node]:
     tables: dict[TableName, Node] = {}
     for node in spec.tables.values():
@@ -121,7 +122,7 @@ def _tables(
         source, rest = split_source(str(node.value["table"]))
         name = TableName.parse(rest)
         if source is not None and source not in project.sources:
-            problems.append((where, _unknown_source(source, project)))
+            problems.append(Diagnostic(where, _unknown_source(source, project)))
             continue
         owner = source if source is not None else _owner(name, project, snapshots, where, problems)
         if owner != project.source:
@@ -129,10 +130,12 @@ def _tables(
         if snapshots and name not in snapshots[owner].tables:
             # Reported here, with every source's tables to suggest, by the one view that
             # owns the name (the primary one when no source has it).
-            problems.append((where, _missing(source, name, snapshots)))
+            problems.append(Diagnostic(where, _missing(source, name, snapshots)))
             continue
         if name in tables:
-            problems.append((where, f"{name} already has a file: {tables[name].location}"))
+            problems.append(
+                Diagnostic(where, f"{name} already has a file: {tables[name].location}")
+            )
         tables[name] = node
     return tables
 
@@ -142,7 +145,7 @@ def _owner(
     project: Project,
     snapshots: dict[str, Snapshot],
     where: Location,
-    problems: list[tuple[Location, str]],
+    problems: list[Diagnostic],
 ) -> str | None:
     """The source a name without `source:` means; None when it is ambiguous (an error)."""
     if not project.several_sources:
@@ -151,7 +154,9 @@ def _owner(
     if len(holders) > 1:
         choices = " or ".join(f"`{s}{SEPARATOR}{name}`" for s in holders)
         problems.append(
-            (where, f"{name} is in the sources {', '.join(holders)}; say which: {choices}")
+            Diagnostic(
+                where, f"{name} is in the sources {', '.join(holders)}; say which: {choices}"
+            )
         )
         return None
     # A table no snapshot has is reported once, by the primary source's view.
@@ -182,7 +187,7 @@ def _defaults(
     spec: Spec,
     project: Project,
     snapshots: dict[str, Snapshot],
-    problems: list[tuple[Location, str]],
+    problems: list[Diagnostic],
 ) -> list[Node]:
     kept = []
     for node in spec.defaults:
@@ -207,14 +212,14 @@ def _own(
     node: Node,
     key: str,
     project: Project,
-    problems: list[tuple[Location, str]],
+    problems: list[Diagnostic],
 ) -> list[str]:
     """The patterns that apply in `project.source`, without their `source:`."""
     out = []
     for pattern in _patterns(patterns):
         source, rest = split_source(pattern)
         if source is not None and source not in project.sources:
-            problems.append((node.child(key).location, _unknown_source(source, project)))
+            problems.append(Diagnostic(node.child(key).location, _unknown_source(source, project)))
         elif source is None or source == project.source:
             out.append(rest)
     return out
@@ -224,7 +229,7 @@ def _matches_anywhere(
     node: Node,
     snapshots: dict[str, Snapshot],
     project: Project,
-    problems: list[tuple[Location, str]],
+    problems: list[Diagnostic],
 ) -> bool:
     """Across every source; reported once, by the primary source's view."""
     for source, snapshot in snapshots.items():
@@ -242,7 +247,7 @@ def _matches_anywhere(
             return True
     if project.source == next(iter(project.sources)):
         problems.append(
-            (
+            Diagnostic(
                 node.child("tables").location,
                 "this pattern matches no table in any source's schema snapshot",
             )

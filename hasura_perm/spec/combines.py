@@ -10,13 +10,12 @@ cannot combine in a cycle. hasura-perm adds two rules of its own: a role either 
 
 from __future__ import annotations
 
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import Location
 from hasura_perm.core.graphs import find_cycles
 from hasura_perm.core.validate import did_you_mean
 from hasura_perm.spec import Node
 from hasura_perm.spec import Spec
-
-Problems = list[tuple[Location, str]]
 
 
 def declared_combines(spec: Spec) -> dict[str, tuple[str, ...]]:
@@ -29,7 +28,7 @@ def declared_combines(spec: Spec) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def combined_roles(spec: Spec, problems: Problems) -> dict[str, tuple[str, ...]]:
+def combined_roles(spec: Spec, problems: list[Diagnostic]) -> dict[str, tuple[str, ...]]:
     """Each `combines` role -> its known parents; every mistake goes to `problems`."""
     combines = declared_combines(spec)
     out: dict[str, tuple[str, ...]] = {}
@@ -37,7 +36,7 @@ def combined_roles(spec: Spec, problems: Problems) -> dict[str, tuple[str, ...]]
         node = spec.roles[name]
         if "inherits" in (node.value or {}):
             problems.append(
-                (
+                Diagnostic(
                     node.child("combines").location,
                     f"role `{name}` has both `inherits` (hasura-perm copies its parents' rules) "
                     "and `combines` (Hasura derives its permissions); keep one",
@@ -47,7 +46,7 @@ def combined_roles(spec: Spec, problems: Problems) -> dict[str, tuple[str, ...]]
             where = _item(node, index)
             if parent == name:
                 problems.append(
-                    (
+                    Diagnostic(
                         where,
                         f'role `{name}` combines itself; Hasura refuses it: "an inherited role '
                         'name cannot be in the role combination"',
@@ -55,11 +54,13 @@ def combined_roles(spec: Spec, problems: Problems) -> dict[str, tuple[str, ...]]
                 )
             elif parent not in spec.roles:
                 hint = did_you_mean(parent, list(spec.roles))
-                problems.append((where, f"role `{name}` combines unknown role `{parent}`{hint}"))
+                problems.append(
+                    Diagnostic(where, f"role `{name}` combines unknown role `{parent}`{hint}")
+                )
         out[name] = tuple(p for p in parents if p in spec.roles and p != name)
     for cycle in find_cycles(out):
         problems.append(
-            (
+            Diagnostic(
                 spec.roles[cycle[0]].child("combines").location,
                 f"roles combine in a cycle: {' -> '.join(cycle)} (Hasura refuses cycles in "
                 "inherited roles)",
@@ -77,14 +78,14 @@ def _item(node: Node, index: int) -> Location:
     return node.child("combines").location
 
 
-def _inherits_a_combines_role(spec: Spec, combines: set[str], problems: Problems) -> None:
+def _inherits_a_combines_role(spec: Spec, combines: set[str], problems: list[Diagnostic]) -> None:
     for name, node in spec.roles.items():
         inherits = (node.value or {}).get("inherits", ())
         inherits = (inherits,) if isinstance(inherits, str) else tuple(inherits)
         for parent in inherits:
             if parent in combines:
                 problems.append(
-                    (
+                    Diagnostic(
                         node.child("inherits").location,
                         f"role `{name}` inherits `{parent}`, which Hasura derives (`combines`); "
                         f"copies would miss what Hasura derives for it: let `{name}` combine "

@@ -11,8 +11,8 @@ from typing import Any
 
 from hasura_perm.core import located_cache
 from hasura_perm.core import validate
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import HasuraPermError
-from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
 from hasura_perm.core.paths import file_name_problem
 from hasura_perm.core.paths import is_inside
@@ -150,7 +150,7 @@ def load_project(project_dir: str | Path | None = None) -> Project:
     )
 
 
-def _path_problems(root: Path, doc: Document) -> list[tuple[Location, str]]:
+def _path_problems(root: Path, doc: Document) -> list[Diagnostic]:
     """Folders and files the project names must lie inside it; the source name becomes a
     folder under metadata/databases/."""
     problems = []
@@ -158,7 +158,7 @@ def _path_problems(root: Path, doc: Document) -> list[tuple[Location, str]]:
         value = doc.data.get(key)
         if value is not None and not is_inside(root / value, root):
             problems.append(
-                (
+                Diagnostic(
                     doc.locate((key,)),
                     f"`{key}: {value}` points outside the project folder; give a path inside it",
                 )
@@ -167,16 +167,16 @@ def _path_problems(root: Path, doc: Document) -> list[tuple[Location, str]]:
     if source is not None:
         problem = file_name_problem(source, "source", identifier=False)
         if problem:
-            problems.append((doc.locate(("source",)), problem))
+            problems.append(Diagnostic(doc.locate(("source",)), problem))
     for name, settings in (doc.data.get("sources") or {}).items():
         problem = file_name_problem(name, "source", identifier=False)
         if problem:
-            problems.append((doc.locate(("sources", name)), problem))
+            problems.append(Diagnostic(doc.locate(("sources", name)), problem))
         for key in ("schema", "schema_sql"):
             value = (settings or {}).get(key)
             if value is not None and not is_inside(root / value, root):
                 problems.append(
-                    (
+                    Diagnostic(
                         doc.locate(("sources", name, key)),
                         f"`{key}: {value}` points outside the project folder; give a path "
                         "inside it",
@@ -193,7 +193,7 @@ def _sources(root: Path, data: dict[str, Any], doc: Any) -> dict[str, Path]:
     if clash:
         raise SpecError(
             [
-                (
+                Diagnostic(
                     doc.locate((clash[0],)),
                     f"`{clash[0]}` and `sources` cannot both be set; with several sources, "
                     "each one's snapshot is `sources: {NAME: {schema: FILE}}`",

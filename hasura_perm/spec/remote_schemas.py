@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hasura_perm.core import sdl
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import Location
 from hasura_perm.core.errors import SpecError
@@ -28,7 +29,6 @@ from hasura_perm.core.validate import did_you_mean
 from hasura_perm.spec import Node
 from hasura_perm.spec import Spec
 
-Problems = list[tuple[Location, str]]
 MAX_SCHEMA_BYTES = 4 * 1024 * 1024
 ADMIN = "admin"
 
@@ -54,7 +54,7 @@ def compile_remote_schemas(
     parents: dict[str, tuple[str, ...]],
     defined: list[str] | None,
     permissions_dir: Path | None,
-    problems: Problems,
+    problems: list[Diagnostic],
     root: Path | None = None,
 ) -> tuple[list[str], RemoteGrants]:
     """The managed remote schemas (sorted) and every role's resolved grant on them.
@@ -67,7 +67,7 @@ def compile_remote_schemas(
     for name, node in spec.remote_schemas.items():
         if name not in known:
             problems.append(
-                (
+                Diagnostic(
                     node.location,
                     f"remote schema `{name}` is not in metadata/remote_schemas.yaml"
                     f"{did_you_mean(name, known)}; add the remote schema in Hasura first "
@@ -92,7 +92,7 @@ def _own_grants(
     spec: Spec,
     permissions_dir: Path | None,
     root: Path | None,
-    problems: Problems,
+    problems: list[Diagnostic],
 ) -> dict[str, RemoteSchemaGrant | None]:
     """role -> its own grant (None: `deny`) for one remote schema entry."""
     own: dict[str, RemoteSchemaGrant | None] = {}
@@ -100,14 +100,16 @@ def _own_grants(
         rule = node.child(role)
         if role not in spec.roles:
             hint = did_you_mean(role, list(spec.roles))
-            problems.append((rule.location, f"unknown role `{role}` for `{name}`{hint}"))
+            problems.append(Diagnostic(rule.location, f"unknown role `{role}` for `{name}`{hint}"))
             continue
         if rule.value == "deny":
             own[role] = None
             continue
         if role == ADMIN:
             problems.append(
-                (rule.location, "Hasura refuses a remote schema permission for the admin role")
+                Diagnostic(
+                    rule.location, "Hasura refuses a remote schema permission for the admin role"
+                )
             )
             continue
         text, shown = _schema_text(rule, permissions_dir, root, problems)
@@ -121,7 +123,7 @@ def _own_grants(
 
 
 def _schema_text(
-    rule: Node, permissions_dir: Path | None, root: Path | None, problems: Problems
+    rule: Node, permissions_dir: Path | None, root: Path | None, problems: list[Diagnostic]
 ) -> tuple[str | None, str | None]:
     """The SDL of a grant, checked to parse; problems name the file and line."""
     if "schema" in rule.value:
@@ -130,11 +132,15 @@ def _schema_text(
         where = rule.child("schema_file").location
         relative = rule.value["schema_file"]
         if permissions_dir is None:
-            problems.append((where, "schema_file needs the project's permissions/ folder"))
+            problems.append(
+                Diagnostic(where, "schema_file needs the project's permissions/ folder")
+            )
             return None, None
         path = permissions_dir / relative
         if Path(relative).is_absolute() or not is_inside(path, permissions_dir):
-            problems.append((where, f"schema_file `{relative}` must be a path inside permissions/"))
+            problems.append(
+                Diagnostic(where, f"schema_file `{relative}` must be a path inside permissions/")
+            )
             return None, None
         shown = shown_path(path, root or permissions_dir)
         try:
@@ -143,7 +149,7 @@ def _schema_text(
             problems.extend(exc.problems)
             return None, None
         except HasuraPermError as exc:
-            problems.append((where, str(exc)))
+            problems.append(Diagnostic(where, str(exc)))
             return None, None
     try:
         sdl.parse(text)
@@ -151,7 +157,7 @@ def _schema_text(
         if shown is not None:
             where = Location(shown, exc.line, exc.column)
         problems.append(
-            (
+            Diagnostic(
                 where,
                 f"the role-based schema does not parse as a GraphQL schema document "
                 f"({exc}); Hasura would refuse it",
@@ -168,7 +174,7 @@ def _resolve(
     parents: dict[str, tuple[str, ...]],
     resolved: dict[str, RemoteSchemaGrant | None],
     visiting: set[str],
-    problems: Problems,
+    problems: list[Diagnostic],
 ) -> RemoteSchemaGrant | None:
     if role in resolved:
         return resolved[role]
@@ -189,13 +195,13 @@ def _resolve(
 
 
 def _inherit(
-    name: str, role: str, inherited: list[RemoteSchemaGrant], problems: Problems
+    name: str, role: str, inherited: list[RemoteSchemaGrant], problems: list[Diagnostic]
 ) -> RemoteSchemaGrant | None:
     first = inherited[0]
     differing = [g for g in inherited[1:] if not sdl.same_schema(g.schema, first.schema)]
     if differing:
         problems.append(
-            (
+            Diagnostic(
                 differing[0].location,
                 f"{role} inherits different schemas of remote schema `{name}` from "
                 f"{first.role} and {differing[0].role}; give {role} its own entry under "

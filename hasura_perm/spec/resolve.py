@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hasura_perm.core.errors import Location
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.graphs import depths
 from hasura_perm.core.graphs import find_cycles
 from hasura_perm.core.names import TableName
@@ -20,19 +20,16 @@ from hasura_perm.spec import ACTIONS
 from hasura_perm.spec import Node
 from hasura_perm.spec import Spec
 
-Problems = list[tuple[Location, str]]
-
-
 MAX_INHERITANCE_DEPTH = 64
 
 
-def role_parents(spec: Spec, problems: Problems) -> dict[str, tuple[str, ...]]:
+def role_parents(spec: Spec, problems: list[Diagnostic]) -> dict[str, tuple[str, ...]]:
     """Each declared role's parents; reports unknown parents, cycles and role `admin`."""
     parents: dict[str, tuple[str, ...]] = {}
     for name, node in spec.roles.items():
         if name == "admin":
             problems.append(
-                (
+                Diagnostic(
                     node.location,
                     "role `admin` is Hasura's built-in superuser: it bypasses every permission "
                     "and Hasura rejects permissions for it; choose another name (e.g. `app_admin`)",
@@ -44,7 +41,7 @@ def role_parents(spec: Spec, problems: Problems) -> dict[str, tuple[str, ...]]:
             if parent not in spec.roles:
                 hint = did_you_mean(parent, list(spec.roles))
                 problems.append(
-                    (
+                    Diagnostic(
                         node.child("inherits").location,
                         f"role `{name}` inherits unknown role `{parent}`{hint}",
                     )
@@ -52,7 +49,9 @@ def role_parents(spec: Spec, problems: Problems) -> dict[str, tuple[str, ...]]:
         parents[name] = tuple(p for p in inherits if p in spec.roles)
     for cycle in find_cycles(parents):
         node = spec.roles[cycle[0]]
-        problems.append((node.location, f"roles inherit in a cycle: {' -> '.join(cycle)}"))
+        problems.append(
+            Diagnostic(node.location, f"roles inherit in a cycle: {' -> '.join(cycle)}")
+        )
         for role in cycle:
             parents[role] = ()  # so resolution further on cannot loop
     for role, depth in depths(parents).items():
@@ -61,7 +60,7 @@ def role_parents(spec: Spec, problems: Problems) -> dict[str, tuple[str, ...]]:
         parents[role] = ()  # resolution recurses once per level
         if depth == MAX_INHERITANCE_DEPTH + 1:  # name the first role past the limit only
             problems.append(
-                (
+                Diagnostic(
                     spec.roles[role].location,
                     f"role `{role}` inherits through {depth} levels; the limit is "
                     f"{MAX_INHERITANCE_DEPTH}",
@@ -119,7 +118,7 @@ def index_defaults(spec: Spec) -> list[Default]:
 
 
 def managed_tables(
-    spec: Spec, snapshot: Snapshot, defaults: list[Default], problems: Problems
+    spec: Spec, snapshot: Snapshot, defaults: list[Default], problems: list[Diagnostic]
 ) -> list[TableName]:
     """Tables whose permissions we own: those with a table file or matched by a default."""
     managed = set()
@@ -127,7 +126,10 @@ def managed_tables(
         if name not in snapshot.tables:
             hint = did_you_mean(str(name), [str(t) for t in snapshot.tables])
             problems.append(
-                (node.child("table").location, f"table {name} is not in the schema snapshot{hint}")
+                Diagnostic(
+                    node.child("table").location,
+                    f"table {name} is not in the schema snapshot{hint}",
+                )
             )
         else:
             managed.add(name)
@@ -135,7 +137,7 @@ def managed_tables(
         matched = [t for t in snapshot.tables if default.match(t) is not None]
         if not matched:
             problems.append(
-                (
+                Diagnostic(
                     default.node.child("tables").location,
                     "this pattern matches no table in the schema snapshot",
                 )
@@ -145,7 +147,7 @@ def managed_tables(
 
 
 def default_rules(
-    table: TableName, defaults: list[Default], problems: Problems
+    table: TableName, defaults: list[Default], problems: list[Diagnostic]
 ) -> dict[tuple[str, str], Node]:
     """(action, role) -> the rule of the most specific default that defines it for `table`."""
     candidates: dict[tuple[str, str], list[tuple[int, Node]]] = {}
@@ -164,7 +166,7 @@ def default_rules(
         chosen[(action, role)] = top[0]
         for rule in top[1:]:
             problems.append(
-                (
+                Diagnostic(
                     rule.location,
                     f"two equally specific defaults give {role} a {action} rule on {table} "
                     f"(the other is at {top[0].location}); make one pattern more specific or add "

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 
+from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import Location
 from hasura_perm.core.validate import did_you_mean
 from hasura_perm.spec import Node
@@ -23,7 +24,6 @@ from hasura_perm.spec.combines import combined_roles
 from hasura_perm.spec.remote_schemas import RemoteGrants
 from hasura_perm.spec.resolve import pattern_regex
 
-Problems = list[tuple[Location, str]]
 EXACT = 10_000  # an exact name beats every pattern
 
 
@@ -65,7 +65,7 @@ def compile_surface(
     spec: Spec,
     parents: dict[str, tuple[str, ...]],
     defined_actions: list[str] | None,
-    problems: Problems,
+    problems: list[Diagnostic],
     defined_functions: list[str] | None = None,
 ) -> Surface:
     """`defined_actions`: the actions in metadata/actions.yaml (None: no such file);
@@ -113,7 +113,10 @@ FUNCTIONS = _Kind(
 
 
 def _grants(
-    spec: Spec, parents: dict[str, tuple[str, ...]], entries: list[_Entry], problems: Problems
+    spec: Spec,
+    parents: dict[str, tuple[str, ...]],
+    entries: list[_Entry],
+    problems: list[Diagnostic],
 ) -> tuple[list[str], dict[str, dict[str, ActionGrant]]]:
     names = sorted({n for n in entries[0].defined if _matches_any(n, entries)} if entries else ())
     grants: dict[str, dict[str, ActionGrant]] = {}
@@ -141,7 +144,7 @@ def _entries(
     spec: Spec,
     section: dict[str, Node],
     defined: list[str],
-    problems: Problems,
+    problems: list[Diagnostic],
     kind: _Kind = ACTIONS,
 ) -> list[_Entry]:
     entries = []
@@ -155,7 +158,7 @@ def _entries(
             what = kind.noun if score == EXACT else "pattern"
             hint = did_you_mean(key, defined) if score == EXACT else ""
             problems.append(
-                (
+                Diagnostic(
                     node.location,
                     f"{what} `{key}` matches no {kind.noun} in {kind.where}{hint}; {kind.how}",
                 )
@@ -164,7 +167,9 @@ def _entries(
             if role not in spec.roles:
                 hint = did_you_mean(role, list(spec.roles))
                 problems.append(
-                    (node.child(role).location, f"unknown role `{role}` for `{key}`{hint}")
+                    Diagnostic(
+                        node.child(role).location, f"unknown role `{role}` for `{key}`{hint}"
+                    )
                 )
         entries.append(_Entry(key, node, regex, score, kind, tuple(defined)))
     return entries
@@ -175,7 +180,7 @@ def _matches_any(action: str, entries: list[_Entry]) -> bool:
 
 
 def _chosen(
-    action: str, entries: list[_Entry], problems: Problems
+    action: str, entries: list[_Entry], problems: list[Diagnostic]
 ) -> dict[str, tuple[_Entry, Node]]:
     """role -> (entry, rule) of the most specific entry that names the role for `action`."""
     found: dict[str, list[_Entry]] = {}
@@ -190,7 +195,7 @@ def _chosen(
         chosen[role] = (top[0], top[0].node.child(role))
         for other in top[1:]:
             problems.append(
-                (
+                Diagnostic(
                     other.node.child(role).location,
                     f"`{other.key}` and `{top[0].key}` are equally specific and both give "
                     f"{role} a rule for {other.kind.noun} {action}; make one pattern more "

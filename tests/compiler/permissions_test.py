@@ -764,7 +764,8 @@ def test_invalid_schema_snapshot(tmp_path: Path) -> None:
     )
     with pytest.raises(SpecError) as caught:
         build_project(root)
-    (location, message), *_ = caught.value.problems
+    first, *_ = caught.value.problems
+    location, message = first.location, first.message
     assert (location.file, location.line) == ("permissions/schema.yaml", 4)
     assert "unknown key `primary_kee`" in message and "did you mean `primary_key`?" in message
 

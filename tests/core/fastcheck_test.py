@@ -153,5 +153,5 @@ def test_invalid_document_still_reports_file_and_line() -> None:
         "table: public.t\nselect:\n  user:\n    columns: all\n    filtr: {}\n", "t.yaml"
     )
     problems = validate.check(doc, "permissions")
-    assert problems and all(loc.file == "t.yaml" for loc, _ in problems)
-    assert any(loc.line in (3, 5) for loc, _ in problems), problems
+    assert problems and all(p.location.file == "t.yaml" for p in problems)
+    assert any(p.location.line in (3, 5) for p in problems), problems

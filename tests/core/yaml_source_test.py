@@ -31,7 +31,8 @@ def refusal(text: str | bytes, tmp_path: Path, name: str = "rules.yaml") -> tupl
     with pytest.raises(SpecError) as caught:
         load_file(path, name)
     assert len(caught.value.problems) == 1, caught.value.problems
-    location, message = caught.value.problems[0]
+    problem = caught.value.problems[0]
+    location, message = problem.location, problem.message
     assert str(caught.value) == f"{location}: {message}"
     return location, message
 
@@ -399,7 +400,8 @@ def test_unknown_path_falls_back_to_the_nearest_ancestor() -> None:
 def test_yaml_syntax_errors_say_the_usual_fix(text: str, place: tuple[int, int], fix: str) -> None:
     with pytest.raises(SpecError) as caught:
         load_text(text, "f.yaml")
-    [(location, message)] = caught.value.problems
+    [problem] = caught.value.problems
+    location, message = problem.location, problem.message
     assert (location.line, location.column) == place
     assert message.startswith("invalid YAML: ")
     assert fix in message

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from hasura_perm.core.diagnostics import SEVERITIES
 from hasura_perm.lint.docs import rule_doc
 from hasura_perm.lint.docs import rules_markdown
-from hasura_perm.lint.problem import LEVELS
 from hasura_perm.lint.rules import RULES
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "lint.md"
@@ -20,7 +20,7 @@ def test_rule_module_contract(rule_id):
     module = RULES[rule_id]
     assert re.fullmatch(r"[a-z]+(-[a-z]+)*", module.ID)
     assert module.__name__.rsplit(".", 1)[1] == module.ID.replace("-", "_")
-    assert module.LEVEL in LEVELS
+    assert module.LEVEL in SEVERITIES
     assert isinstance(module.OPTIONS, dict) and isinstance(module.NEEDS, tuple)
     assert callable(module.check)
     doc = rule_doc(module)

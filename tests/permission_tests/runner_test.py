@@ -518,9 +518,9 @@ def test_test_files_are_checked_with_file_and_line(shop: Any) -> None:
     )
     with pytest.raises(SpecError) as error:
         engine.load(load_project(root))
-    lines = {msg.split(";")[0]: loc.line for loc, msg in error.value.problems}
+    lines = {p.message.split(";")[0]: p.location.line for p in error.value.problems}
     assert lines["unknown role `membre`"] == 8  # the line of `role: membre`
-    assert all(loc.file == "permissions/tests/cases.yaml" for loc, _ in error.value.problems)
+    assert all(p.location.file == "permissions/tests/cases.yaml" for p in error.value.problems)
     text_ = str(error.value)
     assert "cases.yaml:" in text_
     assert "exactly one of select, insert, update, delete (found: select, delete)" in text_
