@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import io
 import shutil
 from pathlib import Path
@@ -16,8 +15,6 @@ from hasura_perm.core.diagnostics import SEVERITIES
 from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.diagnostics import Location
 from hasura_perm.core.diagnostics import severity_rank
-from hasura_perm.core.errors import SpecError
-from hasura_perm.lint.problem import Problem
 from hasura_perm.spec.project import load_project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,26 +46,6 @@ def test_severity_and_code_are_keyword_only() -> None:
         Diagnostic(Location("a.yaml"), "bad", "warning")  # type: ignore[misc]
     assert Diagnostic(Location("a"), "m", severity="info", code="r").code == "r"
     assert [severity_rank(s) for s in SEVERITIES] == [0, 1, 2]
-
-
-def test_spec_error_lists_each_problem_once_in_order() -> None:
-    one = Diagnostic(Location("b.yaml", 2, 1), "second")
-    two = Diagnostic(Location("a.yaml", 1, 1), "first")
-    error = SpecError([one, two, one])
-    assert error.problems == [two, one]
-    assert str(error) == "a.yaml:1:1: first\nb.yaml:2:1: second"
-
-
-def test_a_lint_problem_is_a_diagnostic_with_rule_and_level() -> None:
-    problem = Problem(Location("p.yaml", 4, 2), "too open", "add a filter")
-    stamped = dataclasses.replace(problem, code="unfiltered-select", severity="warning")
-    assert isinstance(stamped, Diagnostic)
-    assert (stamped.rule, stamped.level, stamped.fix) == (
-        "unfiltered-select",
-        "warning",
-        "add a filter",
-    )
-    assert str(stamped) == "p.yaml:4:2: too open"
 
 
 def test_compile_warnings_are_diagnostics(tmp_path: Path) -> None:
