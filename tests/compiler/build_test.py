@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from hasura_perm.cognito.loader import checked_build_all
 from hasura_perm.compiler.build import all_files
 from hasura_perm.compiler.build import build
-from hasura_perm.compiler.build import build_all
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.names import TableName
 from hasura_perm.spec.project import load_project
@@ -70,8 +70,9 @@ def test_a_role_name_with_invisible_characters_is_warned_about(tmp_path: Path) -
     roles = ROLES + '  "viewer\\u200b": {}\n'
     result = build(load_project(_project(tmp_path, **{"roles.yaml": roles})))
     [warning] = result.warnings
-    assert warning.startswith("permissions/roles.yaml:6:")
-    assert "contains invisible or bidirectional characters (U+200B)" in warning
+    assert warning.severity == "warning"
+    assert str(warning).startswith("permissions/roles.yaml:6:")
+    assert "contains invisible or bidirectional characters (U+200B)" in warning.message
 
 
 def test_permissions_of_declared_roles_on_unmanaged_tables_are_warned_about(
@@ -91,7 +92,7 @@ def test_permissions_of_declared_roles_on_unmanaged_tables_are_warned_about(
         metadata={"public.notes": NOTES_METADATA, "public.users": users},
     )
     result = build(load_project(root))
-    assert result.warnings == [
+    assert [str(w) for w in result.warnings] == [
         "metadata/databases/default/tables/public_users.yaml: select_permissions for viewer on "
         "public.users, which no table file or default manages; they are left as they are"
     ]
@@ -108,7 +109,7 @@ def test_every_source_builds_and_their_files_join(tmp_path: Path) -> None:
             "tables/public.users.yaml": "table: public.users\nselect:\n  reader: {columns: [id], filter: {}}\n",
         },
     )
-    builds = build_all(load_project(root))
+    builds = checked_build_all(load_project(root))
     assert [b.metadata.source for b in builds] == ["default", "reports"]
     files = all_files(builds)
     assert files == {**builds[0].files, **builds[1].files}
@@ -116,7 +117,7 @@ def test_every_source_builds_and_their_files_join(tmp_path: Path) -> None:
 
 def test_two_sources_planning_one_file_differently_is_refused(tmp_path: Path) -> None:
     root = two_source_project(tmp_path, {})
-    first, second = build_all(load_project(root))
+    first, second = checked_build_all(load_project(root))
     shared = root / "metadata/databases/databases.yaml"
     clash = dataclasses.replace(second, files={**second.files, shared: "- name: other\n"})
     ours = dataclasses.replace(first, files={**first.files, shared: "- name: default\n"})
