@@ -116,7 +116,8 @@ def test_sources_and_source_together_are_refused_at_the_line(tmp_path: Path) -> 
     config = "version: 1\nsource: main\nsources:\n  default: {}\n"
     with pytest.raises(SpecError) as caught:
         load_project(_project(tmp_path, config))
-    [(where, message)] = caught.value.problems
+    [problem] = caught.value.problems
+    where, message = problem.location, problem.message
     assert (where.file, where.line) == (CONFIG_NAME, 2)
     assert "`source` and `sources` cannot both be set" in message
 
@@ -126,7 +127,8 @@ def test_a_path_outside_the_project_is_refused(tmp_path: Path, key: str) -> None
     root = _project(tmp_path / "project", f"version: 1\n{key}: ../elsewhere\n")
     with pytest.raises(SpecError) as caught:
         load_project(root)
-    [(where, message)] = caught.value.problems
+    [problem] = caught.value.problems
+    where, message = problem.location, problem.message
     assert (where.file, where.line) == (CONFIG_NAME, 2)
     assert f"`{key}: ../elsewhere` points outside the project folder" in message
 
@@ -134,7 +136,8 @@ def test_a_path_outside_the_project_is_refused(tmp_path: Path, key: str) -> None
 def test_a_source_name_that_cannot_be_a_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as caught:
         load_project(_project(tmp_path, "source: ../up\n"))
-    [(where, _message)] = caught.value.problems
+    [problem] = caught.value.problems
+    where = problem.location
     assert (where.file, where.line) == (CONFIG_NAME, 1)
 
 
