@@ -13,7 +13,7 @@ from __future__ import annotations
 from hasura_perm.compiler.permissions import Compiled
 from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.names import TableName
-from hasura_perm.metadata.directory import MetadataDir
+from hasura_perm.metadata.table_files import MetadataDir
 from hasura_perm.schema.snapshot import Snapshot
 
 

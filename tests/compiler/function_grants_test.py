@@ -8,8 +8,8 @@ from pathlib import Path
 from hasura_perm.compiler.function_grants import can_select
 from hasura_perm.compiler.permissions import Compiled
 from hasura_perm.core.names import TableName
-from hasura_perm.metadata.directory import MetadataDir
-from hasura_perm.metadata.directory import TableFile
+from hasura_perm.metadata.table_files import MetadataDir
+from hasura_perm.metadata.table_files import TableFile
 from tests.helpers import build_project
 from tests.helpers import make_project
 

@@ -97,7 +97,7 @@ roles:
   f: {inherits: [viewer, e]}
 """
     found = {(p.line, p.message) for p in problems_of(project(tmp_path, roles))}
-    messages = "\n".join(d.message for d in sorted(found))
+    messages = "\n".join(m for _, m in sorted(found))
     assert any(line == 4 and "unknown role `viewr`" in m and "viewer" in m for line, m in found), (
         messages
     )
