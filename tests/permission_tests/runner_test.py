@@ -549,6 +549,7 @@ def test_a_case_for_a_combines_role_is_refused_with_its_place(
     )
     with pytest.raises(SpecError) as error:
         engine.load(load_project(root))
-    [(where, message)] = error.value.problems
+    [problem] = error.value.problems
+    where, message = problem.location, problem.message
     assert "role `pair` is a Hasura inherited role (`combines`)" in message
     assert where.file.endswith("cases.yaml") and where.line > 0
