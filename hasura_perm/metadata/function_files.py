@@ -26,6 +26,7 @@ from hasura_perm.core.names import TableName
 from hasura_perm.core.paths import is_inside
 from hasura_perm.core.reading import read_text
 from hasura_perm.core.yaml_source import MAX_FILE_BYTES
+from hasura_perm.metadata.permission_list import with_permission_list
 from hasura_perm.spec.surface import Surface
 
 INCLUDE = "!include "
@@ -172,14 +173,5 @@ def with_permissions(entry: dict[str, Any], granted: list[str], owned: set[str])
     kept += [{"role": r} for r in granted if r not in have]
     if kept == present:
         return entry
-    out: dict[str, Any] = {}
-    for key, value in entry.items():
-        if key == "comment" and kept and "permissions" not in out:
-            out["permissions"] = kept  # the server's order: function, configuration, permissions
-        if key != "permissions":
-            out[key] = value
-        elif kept:
-            out["permissions"] = kept
-    if kept and "permissions" not in out:
-        out["permissions"] = kept
-    return out
+    # the server's order: function, configuration, permissions
+    return with_permission_list(entry, kept, before="comment")

@@ -25,6 +25,7 @@ from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.reading import read_text
 from hasura_perm.core.yaml_source import MAX_FILE_BYTES
+from hasura_perm.metadata.permission_list import with_permission_list
 from hasura_perm.spec.remote_schemas import RemoteGrants
 
 REMOTE_SCHEMAS_FILE = "remote_schemas.yaml"
@@ -128,17 +129,8 @@ def _with_permissions(
     kept += [permission_entry(r, grants[r]) for r in sorted(grants) if r not in have]
     if kept == present:
         return entry
-    out: dict[str, Any] = {}
-    for key, value in entry.items():
-        if key == "remote_relationships" and "permissions" not in out and kept:
-            out["permissions"] = kept  # the CLI's order puts permissions before relationships
-        if key != "permissions":
-            out[key] = value
-        elif kept:
-            out["permissions"] = kept
-    if kept and "permissions" not in out:
-        out["permissions"] = kept
-    return out
+    # permissions before relationships, as the CLI writes them
+    return with_permission_list(entry, kept, before="remote_relationships")
 
 
 def same_permission(perm: dict[str, Any], schema: str, comment: str | None) -> bool:

@@ -19,6 +19,7 @@ from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.reading import read_text
 from hasura_perm.core.yaml_source import MAX_FILE_BYTES
+from hasura_perm.metadata.permission_list import with_permission_list
 from hasura_perm.metadata.remote_schema_file import RemoteSchemaFile
 from hasura_perm.metadata.remote_schema_file import planned_remote_schema_file
 from hasura_perm.metadata.remote_schema_file import read_remote_schema_file
@@ -174,17 +175,8 @@ def _with_permissions(
     kept += [permission_entry(r, grants[r].comment) for r in sorted(grants) if r not in have]
     if kept == present:
         return action
-    out: dict[str, Any] = {}
-    for key, value in action.items():
-        if key == "comment" and "permissions" not in out and kept:
-            out["permissions"] = kept  # the CLI's order: name, definition, permissions, comment
-        if key != "permissions":
-            out[key] = value
-        elif kept:
-            out["permissions"] = kept
-    if kept and "permissions" not in out:
-        out["permissions"] = kept
-    return out
+    # the CLI's order: name, definition, permissions, comment
+    return with_permission_list(action, kept, before="comment")
 
 
 def permission_entry(role: str, comment: str | None) -> dict[str, Any]:
