@@ -26,7 +26,7 @@ from hasura_perm.core.names import TableName
 from hasura_perm.core.paths import is_inside
 from hasura_perm.core.reading import read_text
 from hasura_perm.core.yaml_source import MAX_FILE_BYTES
-from hasura_perm.metadata.permission_list import with_permission_list
+from hasura_perm.metadata.permission_list import with_owned_permissions
 from hasura_perm.spec.surface import Surface
 
 INCLUDE = "!include "
@@ -167,11 +167,9 @@ def planned_function_files(files: FunctionFiles, surface: Surface) -> dict[Path,
 
 def with_permissions(entry: dict[str, Any], granted: list[str], owned: set[str]) -> dict[str, Any]:
     """`entry` with the owned roles' permissions made `granted`; others keep their place."""
-    present = entry.get("permissions") or []
-    kept = [p for p in present if p["role"] not in owned or p["role"] in granted]
-    have = {p["role"] for p in kept}
-    kept += [{"role": r} for r in granted if r not in have]
-    if kept == present:
-        return entry
-    # the server's order: function, configuration, permissions
-    return with_permission_list(entry, kept, before="comment")
+    wanted = {r: {"role": r} for r in granted}
+    # the server's order: function, configuration, permissions; a granted role's entry stays
+    # as written (a function permission is only its role)
+    return with_owned_permissions(
+        entry, wanted, owned, before="comment", keep=lambda present, new: True
+    )

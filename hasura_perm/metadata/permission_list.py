@@ -1,10 +1,43 @@
-"""Where a metadata entry's `permissions:` list goes: actions, functions and remote schemas
-each put it before one key of theirs, as the server exports them (and leave it out when
-empty)."""
+"""An entry's `permissions:` list with hasura-perm's roles made what compile wants: actions,
+functions and remote schemas all keep the roles hasura-perm does not own where they are, and
+place the list before one key of theirs, as the server exports them (no key when empty)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+Keep = Callable[[dict[str, Any], dict[str, Any]], bool]
+
+
+def _equal(present: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    return present == wanted
+
+
+def with_owned_permissions(
+    entry: dict[str, Any],
+    wanted: dict[str, dict[str, Any]],
+    owned: set[str],
+    *,
+    before: str,
+    keep: Keep = _equal,
+) -> dict[str, Any]:
+    """`entry` whose permissions of `owned` roles are `wanted` (role -> permission entry, in the
+    order new ones are added). A present permission of a wanted role stays as written when
+    `keep(present, wanted)` says it means the same. `entry` itself when nothing changes."""
+    present = entry.get("permissions") or []
+    kept = []
+    for perm in present:
+        role = perm["role"]
+        if role not in owned:
+            kept.append(perm)
+        elif role in wanted:
+            kept.append(perm if keep(perm, wanted[role]) else wanted[role])
+    have = {p["role"] for p in kept}
+    kept += [new for role, new in wanted.items() if role not in have]
+    if kept == present:
+        return entry
+    return with_permission_list(entry, kept, before)
 
 
 def with_permission_list(

@@ -25,7 +25,7 @@ from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.reading import read_text
 from hasura_perm.core.yaml_source import MAX_FILE_BYTES
-from hasura_perm.metadata.permission_list import with_permission_list
+from hasura_perm.metadata.permission_list import with_owned_permissions
 from hasura_perm.spec.remote_schemas import RemoteGrants
 
 REMOTE_SCHEMAS_FILE = "remote_schemas.yaml"
@@ -116,21 +116,14 @@ def merged_remote_schemas(
 def _with_permissions(
     entry: dict[str, Any], grants: dict[str, Any], owned: set[str]
 ) -> dict[str, Any]:
-    present = entry.get("permissions") or []
-    kept = []
-    for perm in present:
-        role = perm["role"]
-        if role not in owned:
-            kept.append(perm)
-        elif role in grants:
-            same = same_permission(perm, grants[role].schema, grants[role].comment)
-            kept.append(perm if same else permission_entry(role, grants[role]))
-    have = {p["role"] for p in kept}
-    kept += [permission_entry(r, grants[r]) for r in sorted(grants) if r not in have]
-    if kept == present:
-        return entry
+    wanted = {r: permission_entry(r, grants[r]) for r in sorted(grants)}
+
+    def same(present: dict[str, Any], new: dict[str, Any]) -> bool:
+        grant = grants[present["role"]]
+        return same_permission(present, grant.schema, grant.comment)
+
     # permissions before relationships, as the CLI writes them
-    return with_permission_list(entry, kept, before="remote_relationships")
+    return with_owned_permissions(entry, wanted, owned, before="remote_relationships", keep=same)
 
 
 def same_permission(perm: dict[str, Any], schema: str, comment: str | None) -> bool:

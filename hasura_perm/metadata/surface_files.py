@@ -19,7 +19,7 @@ from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.reading import read_text
 from hasura_perm.core.yaml_source import MAX_FILE_BYTES
-from hasura_perm.metadata.permission_list import with_permission_list
+from hasura_perm.metadata.permission_list import with_owned_permissions
 from hasura_perm.metadata.remote_schema_file import RemoteSchemaFile
 from hasura_perm.metadata.remote_schema_file import planned_remote_schema_file
 from hasura_perm.metadata.remote_schema_file import read_remote_schema_file
@@ -163,20 +163,9 @@ def merged_actions(data: dict[str, Any], surface: Surface) -> dict[str, Any]:
 def _with_permissions(
     action: dict[str, Any], grants: dict[str, Any], owned: set[str]
 ) -> dict[str, Any]:
-    present = action.get("permissions") or []
-    kept = []
-    for perm in present:
-        role = perm["role"]
-        if role not in owned:
-            kept.append(perm)
-        elif role in grants:
-            kept.append(permission_entry(role, grants[role].comment))
-    have = {p["role"] for p in kept}
-    kept += [permission_entry(r, grants[r].comment) for r in sorted(grants) if r not in have]
-    if kept == present:
-        return action
+    wanted = {r: permission_entry(r, grants[r].comment) for r in sorted(grants)}
     # the CLI's order: name, definition, permissions, comment
-    return with_permission_list(action, kept, before="comment")
+    return with_owned_permissions(action, wanted, owned, before="comment")
 
 
 def permission_entry(role: str, comment: str | None) -> dict[str, Any]:
