@@ -134,6 +134,7 @@ def _planned_entries(
         if memo is not None and text_key is not None:
             text = yamlfmt.dump(entry)
             memo.put_text(text_key, text)
+            memo.remember_written(memo.keys[table], text, entry)
             entries[table] = text
         else:
             entries[table] = entry

@@ -111,6 +111,17 @@ class TableCache:
     def put_text(self, key: str, text: str) -> None:
         parse_cache.store(parse_cache.entry_path(self.folder, key), text)
 
+    def remember_written(self, key: str, text: str, entry: dict[str, Any]) -> None:
+        """After planning `text` for a table's file: remember what that text parses to, and
+        that compiling the same table into it gives it back (merging is idempotent), so a
+        run after `compile` neither parses nor merges nor dumps that file again. Only for
+        an entry that parsing the text gives back unchanged."""
+        if not parse_cache.is_plain(entry):
+            return
+        as_json = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+        if parse_cache.remember_parse(text, as_json):
+            self.put_text(self.text_key(key, text), text)
+
     def put(self, key: str, compiled: Hit) -> None:
         permissions, session_used, conditions_used = compiled
         value = {

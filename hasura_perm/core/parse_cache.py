@@ -19,6 +19,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -129,27 +130,76 @@ def dump(entry: dict[str, Any]) -> str:
         pass
     text = yamlfmt.dump(entry)
     store(path, text)
+    remember_parse(text, as_json)
     return text
+
+
+def remember_parse(text: str, as_json: str) -> bool:
+    """Store `as_json` as what parsing `text` gives, when dump wrote `text` for that value
+    and it is a value that parsing gives back unchanged; returns whether it did.
+
+    The next run reads back the files compile writes (a no-op `compile --check` reads
+    every table file), so what they parse to is known before they are first read."""
+    folder = cache_dir()
+    if folder is None or _READ_BACK_MAY_DIFFER.search(as_json) is not None:
+        return False
+    store_json(entry_path(folder, _key(text)), as_json)
+    return True
+
+
+# What dump writes in a way that load may not give back as the same JSON value: escapes
+# (line breaks, which blocks may alter; tabs; control characters), characters YAML
+# treats specially (C1 controls, line and paragraph separators, BOM), the float
+# specials, integers beyond 64 bits (read back as floats, as go-yaml does), `!include`
+# strings (read back as references) and merge keys.
+_READ_BACK_MAY_DIFFER = re.compile(
+    r'[\\\x7f-\x9f\u2028\u2029\ufeff]|NaN|Infinity|\d{19}|"!include |"<<"'
+)
 
 
 def is_plain(value: Any) -> bool:
     """True when JSON gives back exactly this value (types included)."""
     kind = type(value)
     if kind is dict:
-        return all(type(k) is str and is_plain(v) for k, v in value.items())
+        return all(type(k) is str for k in value) and _all_plain(value.values())
     if kind is list:
-        return all(is_plain(v) for v in value)
+        return _all_plain(value)
     return kind in _PLAIN
+
+
+def _all_plain(values: Any) -> bool:
+    # Leaves are tested here rather than by a call each: most values are leaves, and
+    # this check runs over every entry the cache stores.
+    for item in values:
+        kind = type(item)
+        if kind is dict or kind is list:
+            if not is_plain(item):
+                return False
+        elif kind not in _PLAIN:
+            return False
+    return True
 
 
 def store(path: Path, value: Any) -> None:
     """Write `value` as JSON at `path` atomically; a failure only costs time later."""
+    # json.dumps, not json.dump: dump into a file takes the pure-Python encoder, which
+    # made storing entries most of a first compile's cost.
+    try:
+        as_json = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except ValueError:
+        return  # a value JSON cannot hold (a cycle): not cached
+    store_json(path, as_json)
+
+
+def store_json(path: Path, as_json: str) -> None:
+    """Write JSON text at `path` atomically; a failure only costs time later."""
+    data = as_json.encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(value, handle, ensure_ascii=False, separators=(",", ":"))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

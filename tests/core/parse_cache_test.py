@@ -198,3 +198,56 @@ def test_merge_keeps_the_files_entry_when_identical_or_only_reordered() -> None:
 
     expected = other_type if same_but_order(other_type, ours_limit) else ours_limit
     assert _unless_only_order(other_type, ours_limit) is expected
+
+
+TRICKY = [
+    *["", " x", "x ", "yes", "no", "on", "y", "~", "null", "NULL", "true", "True", "1e3"],
+    *["0o17", "0x1F", "1_000", ".5", "+1", "-", "1:20", "2001-01-01", "12:30:00", "'", '"'],
+    *["#", "a #b", "- a", "a: b", "? x", "*x", "&x", "!x", "%x", "@x", "`x", "|", ">"],
+    *["\x7f", "\x85", "\u2028", "\ufeff", "\ufeffx", "🙂", "é", "a\tb", "a\nb", "\nb", "a\n"],
+    *["!include x.yaml", "<<", "!!merge <<", "x" * 200, "[a]", "{a: b}", "a,b", "a, b"],
+    *[0, 1, -1, 2**63 - 1, -(2**63), 2**63, 2**64 - 1, 2**64, -(2**63) - 1, 10**30],
+    *[0.0, -0.0, 1.0, 1e16, 1e-7, 1.5e300, float("inf"), float("nan"), True, False, None],
+    *[[], {}, ["a", 1], {"k": "v"}, {"1": 2}, {"yes": "no"}, {"a b": {"c": []}}],
+]
+
+
+@pytest.mark.parametrize("value", TRICKY, ids=repr)
+def test_dump_remembers_only_parses_that_parsing_gives(cache: Path, value: Any) -> None:
+    entry = {"table": {"name": "t", "schema": "s"}, "x": value, value_key(value): 1}
+    try:
+        text = parse_cache.dump(entry)
+    except HasuraPermError:
+        return  # a value dump refuses
+    expected = yamlfmt.load(text, filename="t.yaml")
+    assert same(parse_cache.load(text, filename="t.yaml"), expected)
+
+
+def value_key(value: Any) -> str:
+    return value if isinstance(value, str) and value != "<<" else "k"
+
+
+def test_a_file_compile_wrote_is_read_back_without_parsing(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked = 0
+    for path in table_files():
+        entry = yamlfmt.load(path.read_text(encoding="utf-8"), filename=str(path))
+        try:
+            text = parse_cache.dump(entry)
+        except HasuraPermError:
+            continue
+        expected = yamlfmt.load(text, filename=str(path))
+        with monkeypatch.context() as patched:
+            patched.setattr(yamlfmt, "load", refuse_to_parse)
+            try:
+                remembered = parse_cache.load(text, filename=str(path))
+            except AssertionError:
+                continue  # not remembered (a value that may read back otherwise)
+        assert same(remembered, expected), path
+        checked += 1
+    assert checked > 100
+
+
+def refuse_to_parse(text: str, *, filename: str) -> object:
+    raise AssertionError(f"{filename} was parsed")
