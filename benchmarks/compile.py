@@ -56,6 +56,7 @@ import hasura_perm.schema.snapshot  # noqa: E402
 import hasura_perm.spec  # noqa: E402
 import hasura_perm.spec.project  # noqa: E402
 from hasura_perm.compiler.build import build  # noqa: E402
+from hasura_perm.core import cache_store  # noqa: E402
 from hasura_perm.core import yamlfmt  # noqa: E402
 from hasura_perm.core.errors import SpecError  # noqa: E402
 from hasura_perm.core.parse_cache import ENV as CACHE_ENV  # noqa: E402
@@ -441,6 +442,11 @@ def generate_project(root: Path, table_count: int, seed: int = 1) -> Path:
 # --------------------------------------------------------------------------- measuring
 
 
+def empty_cache(folder: Path) -> None:
+    cache_store.forget()  # an open connection would keep the deleted file's entries
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def reset_metadata(root: Path) -> None:
     metadata = root / "project" / "metadata"
     shutil.rmtree(metadata, ignore_errors=True)
@@ -661,7 +667,7 @@ class Rounds:
         next (with what the first compile cached); the same no-op with nothing cached (a CI
         job that keeps no cache); the floors between them."""
         reset_metadata(self.root)
-        shutil.rmtree(self.cache, ignore_errors=True)
+        empty_cache(self.cache)
         written = self.timed_compile("compile first")
         if not self.outputs:
             self.outputs = read_outputs(self.project, written)
@@ -683,7 +689,7 @@ class Rounds:
             self.results["floor no-op"].add(
                 floor_compare(compiled_inputs, self.outputs, self.floor_dir)
             )
-        shutil.rmtree(self.cache, ignore_errors=True)
+        empty_cache(self.cache)
         if self.timed_compile("compile no-op cold"):
             raise RuntimeError("the cold no-op recompile wrote files, expected none")
 
@@ -706,7 +712,7 @@ def fresh_process_compile(root: Path) -> float:
 
 def print_profile(root: Path, top: int) -> None:
     reset_metadata(root)
-    shutil.rmtree(root / "cache", ignore_errors=True)
+    empty_cache(root / "cache")
     profiler = cProfile.Profile()
     with quiet_heap():
         profiler.runcall(run_compile, root / "project")

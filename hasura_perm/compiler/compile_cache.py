@@ -23,7 +23,7 @@ are left out on purpose: compile reads them only to word the hint of an error
 problem is never stored. What is stored is the table's permissions (bodies, comments,
 locations, origins) and the session variables and conditions its compile used, as JSON
 that gives back exactly what was stored (`parse_cache.is_plain`); anything else is not
-stored. Entries live in the parse cache's folder (HASURA_PERM_CACHE_DIR=off turns this
+stored. Entries live in the cache (core/cache_store.py; HASURA_PERM_CACHE_DIR=off turns this
 off too).
 """
 
@@ -33,7 +33,6 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from hasura_perm.core import parse_cache
@@ -59,22 +58,21 @@ def code_salt() -> bytes:
 class TableCache:
     """Looks up and stores one table's compiled permissions; see the module docstring."""
 
-    def __init__(self, folder: Path, shared: bytes, spec: Spec) -> None:
-        self.folder, self.shared, self.spec = folder, shared, spec
+    def __init__(self, shared: bytes, spec: Spec) -> None:
+        self.shared, self.spec = shared, spec
         self.keys: dict[TableName, str] = {}  # the tables keyed so far
 
     @classmethod
     def open(cls, spec: Spec, catalog: Catalog) -> TableCache | None:
         """The cache for this spec and catalog, or None (cache off, or an input that cannot
         be fingerprinted)."""
-        folder = parse_cache.cache_dir()
-        if folder is None:
+        if parse_cache.store() is None:
             return None
         try:
             shared = _shared_digest(spec, catalog)
         except Unkeyable:
             return None
-        return cls(folder, shared, spec)
+        return cls(shared, spec)
 
     def key(self, table: TableName) -> str | None:
         node = self.spec.tables.get(table)
@@ -90,9 +88,9 @@ class TableCache:
 
     def get(self, key: str, table: TableName) -> Hit | None:
         try:
-            stored = json.loads(parse_cache.entry_path(self.folder, key).read_bytes())
+            stored = json.loads(parse_cache.get(key) or b"")
             return _compiled(stored, table)
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None  # absent, unreadable or corrupt: compile
 
     def text_key(self, key: str, metadata_file: str | None) -> str:
@@ -103,21 +101,21 @@ class TableCache:
 
     def get_text(self, key: str) -> str | None:
         try:
-            text = json.loads(parse_cache.entry_path(self.folder, key).read_bytes())
-        except (OSError, ValueError):
+            text = json.loads(parse_cache.get(key) or b"")
+        except ValueError:
             return None
         return text if type(text) is str else None
 
     def put_text(self, key: str, text: str) -> None:
-        parse_cache.store(parse_cache.entry_path(self.folder, key), text)
+        parse_cache.put(key, text)
 
     def remember_written(self, key: str, text: str, entry: dict[str, Any]) -> None:
         """After planning `text` for a table's file: remember what that text parses to, and
         that compiling the same table into it gives it back (merging is idempotent), so a
         run after `compile` neither parses nor merges nor dumps that file again. Only for
-        an entry that parsing the text gives back unchanged."""
-        if not parse_cache.is_plain(entry):
-            return
+        an entry that parsing the text gives back unchanged, which `remember_parse` decides
+        from the JSON alone: parsing gives JSON's types (lists for tuples, str, int), so an
+        entry needs no `is_plain` here, only text that dump writes faithfully."""
         as_json = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
         if parse_cache.remember_parse(text, as_json):
             self.put_text(self.text_key(key, text), text)
@@ -130,7 +128,7 @@ class TableCache:
             "conditions_used": sorted(conditions_used),
         }
         if parse_cache.is_plain(value):
-            parse_cache.store(parse_cache.entry_path(self.folder, key), value)
+            parse_cache.put(key, value)
 
 
 # A table's permissions, and the session variables and conditions its compile used.

@@ -42,23 +42,23 @@ def load_file(path: Path, display_name: str | None = None, *, root: Path | None 
     The file is always read by the reader's own `read_text` (links, size, encoding), so
     only the parse, a function of the text alone, is skipped."""
     name = display_name or str(path)
-    folder = shared.cache_dir()
-    if folder is None:
+    entries = shared.store()
+    if entries is None:
         return yaml_source.load_file(path, name, root=root)
     text = read_text(path, name, limit=yaml_source.MAX_FILE_BYTES, root=root)
     key = hashlib.sha256(_salt() + text.encode("utf-8")).hexdigest()
-    entry = shared.entry_path(folder, key)
-    try:
-        raw = entry.read_bytes()
-        stored = json.loads(raw)
-        return _StoredDocument(name, stored["data"], stored["marks"], stored["nodes"], raw, key)
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
-        pass  # absent, unreadable or corrupt: parse
+    raw = entries.get(key)
+    if raw is not None:
+        try:
+            stored = json.loads(raw)
+            return _StoredDocument(name, stored["data"], stored["marks"], stored["nodes"], raw, key)
+        except (ValueError, KeyError, TypeError, IndexError):
+            pass  # corrupt: parse
     doc = yaml_source.load_text(text, name)
     doc.digest = key
     marks = _marks(doc)
     if doc.data is not None and marks is not None and shared.is_plain(doc.data):
-        shared.store(entry, {"data": doc.data, "marks": marks, "nodes": len(marks) // 2})
+        shared.put(key, {"data": doc.data, "marks": marks, "nodes": len(marks) // 2})
     return doc
 
 

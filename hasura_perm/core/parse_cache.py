@@ -4,10 +4,10 @@ Reading metadata/ back was most of a no-op `compile --check` on large projects: 
 builds every value in Python. A table file's parsed entry depends on nothing but its
 text and the loader's code, so the cache key is the SHA-256 of both (the loader's code is
 the source of yamlfmt.py and of this module, plus PyYAML's version). A changed file, or a changed loader, has
-another key: a stale entry cannot be returned. Entries are stored as JSON (parsed in C),
-one file per key, written via a temporary file and a rename; an unreadable or corrupt
-entry is treated as absent. Only plain JSON values are cached (an `!include` string is a
-`str` subclass and is parsed each time instead).
+another key: a stale entry cannot be returned. Entries are stored as JSON (parsed in C)
+in the cache's SQLite file (core/cache_store.py); an unreadable or corrupt entry is
+treated as absent. Only plain JSON values are cached (an `!include` string is a `str`
+subclass and is parsed each time instead).
 
 The cache lives in $HASURA_PERM_CACHE_DIR, else $XDG_CACHE_HOME/hasura-perm, else
 ~/.cache/hasura-perm; HASURA_PERM_CACHE_DIR=off turns it off.
@@ -21,13 +21,15 @@ import json
 import os
 import re
 import sys
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from hasura_perm.core import yamlfmt
+from hasura_perm.core.cache_store import Store
+from hasura_perm.core.cache_store import store_in
 
 ENV = "HASURA_PERM_CACHE_DIR"
 _PLAIN = (str, int, float, bool, type(None))
@@ -86,24 +88,49 @@ def _key(text: str) -> str:
     return hashlib.sha256(_salt() + text.encode("utf-8")).hexdigest()
 
 
-def entry_path(folder: Path, key: str) -> Path:
-    return folder / key[:2] / f"{key}.json"
+def store() -> Store | None:
+    """The cache's entries, or None when the cache is off or cannot be used."""
+    folder = cache_dir()
+    return None if folder is None else store_in(folder)
+
+
+def get(key: str) -> bytes | None:
+    """The entry stored under `key`, if any."""
+    entries = store()
+    return None if entries is None else entries.get(key)
+
+
+def put(key: str, value: Any) -> None:
+    """Store `value` as JSON under `key`. Callers store only plain values (`is_plain`)."""
+    # json.dumps, not json.dump: dump into a file takes the pure-Python encoder.
+    try:
+        as_json = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except ValueError:
+        return  # a value JSON cannot hold (a cycle): not cached
+    put_json(key, as_json)
+
+
+def put_json(key: str, as_json: str) -> None:
+    entries = store()
+    if entries is not None:
+        entries.put(key, as_json.encode("utf-8"))
 
 
 def load(text: str, *, filename: str) -> object:
     """yamlfmt.load(text), from the cache when this exact text was parsed before."""
-    folder = cache_dir()
-    if folder is None:
+    entries = store()
+    if entries is None:
         return yamlfmt.load(text, filename=filename)
     key = _key(text)
-    path = entry_path(folder, key)
-    try:
-        return json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        pass  # absent, unreadable or corrupt: parse
+    stored = entries.get(key)
+    if stored is not None:
+        try:
+            return json.loads(stored)
+        except ValueError:
+            pass  # corrupt: parse
     value = yamlfmt.load(text, filename=filename)
     if is_plain(value):
-        store(path, value)
+        put(key, value)
     return value
 
 
@@ -113,23 +140,24 @@ def dump(entry: dict[str, Any]) -> str:
     The key is the entry as JSON, which tells apart everything dump can see in plain
     values (types, key order); an entry holding anything else is dumped each time.
     """
-    folder = cache_dir()
-    if folder is None or not is_plain(entry):
+    entries = store()
+    if entries is None or not is_plain(entry):
         return yamlfmt.dump(entry)
     try:
         as_json = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
     except ValueError:
         return yamlfmt.dump(entry)
     key = hashlib.sha256(_salt() + b"dump table\0" + as_json.encode("utf-8")).hexdigest()
-    path = entry_path(folder, key)
-    try:
-        text = json.loads(path.read_bytes())
-        if type(text) is str:
-            return text
-    except (OSError, ValueError):
-        pass
+    stored = entries.get(key)
+    if stored is not None:
+        try:
+            text = json.loads(stored)
+            if type(text) is str:
+                return text
+        except ValueError:
+            pass
     text = yamlfmt.dump(entry)
-    store(path, text)
+    put(key, text)
     remember_parse(text, as_json)
     return text
 
@@ -140,36 +168,47 @@ def remember_parse(text: str, as_json: str) -> bool:
 
     The next run reads back the files compile writes (a no-op `compile --check` reads
     every table file), so what they parse to is known before they are first read."""
-    folder = cache_dir()
-    if folder is None or _READ_BACK_MAY_DIFFER.search(as_json) is not None:
+    if _read_back_may_differ(as_json) or store() is None:
         return False
-    store_json(entry_path(folder, _key(text)), as_json)
+    put_json(_key(text), as_json)
     return True
 
 
 # What dump writes in a way that load may not give back as the same JSON value: escapes
 # (line breaks, which blocks may alter; tabs; control characters), characters YAML
-# treats specially (C1 controls, line and paragraph separators, BOM), the float
-# specials, integers beyond 64 bits (read back as floats, as go-yaml does), `!include`
-# strings (read back as references) and merge keys.
-_READ_BACK_MAY_DIFFER = re.compile(
-    r'[\\\x7f-\x9f\u2028\u2029\ufeff]|NaN|Infinity|\d{19}|"!include |"<<"'
-)
+# treats specially (C1 controls, line and paragraph separators, BOM), integers beyond
+# 64 bits (read back as floats, as go-yaml does), the float specials, `!include` strings
+# (read back as references) and merge keys. Literal texts are looked for with `in`,
+# which is several times faster than one regular expression for all of them.
+_SPECIAL_CHARACTER = re.compile(r"[\\\x7f-\x9f\u2028\u2029\ufeff]")
+_LONG_NUMBER = re.compile(r"[0-9]{19}")
+_SPECIAL_TEXTS = ("NaN", "Infinity", '"!include ', '"<<"')
+
+
+def _read_back_may_differ(as_json: str) -> bool:
+    return (
+        any(text in as_json for text in _SPECIAL_TEXTS)
+        or _SPECIAL_CHARACTER.search(as_json) is not None
+        or _LONG_NUMBER.search(as_json) is not None
+    )
 
 
 def is_plain(value: Any) -> bool:
     """True when JSON gives back exactly this value (types included)."""
     kind = type(value)
     if kind is dict:
-        return all(type(k) is str for k in value) and _all_plain(value.values())
+        return set(map(type, value)) <= _STR and _all_plain(value.values())
     if kind is list:
         return _all_plain(value)
     return kind in _PLAIN
 
 
-def _all_plain(values: Any) -> bool:
-    # Leaves are tested here rather than by a call each: most values are leaves, and
-    # this check runs over every entry the cache stores.
+_STR = {str}
+
+
+def _all_plain(values: Iterable[Any]) -> bool:
+    # The leaves are tested inline rather than by a call each: this runs over every entry
+    # the cache stores, and a call per value was most of its cost.
     for item in values:
         kind = type(item)
         if kind is dict or kind is list:
@@ -178,31 +217,3 @@ def _all_plain(values: Any) -> bool:
         elif kind not in _PLAIN:
             return False
     return True
-
-
-def store(path: Path, value: Any) -> None:
-    """Write `value` as JSON at `path` atomically; a failure only costs time later."""
-    # json.dumps, not json.dump: dump into a file takes the pure-Python encoder, which
-    # made storing entries most of a first compile's cost.
-    try:
-        as_json = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    except ValueError:
-        return  # a value JSON cannot hold (a cycle): not cached
-    store_json(path, as_json)
-
-
-def store_json(path: Path, as_json: str) -> None:
-    """Write JSON text at `path` atomically; a failure only costs time later."""
-    data = as_json.encode("utf-8")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
-        pass  # a cache that cannot be written only costs time

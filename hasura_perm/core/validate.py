@@ -9,7 +9,6 @@ import json
 from collections.abc import Callable
 from collections.abc import Mapping
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -94,11 +93,11 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
 def check(doc: Document, schema: str, definition: str | None = None) -> list[Diagnostic]:
     """Problems of `doc` against a schema (or one of its $defs), in file order."""
     marker = _valid_marker(doc, schema, definition)
-    if marker is not None and _marked(marker):
+    if marker is not None and parse_cache.get(marker) == b"true":
         return []  # this very text was found valid by this very code before
     if _is_valid(schema, definition)(doc.data):
         if marker is not None:
-            parse_cache.store(marker, True)
+            parse_cache.put(marker, True)
         return []  # the common case, decided by compiled code; jsonschema only explains errors
     validator = _validator(schema, definition)
     problems = []
@@ -116,24 +115,15 @@ def check(doc: Document, schema: str, definition: str | None = None) -> list[Dia
     return sorted(set(problems))
 
 
-def _valid_marker(doc: Document, schema: str, definition: str | None) -> Path | None:
+def _valid_marker(doc: Document, schema: str, definition: str | None) -> str | None:
     """Where the parse cache remembers that a document was valid: keyed by its digest (its
     text and the reader's code: its data), the schema, and every file of the package (the
     schemas and the validator's code), so another text or another validator has another key.
     None without a digest (a document the located cache did not read) or a cache."""
-    folder = parse_cache.cache_dir()
-    if doc.digest is None or folder is None:
+    if doc.digest is None or parse_cache.store() is None:
         return None
     part = f"valid\0{doc.digest}\0{schema}\0{definition or ''}".encode()
-    key = hashlib.sha256(parse_cache.package_salt() + part).hexdigest()
-    return parse_cache.entry_path(folder, key)
-
-
-def _marked(marker: Path) -> bool:
-    try:
-        return marker.read_bytes() == b"true"
-    except OSError:
-        return False
+    return hashlib.sha256(parse_cache.package_salt() + part).hexdigest()
 
 
 def _most_useful(error: ValidationError) -> ValidationError:

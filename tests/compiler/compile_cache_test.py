@@ -12,13 +12,18 @@ from typing import Any
 
 import pytest
 
+from hasura_perm.compiler import build as build_module
 from hasura_perm.compiler import compile_cache
 from hasura_perm.compiler.build import build
 from hasura_perm.core import parse_cache
 from hasura_perm.core import validate
+from hasura_perm.core import yamlfmt
+from hasura_perm.core.cache_store import FILE_NAME
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.yaml_source import load_text
 from hasura_perm.spec.project import load_project
+from tests.cache_entries import overwrite
+from tests.cache_entries import stored
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES = "permissions/tables"
@@ -168,26 +173,59 @@ def test_an_unchanged_project_is_read_from_the_cache_and_one_edit_recompiles_one
     assert counts == {"hit": tables - 1, "miss": 1}
 
 
+def test_the_run_after_a_compile_neither_parses_nor_merges_nor_dumps_its_files(
+    cache: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    CHANGES["a default"](project)  # changes the permissions of several tables
+    result = build(load_project(project))
+    written = [path for path, text in result.files.items() if path.read_text("utf-8") != text]
+    assert len(written) >= 3
+    for path in written:
+        path.write_text(result.files[path], encoding="utf-8")  # what `compile` writes
+    expected = uncached(project, monkeypatch)
+    calls: list[str] = []
+    real_load, real_dump = yamlfmt.load, yamlfmt.dump
+
+    def counted_load(text: str, *, filename: str) -> object:
+        calls.append(f"parsed {Path(filename).name}")
+        return real_load(text, filename=filename)
+
+    def counted_dump(data: object, **options: Any) -> str:
+        if isinstance(data, dict) and "table" in data:
+            calls.append("dumped a table file")
+        return real_dump(data, **options)
+
+    monkeypatch.setattr(yamlfmt, "load", counted_load)
+    monkeypatch.setattr(yamlfmt, "dump", counted_dump)
+    monkeypatch.setattr(build_module, "merge_permissions", lambda *a: pytest.fail("merged"))
+    assert outcome(project) == expected
+    parsed_written = [c for c in calls if c.removeprefix("parsed ") in {p.name for p in written}]
+    assert parsed_written == [] and "dumped a table file" not in calls
+
+
 def test_other_code_does_not_see_old_entries(
     cache: Path, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = outcome(project)
-    stored = {p for p in cache.rglob("*.json")}
+    before = set(stored(cache))
     monkeypatch.setattr(compile_cache, "code_salt", lambda: b"a changed compiler")
     assert outcome(project) == first
-    assert len(set(cache.rglob("*.json")) - stored) > 5  # compiled again, stored anew
+    assert len(set(stored(cache)) - before) > 5  # compiled again, stored anew
 
 
 def test_a_corrupt_or_foreign_entry_is_compiled_again(
     cache: Path, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = outcome(project)
-    for entry in cache.rglob("*.json"):
-        text = entry.read_text(encoding="utf-8")
-        if text.startswith('{"permissions"'):
-            entry.write_text('{"permissions": {"select": {"x": [1]}}}', encoding="utf-8")
-        elif text.startswith('"'):  # a remembered table file text
-            entry.write_text("[1]", encoding="utf-8")
+
+    def corrupt(value: bytes) -> bytes | None:
+        if value.startswith(b'{"permissions"'):
+            return b'{"permissions": {"select": {"x": [1]}}}'
+        if value.startswith(b'"'):  # a remembered table file text
+            return b"[1]"
+        return None
+
+    assert overwrite(cache, corrupt) > 5
     assert outcome(project) == first
 
 
@@ -205,7 +243,7 @@ def test_without_a_cache_nothing_is_stored(
 ) -> None:
     monkeypatch.setenv(parse_cache.ENV, "off")
     assert outcome(project)[0] == "ok"
-    assert not list(tmp_path.rglob("*.json"))
+    assert not list(tmp_path.rglob(FILE_NAME))
 
 
 # ---------------------------------------------------------------- validation marks
@@ -263,4 +301,4 @@ def test_another_validator_validates_again(cache: Path, monkeypatch: pytest.Monk
 
 def test_a_document_without_a_digest_is_never_marked(cache: Path) -> None:
     assert validate.check(load_text(ROLES, "roles.yaml"), "permissions") == []
-    assert not list(cache.rglob("*.json"))
+    assert not stored(cache)

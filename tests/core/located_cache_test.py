@@ -10,6 +10,8 @@ from hasura_perm.core import located_cache as parse_cache
 from hasura_perm.core import parse_cache as shared
 from hasura_perm.core import yaml_source
 from hasura_perm.core.errors import SpecError
+from tests.cache_entries import overwrite
+from tests.cache_entries import stored
 from tests.core.parse_cache_test import same
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,7 +44,7 @@ def test_a_miss_and_a_hit_give_the_readers_document(cache: Path) -> None:
             assert doc.file == "shown.yaml"
             assert same(doc.data, expected.data), path
             assert doc.locations == expected.locations, path
-    assert len(list(cache.rglob("*.json"))) > 50
+    assert len(stored(cache)) > 50
 
 
 def test_a_hit_does_not_read_the_yaml_again(
@@ -70,8 +72,7 @@ def test_another_reader_version_does_not_see_old_entries(
     path = tmp_path / "roles.yaml"
     path.write_text("roles:\n  user: {}\n", encoding="utf-8")
     parse_cache.load_file(path, "roles.yaml")
-    for entry in cache.rglob("*.json"):
-        entry.write_text('{"data": {"roles": {"stale": {}}}, "marks": [1,1,1,1,2,3,2,9]}', "utf-8")
+    overwrite(cache, lambda _: b'{"data": {"roles": {"stale": {}}}, "marks": [1,1,1,1,2,3,2,9]}')
     monkeypatch.setattr(parse_cache, "_salt", lambda: b"a changed yaml_source.py")
     assert list(parse_cache.load_file(path, "roles.yaml").data["roles"]) == ["user"]
 
@@ -80,8 +81,7 @@ def test_a_corrupt_entry_is_ignored(cache: Path, tmp_path: Path) -> None:
     path = tmp_path / "roles.yaml"
     path.write_text("roles:\n  user: {}\n", encoding="utf-8")
     parse_cache.load_file(path, "roles.yaml")
-    for entry in cache.rglob("*.json"):
-        entry.write_text('{"data": {"roles": {}}, "marks": [1, 1]}', "utf-8")  # marks too short
+    overwrite(cache, lambda _: b'{"data": {"roles": {}}, "marks": [1, 1]}')  # marks too short
     assert list(parse_cache.load_file(path, "roles.yaml").data["roles"]) == ["user"]
 
 
@@ -102,7 +102,7 @@ def test_refused_files_are_refused_every_time_and_never_stored(
         with pytest.raises(SpecError) as error:
             parse_cache.load_file(path, "bad.yaml")
         assert "bad.yaml:" in str(error.value)
-    assert list(cache.rglob("*.json")) == []
+    assert stored(cache) == {}
 
 
 def test_crlf_files_read_as_the_reader_reads_them(cache: Path, tmp_path: Path) -> None:

@@ -13,6 +13,8 @@ from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import SpecError
 from hasura_perm.metadata.directory import read_metadata
+from tests.cache_entries import overwrite
+from tests.cache_entries import stored
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path("/work/shared/corpus")
@@ -65,7 +67,7 @@ def test_a_miss_and_a_hit_both_give_what_parsing_gives(cache: Path) -> None:
         expected = yamlfmt.load(text, filename=str(path))
         assert same(parse_cache.load(text, filename=str(path)), expected), path
         assert same(parse_cache.load(text, filename=str(path)), expected), path
-    assert len(list(cache.rglob("*.json"))) > 100
+    assert len(stored(cache)) > 100
 
 
 def test_a_hit_is_served_from_the_cache(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,8 +89,7 @@ def test_another_loader_version_does_not_see_old_entries(
     cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parse_cache.load(TABLE, filename="t.yaml")
-    for entry in cache.rglob("*.json"):
-        entry.write_text('{"table": "stale"}', encoding="utf-8")  # what an old loader said
+    overwrite(cache, lambda _: b'{"table": "stale"}')  # what an old loader said
     monkeypatch.setattr(parse_cache, "_salt", lambda: b"a changed yamlfmt.py")
     assert parse_cache.load(TABLE, filename="t.yaml")["table"] == {
         "name": "notes",
@@ -98,8 +99,8 @@ def test_another_loader_version_does_not_see_old_entries(
 
 def test_a_corrupt_entry_is_ignored_and_replaced(cache: Path) -> None:
     parse_cache.load(TABLE, filename="t.yaml")
-    (entry,) = cache.rglob("*.json")
-    entry.write_text('{"table": {"na', encoding="utf-8")
+    assert len(stored(cache)) == 1
+    overwrite(cache, lambda _: b'{"table": {"na')
     assert same(parse_cache.load(TABLE, filename="t.yaml"), yamlfmt.load(TABLE, filename="t"))
     assert same(parse_cache.load(TABLE, filename="t.yaml"), yamlfmt.load(TABLE, filename="t"))
 
@@ -109,7 +110,7 @@ def test_values_json_cannot_give_back_are_not_cached(cache: Path) -> None:
     value = parse_cache.load(text, filename="t.yaml")
     assert isinstance(value["functions"], yamlfmt.Include)
     assert isinstance(parse_cache.load(text, filename="t.yaml")["functions"], yamlfmt.Include)
-    assert list(cache.rglob("*.json")) == []
+    assert stored(cache) == {}
 
 
 def test_invalid_yaml_is_reported_at_its_line_and_not_cached(cache: Path) -> None:
@@ -117,7 +118,7 @@ def test_invalid_yaml_is_reported_at_its_line_and_not_cached(cache: Path) -> Non
         with pytest.raises(SpecError) as error:
             parse_cache.load("table:\n  name: [t\n", filename="bad.yaml")
         assert "bad.yaml:" in str(error.value)
-    assert list(cache.rglob("*.json")) == []
+    assert stored(cache) == {}
 
 
 def test_off_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -173,8 +174,7 @@ def test_dump_with_another_writer_version_does_not_see_old_texts(
 ) -> None:
     entry = {"table": {"name": "t", "schema": "s"}}
     parse_cache.dump(entry)
-    for stored in cache.rglob("*.json"):
-        stored.write_text('"stale text"', encoding="utf-8")
+    overwrite(cache, lambda _: b'"stale text"')
     assert parse_cache.dump(entry) == "stale text"  # the same writer: the stored text
     monkeypatch.setattr(parse_cache, "_salt", lambda: b"a changed yamlfmt.py")
     assert parse_cache.dump(entry) == yamlfmt.dump(entry)
@@ -251,3 +251,26 @@ def test_a_file_compile_wrote_is_read_back_without_parsing(
 
 def refuse_to_parse(text: str, *, filename: str) -> object:
     raise AssertionError(f"{filename} was parsed")
+
+
+class _Int(int):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("value", "plain"),
+    [
+        ({"a": [1, 2.5, None, True, "x", {"b": []}]}, True),
+        ([[[[]]]], True),
+        ({"a": (1, 2)}, False),
+        ([1, [2, (3,)]], False),
+        ({"a": {"b": yamlfmt.include("x.yaml")}}, False),
+        ({1: "a"}, False),
+        ({"a": [_Int(1)]}, False),
+        ({"a": {"b": {1, 2}}}, False),
+        (_Int(1), False),
+    ],
+    ids=repr,
+)
+def test_plain_means_json_gives_it_back(value: Any, plain: bool) -> None:
+    assert parse_cache.is_plain(value) is plain
