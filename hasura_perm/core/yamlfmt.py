@@ -63,6 +63,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Iterator
 from typing import Any
 from typing import Literal
 
@@ -703,7 +704,10 @@ def load(text: str, *, filename: str) -> object:
     """
     try:
         _refuse_unsafe(text, filename)
-        return yaml.load(text, Loader=_Loader)
+        try:
+            return _fast_load(text)
+        except Exception:  # anything unusual, an error included: the loader decides
+            return yaml.load(text, Loader=_Loader)
     except yaml.reader.ReaderError as error:  # a control character: an offset, no mark
         line = text.count("\n", 0, error.position) + 1
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
@@ -717,6 +721,80 @@ def load(text: str, *, filename: str) -> object:
         ) from None
     except yaml.YAMLError as error:
         raise SpecError([Diagnostic(Location(filename), f"invalid YAML: {error}")]) from None
+
+
+class _Unusual(Exception):
+    """Text the fast path leaves to the loader: tags, anchors, merge keys, keys that are
+    not scalars or repeat, several documents, deep nesting."""
+
+
+_NO_KEY = object()
+
+
+def _fast_load(text: str) -> object:
+    """What `yaml.load(text, Loader=_Loader)` gives, built straight from the parser's
+    events for the files the CLI writes (plain block mappings, sequences and scalars);
+    anything else raises, and the loader reads the text instead. Reading metadata/ with
+    the loader's Python constructors took twice as long as the parse itself."""
+    result: Any = None
+    stack: list[list[Any]] = []  # each open container: [value, pending key or _NO_KEY]
+    documents = 0
+    events: Iterator[Any] = yaml.parse(text, Loader=_Base)  # Any: the stubs' Event has no fields
+    for event in events:
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual
+            raw = event.value
+            value: Any = raw
+            if not event.style:  # plain: resolved as go-yaml resolves it
+                if not raw or raw[0] in _RESOLVE_HINTS:
+                    value = _go_plain_value(raw)
+                    if value is _STRING:
+                        value = raw
+                elif raw == "<<":
+                    raise _Unusual
+            if type(value) is str and value.startswith("!include "):
+                value = Include(value)
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual
+            if len(stack) >= MAX_DEPTH:
+                raise _Unusual
+            value = {} if kind is yaml.MappingStartEvent else []
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+            continue
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Unusual
+            continue
+        elif kind is yaml.AliasEvent:
+            raise _Unusual
+        else:
+            continue
+        if not stack:
+            result = value
+        else:
+            top = stack[-1]
+            parent = top[0]
+            if type(parent) is list:
+                parent.append(value)
+            elif top[1] is _NO_KEY:
+                if kind is not yaml.ScalarEvent:
+                    raise _Unusual
+                key = value if isinstance(value, str) else event.value  # keys as written
+                if key in parent:
+                    raise _Unusual
+                top[1] = key
+                continue
+            else:
+                parent[top[1]] = value
+                top[1] = _NO_KEY
+        if kind is not yaml.ScalarEvent:
+            stack.append([value, _NO_KEY])
+    return result
 
 
 MAX_DEPTH = 64

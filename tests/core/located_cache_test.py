@@ -127,3 +127,26 @@ def test_a_hit_locates_as_the_file_was_even_after_its_value_changed(
     doc.data["roles"]["added"] = {}
     assert doc.locate(("roles", "editor", "inherits")).line == 4
     assert doc.locate(("roles", "editor")).line == 3
+
+
+NESTED = """\
+a:
+  - {b: [1, {c: d}], e: []}
+  - - x
+    - y: {z: [~, 2.5]}
+  -
+f: {g: {h: {}}}
+'quoted key': "v"
+"""
+
+
+def test_locations_come_back_in_the_order_the_reader_recorded_them(
+    cache: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "nested.yaml"
+    path.write_text(NESTED, encoding="utf-8")
+    expected = yaml_source.load_file(path, "nested.yaml")
+    parse_cache.load_file(path, "nested.yaml")  # a miss: stored
+    hit = parse_cache.load_file(path, "nested.yaml")
+    assert type(hit).__name__ == "_StoredDocument"
+    assert list(hit.locations.items()) == list(expected.locations.items())

@@ -465,3 +465,65 @@ def test_indentless_writes_sequences_at_their_keys_column_as_yaml_v2_does() -> N
     assert dump(data, kind="other") == (
         "- table:\n    name: x\n  select_permissions:\n    - role: r\n      columns:\n        - a\n"
     )
+
+
+# ----------------------------------------------------------------- the fast reader
+
+ALL_CORPUS_YAML = sorted((CORPUS / ".." / "..").resolve().rglob("*.yaml")) if CORPUS_FILES else []
+UNUSUAL = [
+    "a: 1\na: 2\n",
+    "<<: {a: 1}\nb: 2\n",
+    "a: !include x.yaml\n",
+    "? [a]\n: b\n",
+    "---\na: 1\n---\nb\n",
+    "a: &x 1\nb: *x\n",
+    "a: !!str 1\n",
+    "[" * 70 + "]" * 70,
+    "{a: 1, a: 2}\n",
+    "a: [b\n",
+]
+USUAL = [
+    "",
+    "a:\n",
+    "~: 1\n1: x\ntrue: y\n'': 1\n",
+    "a: \"!include x.yaml\"\nb: '!include y'\n",
+    "a: 0o17\nb: 1e3\nc: .5\nd: yes\ne: 1_000\nf: 0x1F\ng: -0\nh: .inf\ni: 2001-01-01\n",
+    "a: |\n  x\n  y\nb: >\n  z\n",
+    '- a\n- - b\n  - c\n- {d: [e, f]}\n- "<<"\n- \n- ~\n',
+    "a: 18446744073709551615\nb: 18446744073709551616\nc: -9223372036854775809\n",
+]
+
+
+def _typed(value: object) -> object:
+    """The value with every type spelled out (1, 1.0, True and "1" all differ)."""
+    if isinstance(value, dict):
+        return [(type(k).__name__, k, _typed(v)) for k, v in value.items()]
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, repr(value))
+
+
+@pytest.mark.parametrize("text", [*USUAL, *(p.read_text("utf-8") for p in ALL_CORPUS_YAML)])
+def test_the_fast_reader_reads_usual_files_as_the_loader_does(text: str) -> None:
+    import yaml
+
+    from hasura_perm.core import yamlfmt
+
+    try:
+        expected = yaml.load(text, Loader=yamlfmt._Loader)
+    except yaml.YAMLError:
+        return
+    try:
+        fast = yamlfmt._fast_load(text)
+    except yamlfmt._Unusual:
+        assert "<<" in text or "!include" in text or "&" in text, "an ordinary file fell back"
+        return
+    assert _typed(fast) == _typed(expected)
+
+
+@pytest.mark.parametrize("text", UNUSUAL)
+def test_the_fast_reader_leaves_unusual_files_to_the_loader(text: str) -> None:
+    from hasura_perm.core import yamlfmt
+
+    with pytest.raises(Exception):  # noqa: B017 (any refusal: the loader decides)
+        yamlfmt._fast_load(text)
