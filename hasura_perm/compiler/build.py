@@ -125,7 +125,8 @@ def _planned_entries(
     for table in compiled.tables:
         text_key = _text_key(memo, meta, table)
         if memo is not None and text_key is not None:
-            text = memo.get_text(text_key)
+            current = meta.tables[table].text if table in meta.tables else None
+            text = memo.get_text(text_key, current)
             if text is not None:
                 entries[table] = text
                 continue

@@ -99,11 +99,15 @@ class TableCache:
         part = json.dumps(["planned text", key, metadata_file], ensure_ascii=False)
         return hashlib.sha256(self.shared + part.encode("utf-8")).hexdigest()
 
-    def get_text(self, key: str) -> str | None:
+    def get_text(self, key: str, current: str | None) -> str | None:
+        """The planned text remembered under `key` (`current`: the file's text now, which
+        is the answer when the entry says the file is already what compile plans)."""
         try:
             text = json.loads(parse_cache.get(key) or b"")
         except ValueError:
             return None
+        if text is True:
+            return current
         return text if type(text) is str else None
 
     def put_text(self, key: str, text: str) -> None:
@@ -118,7 +122,7 @@ class TableCache:
         entry needs no `is_plain` here, only text that dump writes faithfully."""
         as_json = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
         if parse_cache.remember_parse(text, as_json):
-            self.put_text(self.text_key(key, text), text)
+            parse_cache.put(self.text_key(key, text), True)  # "the file is what compile plans"
 
     def put(self, key: str, compiled: Hit) -> None:
         permissions, session_used, conditions_used = compiled
