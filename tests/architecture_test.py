@@ -103,7 +103,6 @@ WITHOUT_TEST_MODULE = {
     "metadata.export_format",
     "metadata.export_json",
     "metadata.export_shape",
-    "metadata.read",
     "metadata.remote_schema_file",
     "metadata.shape",
     "metadata.surface_files",

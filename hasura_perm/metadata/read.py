@@ -29,6 +29,7 @@ from hasura_perm.core import yamlfmt
 from hasura_perm.core.diagnostics import Diagnostic
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.errors import Location
+from hasura_perm.core.errors import SpecError
 from hasura_perm.core.names import TableName
 from hasura_perm.core.names import table_ref
 from hasura_perm.core.reading import read_text
@@ -149,16 +150,20 @@ def source_names(path: Path) -> list[str]:
         metadata = _load_json(path)
         if isinstance(metadata.get("metadata"), dict):
             metadata = metadata["metadata"]
-        sources = metadata.get("sources")
+        sources, where = metadata.get("sources"), Location(_display(path))
     elif (path / "databases" / "databases.yaml").is_file() and layout_of(path) == "v3":
         databases = path / "databases" / "databases.yaml"
         sources = yamlfmt.load(
             read_text(databases, _display(databases), root=path), filename=_display(databases)
         )
+        where = Location(_display(databases), 1, 1)
     elif (path / "metadata").is_dir() and path.name != "metadata":
         return source_names(path / "metadata")
     else:
         return []
+    if sources is not None and not isinstance(sources, list):
+        message = "expected a list of sources (`- name: default` ...); fix the file and retry"
+        raise SpecError([Diagnostic(where, message)])
     names = [str(s.get("name")) for s in sources or () if isinstance(s, dict)]
     return sorted(names, key=lambda name: name != "default")  # stable: file order otherwise
 
