@@ -165,7 +165,7 @@ class _Writer:
         out = self.out
         pad = " " * indent
         lead = "" if inline else pad
-        oks = tuple(column % 4 == 0 for column in cols)
+        oks = _aligned(cols)
         for key, value in mapping.items():
             key_text = self.key(key, cols)
             if key_text is None:
@@ -289,6 +289,13 @@ class _Writer:
                 return _literal(value, indent)
             return _double_quoted(value) + "\n"
         return _line(value, indent)
+
+
+@functools.lru_cache(maxsize=256)
+def _aligned(cols: tuple[int, ...]) -> tuple[bool, ...]:
+    """Which of the layouts' columns are multiples of 4 (asked for every mapping written,
+    with a handful of distinct column tuples)."""
+    return tuple(column % 4 == 0 for column in cols)
 
 
 def _needs_complex_key(key: str) -> bool:
