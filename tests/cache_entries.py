@@ -8,10 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hasura_perm.core.cache_store import FILE_NAME
+from hasura_perm.core.cache_store import flush_all
 
 
 def stored(folder: Path) -> dict[str, bytes]:
     """Every entry in the cache folder, by key (none when there is no cache file)."""
+    flush_all()  # what this process still holds in memory
     path = folder / FILE_NAME
     if not path.exists():
         return {}
@@ -22,6 +24,7 @@ def stored(folder: Path) -> dict[str, bytes]:
 
 def overwrite(folder: Path, change: Callable[[bytes], bytes | None]) -> int:
     """Replace each entry's value by change(value) (None: leave it); returns how many."""
+    flush_all()
     changed = 0
     with sqlite3.connect(folder / FILE_NAME) as connection:
         for key, value in connection.execute("SELECT key, value FROM entries").fetchall():

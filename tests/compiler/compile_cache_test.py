@@ -203,6 +203,16 @@ def test_the_run_after_a_compile_neither_parses_nor_merges_nor_dumps_its_files(
     assert parsed_written == [] and "dumped a table file" not in calls
 
 
+def test_compiled_bodies_are_json_values_so_the_cache_gives_them_back_unchanged(
+    project: Path,
+) -> None:
+    compiled = build(load_project(project)).compiled.permissions
+    assert len(list(compiled)) > 50
+    for permission in compiled:
+        assert parse_cache.is_plain(permission.body), permission.key
+        assert permission.comment is None or type(permission.comment) is str
+
+
 def test_other_code_does_not_see_old_entries(
     cache: Path, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +16,8 @@ from hasura_perm.core import parse_cache
 from hasura_perm.core.cache_store import FILE_NAME
 from hasura_perm.core.cache_store import store_in
 from tests.cache_entries import stored
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -77,6 +82,38 @@ def _write_many(folder: str, prefix: str) -> None:
     assert store is not None
     for number in range(200):
         store.put(f"{prefix}{number}", prefix.encode() * 100)
+    cache_store.flush_all()  # a forked child leaves with os._exit: no exit handlers run
+
+
+def test_entries_wait_in_memory_and_are_written_in_batches(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    store = store_in(folder)
+    assert store is not None
+    for number in range(cache_store.BATCH_ENTRIES - 1):
+        store.put(f"k{number}", b"1")
+    assert store.get("k0") == b"1"  # seen by this process before it is written
+    assert len(_on_disk(folder)) == 0
+    store.put("last", b"2")
+    assert len(_on_disk(folder)) == cache_store.BATCH_ENTRIES
+    store.put("after", b"3")
+    cache_store.flush_all()
+    assert _on_disk(folder)["after"] == b"3"
+
+
+def _on_disk(folder: Path) -> dict[str, bytes]:
+    with sqlite3.connect(folder / FILE_NAME) as connection:
+        rows = connection.execute("SELECT key, value FROM entries").fetchall()
+    return {key: bytes(value) for key, value in rows}
+
+
+def test_what_a_process_holds_is_written_when_it_exits(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    code = (
+        "import sys; from pathlib import Path; from hasura_perm.core.cache_store import store_in;"
+        f"store_in(Path({str(folder)!r})).put('k', b'v')"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+    assert _on_disk(folder) == {"k": b"v"}
 
 
 def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
