@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from hasura_perm.commands.output import add_output_arguments
 from hasura_perm.compiler.build import Build
+from hasura_perm.core.background import Background
 from hasura_perm.metadata.directory import stale_files
 from hasura_perm.remote.apply import Live
 from hasura_perm.remote.apply import make_plan
@@ -63,6 +64,21 @@ def connect(args: argparse.Namespace) -> Remote:
     return Remote(project, environment, client)
 
 
+def compile_and_read(remote: Remote) -> tuple[Build, Live]:
+    """The compiled project and the server's metadata: the export is read in a background
+    thread while the project compiles, so the wait for the server overlaps the local work.
+
+    A compile error is raised alone, without waiting for the server (the daemon thread is
+    abandoned); a server error is raised, unchanged, only once the compile succeeded, after its
+    warnings. The request goes out before the compile is known to succeed: it is a read, sent
+    with the checks of `connect` already passed, to the endpoint a successful compile would
+    send it to."""
+    sources = project_sources(remote.project)
+    reading = Background(lambda: read_live(remote.client, sources), name="hasura-perm-export")
+    result = compile_project(remote.project)
+    return result, reading.result()
+
+
 def compile_project(project: Project) -> Build:
     result = merged_build(project)
     for warning in result.warnings:
@@ -109,8 +125,7 @@ def target_of(args: argparse.Namespace) -> Target:
 def fresh_plan(remote: Remote, *, prune: bool, target: Target | None = None) -> tuple[Plan, Live]:
     """Compile the project, read the server, and plan the difference (only the targeted
     changes, when a target is given)."""
-    result = compile_project(remote.project)
-    live = read_live(remote.client, project_sources(remote.project))
+    result, live = compile_and_read(remote)
     plan = make_plan(
         result,
         live,

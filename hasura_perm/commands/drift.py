@@ -6,13 +6,11 @@ import argparse
 
 from hasura_perm.commands._remote import ENVIRONMENT_HELP
 from hasura_perm.commands._remote import add_environment_arguments
-from hasura_perm.commands._remote import compile_project
+from hasura_perm.commands._remote import compile_and_read
 from hasura_perm.commands._remote import connect
 from hasura_perm.commands.output import emit
 from hasura_perm.core.errors import ExitCode
 from hasura_perm.remote.apply import find_drift
-from hasura_perm.remote.apply import project_sources
-from hasura_perm.remote.apply import read_live
 
 NAME = "drift"
 HELP = "Compare the live permissions hasura-perm owns with the project (exit 2 on drift)."
@@ -38,8 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     remote = connect(args)
-    result = compile_project(remote.project)
-    live = read_live(remote.client, project_sources(remote.project))
+    result, live = compile_and_read(remote)
     drift = find_drift(result, live, environment=remote.environment.name)
     emit(args, drift, what="drift report")
     return ExitCode.DIFFERENCES if drift.changed else ExitCode.OK
