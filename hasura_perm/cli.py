@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import os
 import sys
+from collections.abc import Iterator
 from collections.abc import Sequence
+from contextlib import contextmanager
 from typing import NoReturn
 
 from hasura_perm import __version__
@@ -81,13 +84,30 @@ def _chosen_command(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         try:
-            return _main(argv)
+            with fewer_collections():
+                return _main(argv)
         finally:
             sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
     except BrokenPipeError:
         # The reader went away (`... | head -3`): nothing to say, nobody to say it to.
         _silence_stdout()
         return int(ExitCode.ERROR)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run with the garbage collector's first generation at 100,000 objects, not 700.
+
+    A command builds a large tree of plain values that live until it ends, and the default
+    thresholds made the collector re-scan it again and again: at 1,000 tables, `compile
+    --check` took 2.2 s instead of 1.7 s. Plain values hold no cycles, so little waits for
+    a collection. The thresholds are restored afterwards (tests call `main` in-process)."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -354,3 +354,18 @@ def test_invalid_yaml_in_the_config(tmp_path: Path) -> None:
 def test_empty_config_means_defaults(tmp_path: Path) -> None:
     root = project(tmp_path, config="")
     assert run_cli("--project", str(root), "compile").code == 0
+
+
+def test_a_command_runs_with_fewer_collections_and_restores_the_thresholds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from hasura_perm import cli
+
+    during: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(cli, "_main", lambda argv: during.append(gc.get_threshold()) or 0)
+    before = gc.get_threshold()
+    assert cli.main(["--version"]) == 0
+    assert during == [(100_000, 50, 100)]
+    assert gc.get_threshold() == before

@@ -40,15 +40,20 @@ def _within_depth(value: Any) -> bool:
     """Whether no node of `value` is deeper than MAX_DEPTH, level by level without building
     paths (the located walk spends most of its time on path strings; an export holds some
     hundred thousand nodes)."""
-    level = [value] if isinstance(value, dict | list) else []
+    level = [value] if isinstance(value, _CONTAINERS) else []
     for _ in range(MAX_DEPTH):
+        if not level:
+            return True
         below: list[Any] = []
         for node in level:
             children = node.values() if isinstance(node, dict) else node
-            below += [c for c in children if isinstance(c, dict | list)]
+            below.extend([c for c in children if isinstance(c, _CONTAINERS)])
         level = below
     # `level` holds the containers at depth MAX_DEPTH; anything inside one is too deep.
     return not any(level)
+
+
+_CONTAINERS = (dict, list)  # a tuple: isinstance is faster with one than with `dict | list`
 
 
 def _check_depth_located(value: Any, path: str) -> None:

@@ -15,11 +15,14 @@ the secret anyway.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
 import time
+from collections.abc import Iterator
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -352,6 +355,20 @@ def _is_hasura_error(payload: Any) -> bool:
     )
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Decoding an export makes a few hundred thousand objects; with the compiled project
+    already in memory, the collections they trigger took 0.6-0.9 s of a 0.13 s decode (1,000
+    tables). Decoding makes no cycles, so nothing waits for a collection meanwhile."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _definite_refusal(status: int, payload: dict[str, Any]) -> bool:
     """Whether Hasura's error says the request was not carried out. 404 is a wrong route (see
     the caller); 408 and other 5xx may come from a proxy after the server committed a write."""
@@ -371,7 +388,8 @@ def _setting(env: Environment, key: str, default: float) -> float:
 
 def _json_of(response: requests.Response) -> Any:
     try:
-        return response.json()
+        with _collector_paused():
+            return response.json()
     except ValueError:
         return _NOT_JSON
     except RecursionError:  # the JSON decoder recurses per nesting level

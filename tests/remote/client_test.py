@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+import json
+import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -177,3 +181,27 @@ def test_run_sql_returns_rows_with_a_header(server: StandinServer) -> None:
 def test_retry_settings_must_be_numbers() -> None:
     with pytest.raises(HasuraPermError, match="`retries` of environment 'staging'"):
         Client.for_environment(env(retries="many"), environ={"STAGING_SECRET": "s"})
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_an_answer_leaves_the_collector_as_it_was(
+    server: StandinServer, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    seen: list[bool] = []
+    real_loads = json.loads
+    client_thread = threading.current_thread()  # the stand-in decodes in threads of its own
+
+    def loads(text: str | bytes, **options: Any) -> Any:
+        if threading.current_thread() is client_thread:
+            seen.append(gc.isenabled())
+        return real_loads(text, **options)
+
+    monkeypatch.setattr(json, "loads", loads)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        export = client_for(server).export_metadata()
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+    assert export.resource_version >= 1
+    assert seen and not any(seen)  # decoded with the collector paused
