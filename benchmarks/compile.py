@@ -55,6 +55,7 @@ import hasura_perm.core.validate  # noqa: E402
 import hasura_perm.schema.snapshot  # noqa: E402
 import hasura_perm.spec  # noqa: E402
 import hasura_perm.spec.project  # noqa: E402
+from hasura_perm.cli import fewer_collections  # noqa: E402
 from hasura_perm.compiler.build import build  # noqa: E402
 from hasura_perm.core import cache_store  # noqa: E402
 from hasura_perm.core import yamlfmt  # noqa: E402
@@ -626,11 +627,13 @@ class Runs:
 @contextmanager
 def quiet_heap() -> Iterator[None]:
     # The benchmark keeps the expected output alive; freezing it keeps the garbage
-    # collector from re-scanning it during a run, as a fresh CLI process would not.
+    # collector from re-scanning it during a run, as a fresh CLI process would not. Both
+    # sides run with the collector settings `hasura-perm` runs with (cli.fewer_collections).
     gc.collect()
     gc.freeze()
     try:
-        yield
+        with fewer_collections():
+            yield
     finally:
         gc.unfreeze()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
+from typing import NamedTuple
 
 from hasura_perm.boolexp.operators import ALL_OPERATORS
 from hasura_perm.boolexp.operators import COLUMN_COMPARISON
@@ -66,8 +67,7 @@ class ExprContext:
         self.problems.append(Diagnostic(node.location, message))
 
 
-@dataclass(frozen=True)
-class _Where:
+class _Where(NamedTuple):  # a NamedTuple: one is made per condition and relationship walked
     table: TableName  # the table this part of the expression is evaluated on
     root: TableName  # the permission's table (`$` in column comparisons)
     shared: bool  # the rule is not in the table's own file (a default), say which table

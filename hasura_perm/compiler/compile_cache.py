@@ -135,7 +135,7 @@ class TableCache:
         # JSON types with dicts and lists (canonical_permission), as plan needs to compare
         # them with the server's JSON; tests/compiler/compile_cache_test.py checks it.
         value = {
-            "permissions": [_permission_json(p) for p in permissions],
+            "permissions": _permissions_json(permissions),
             "session_used": sorted(session_used),
             "conditions_used": sorted(conditions_used),
         }
@@ -146,15 +146,31 @@ class TableCache:
 Hit = tuple[list[Permission], set[str], set[str]]
 
 
-def _permission_json(p: Permission) -> list[Any]:
-    where = None if p.location is None else [p.location.file, p.location.line, p.location.column]
-    return [p.action, p.role, p.body, p.comment, where, p.origin, p.expands_all]
+def _permissions_json(permissions: list[Permission]) -> list[list[Any]]:
+    """Each permission as a list; a body that is the same object as an earlier one's (an
+    inherited permission shares its parent's) is stored as that one's index, which made
+    entries about half as large."""
+    out: list[list[Any]] = []
+    first_with: dict[int, int] = {}  # id of a body -> index of the first permission with it
+    for index, p in enumerate(permissions):
+        where = (
+            None if p.location is None else [p.location.file, p.location.line, p.location.column]
+        )
+        body: Any = first_with.setdefault(id(p.body), index)
+        if body == index:
+            body = p.body
+        out.append([p.action, p.role, body, p.comment, where, p.origin, p.expands_all])
+    return out
 
 
 def _compiled(stored: dict[str, Any], table: TableName) -> Hit:
-    permissions = []
+    permissions: list[Permission] = []
     for action, role, body, comment, where, origin, expands in stored["permissions"]:
         location = None if where is None else Location(*where)
+        if type(body) is int:  # the body of an earlier permission, shared as compiled
+            if not 0 <= body < len(permissions):
+                raise IndexError(body)  # a corrupt entry: compile instead
+            body = permissions[body].body
         permissions.append(
             Permission(table, action, role, body, comment, location, origin, expands)
         )
