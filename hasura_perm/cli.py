@@ -127,7 +127,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if isinstance(e, OSError) and e.errno == errno.EPIPE:
             raise BrokenPipeError(*e.args) from e
         if isinstance(e, OSError) and e.filename is not None and not args.debug:
-            print(f"error: {_os_error(e)}", file=sys.stderr)
+            print(visible(f"error: {_os_error(e)}"), file=sys.stderr)  # a path may hold anything
             return int(ExitCode.ERROR)
         if args.debug:
             raise

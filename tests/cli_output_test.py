@@ -126,3 +126,22 @@ def test_any_os_error_naming_a_file_is_an_error_not_a_bug(
     result = run_cli("matrix", cwd=REPO)
     assert result.code == 1
     assert result.err == "error: cannot use /srv/reports/m.txt: permission denied\n"
+
+
+def test_a_warning_quoting_metadata_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    # inherited_roles.yaml is metadata: its role sets are whatever the file holds.
+    root = make_project(tmp_path / "project", {"roles.yaml": "roles:\n  viewer: {}\n"}, metadata={})
+    inherited = root / "metadata" / "inherited_roles.yaml"
+    inherited.write_text('- role_name: viewer\n  role_set:\n    - "a\\e[2Jb"\n', "utf-8")
+    result = run_cli("--project", str(root), "compile")
+    assert "warning: " in result.err and "without `combines`" in result.err, result.err
+    assert "\x1b" not in result.err
+    assert "a\\x1b[2Jb" in result.err
+
+
+def test_warn_escapes_controls_but_keeps_line_breaks(capsys: pytest.CaptureFixture[str]) -> None:
+    from hasura_perm.commands.output import warn
+
+    warn("first\nsecond \x1b]0;title\x07 \u202e", kind="note")
+    err = capsys.readouterr().err
+    assert err == "note: first\nsecond \\x1b]0;title\\x07 \\u202e\n"

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from hasura_perm.commands.output import add_output_arguments
+from hasura_perm.commands.output import warn
 from hasura_perm.compiler.build import Build
 from hasura_perm.core.background import Background
 from hasura_perm.metadata.directory import stale_files
@@ -82,7 +83,7 @@ def compile_and_read(remote: Remote) -> tuple[Build, Live]:
 def compile_project(project: Project) -> Build:
     result = merged_build(project)
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        warn(warning)
     if stale_files(result.files):
         print(
             "warning: metadata/ is not up to date with permissions/; run `hasura-perm compile` "

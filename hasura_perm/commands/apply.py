@@ -16,6 +16,7 @@ from hasura_perm.commands._remote import connect
 from hasura_perm.commands._remote import fresh_plan
 from hasura_perm.commands._remote import partial_preface
 from hasura_perm.commands._remote import target_of
+from hasura_perm.commands.output import warn
 from hasura_perm.core.errors import ExitCode
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.terminal import visible
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         return ExitCode.ERROR
     outcome = apply_plan(remote.client, plan, live)
     for warning in outcome.warnings:
-        print(visible(f"warning: {warning}", keep="\n"), file=sys.stderr)
+        warn(warning)
     print(visible(outcome.message, keep="\n"))  # may quote the server
     return ExitCode.OK
 

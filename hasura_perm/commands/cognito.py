@@ -19,6 +19,7 @@ from hasura_perm.commands.output import DeprecatedAlias
 from hasura_perm.commands.output import add_output_arguments
 from hasura_perm.commands.output import chosen_format
 from hasura_perm.commands.output import emit
+from hasura_perm.commands.output import warn
 from hasura_perm.core.errors import ExitCode
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.spec.project import load_project
@@ -173,7 +174,7 @@ def _jwt_secret(args: argparse.Namespace) -> int:
     if args.claims_map:
         secret, warnings = claims_map_secret(mapping, pool)
         for warning in warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            warn(warning)
     else:
         secret = jwt_secret(mapping, pool)
     emit(args, secret, what="secret", env=args.env)
@@ -201,7 +202,7 @@ def _whoami(args: argparse.Namespace) -> int:
     emit(args, report, what="session")
     if chosen_format(args) == "text":  # JSON carries them in the record
         for warning in warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            warn(warning)
     return ExitCode.OK
 
 
@@ -259,7 +260,7 @@ def _sync_users(args: argparse.Namespace) -> int:
     if progress is not None and report.total and sys.stderr.isatty():
         print(file=sys.stderr)
     for username, reason in report.failures:
-        print(f"failed: {username}: {reason}", file=sys.stderr)
+        warn(f"{username}: {reason}", kind="failed")  # both come from Cognito
     print(
         f"Synced {report.total} users of {pool.user_pool_id} into {mapping['user_sync']['table']}: "
         f"{report.summary()}."

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from hasura_perm.cognito.loader import checked_build_all
+from hasura_perm.commands.output import warn
 from hasura_perm.compiler.build import Build
 from hasura_perm.compiler.build import all_files
 from hasura_perm.compiler.exposure import new_exposures
@@ -57,10 +58,10 @@ def run(args: argparse.Namespace) -> int:
             )
         raise
     for warning in (w for result in builds for w in result.warnings):
-        print(f"warning: {warning}", file=sys.stderr)
+        warn(warning)
     for result in builds:
         for exposure in new_exposures(result.compiled, result.metadata):
-            print(f"notice: {exposure.describe()}", file=sys.stderr)
+            warn(exposure.describe(), kind="notice")
     stale = stale_files(all_files(builds))
     summary = (
         f"{sum(len(b.compiled.tables) for b in builds)} tables, "

@@ -4,12 +4,12 @@ revisions."""
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
 from hasura_perm.commands.output import add_output_arguments
 from hasura_perm.commands.output import emit
+from hasura_perm.commands.output import warn
 from hasura_perm.review.revision_diff import FAIL_ON
 from hasura_perm.review.revision_diff import review_diff
 from hasura_perm.review.revisions import compile_revision
@@ -76,6 +76,6 @@ def run(args: argparse.Namespace) -> int:
         result = review_diff(base, head)
     if head.build is not None:
         for warning in head.build.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            warn(warning)
     emit(args, result, what="diff")
     return result.exit_code(args.fail_on)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 from hasura_perm.commands.output import DeprecatedAlias
+from hasura_perm.commands.output import warn
 from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import ExitCode
 from hasura_perm.core.errors import HasuraPermError
@@ -221,7 +221,7 @@ def _pull_migrations(args: argparse.Namespace, schemas: list[str] | None) -> int
 
 def _notes(replayed: Replayed) -> None:
     for note in replayed.notes:
-        print(f"note: {note}", file=sys.stderr)
+        warn(note, kind="note")
 
 
 def _project(args: argparse.Namespace, *, required: bool) -> Project | None:
