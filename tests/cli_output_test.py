@@ -140,7 +140,7 @@ def test_a_warning_quoting_metadata_cannot_drive_the_terminal(tmp_path: Path) ->
 
 
 def test_warn_escapes_controls_but_keeps_line_breaks(capsys: pytest.CaptureFixture[str]) -> None:
-    from hasura_perm.commands.output import warn
+    from hasura_perm.core.terminal import warn
 
     warn("first\nsecond \x1b]0;title\x07 \u202e", kind="note")
     err = capsys.readouterr().err

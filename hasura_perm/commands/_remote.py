@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from hasura_perm.commands.output import add_output_arguments
-from hasura_perm.commands.output import warn
 from hasura_perm.compiler.build import Build
 from hasura_perm.core.background import Background
+from hasura_perm.core.terminal import warn
 from hasura_perm.metadata.directory import stale_files
 from hasura_perm.remote.apply import Live
 from hasura_perm.remote.apply import make_plan

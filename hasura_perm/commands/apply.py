@@ -16,10 +16,10 @@ from hasura_perm.commands._remote import connect
 from hasura_perm.commands._remote import fresh_plan
 from hasura_perm.commands._remote import partial_preface
 from hasura_perm.commands._remote import target_of
-from hasura_perm.commands.output import warn
 from hasura_perm.core.errors import ExitCode
 from hasura_perm.core.errors import HasuraPermError
 from hasura_perm.core.terminal import visible
+from hasura_perm.core.terminal import warn
 from hasura_perm.remote.apply import Live
 from hasura_perm.remote.apply import apply_plan
 from hasura_perm.remote.apply import bulk_of

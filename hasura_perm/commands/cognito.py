@@ -19,9 +19,10 @@ from hasura_perm.commands.output import DeprecatedAlias
 from hasura_perm.commands.output import add_output_arguments
 from hasura_perm.commands.output import chosen_format
 from hasura_perm.commands.output import emit
-from hasura_perm.commands.output import warn
 from hasura_perm.core.errors import ExitCode
 from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.terminal import visible
+from hasura_perm.core.terminal import warn
 from hasura_perm.spec.project import load_project
 
 NAME = "cognito"
@@ -237,7 +238,8 @@ def _whoami_text(
         f"What `{session.role}` may do:",
         *(f"  {line}" for line in summary),
     ]
-    return "\n".join(lines)
+    # Claims are the user pool's attributes, some of which users may set themselves.
+    return "\n".join(visible(line) for line in lines)
 
 
 def _sync_users(args: argparse.Namespace) -> int:

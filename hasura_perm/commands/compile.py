@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 from hasura_perm.cognito.loader import checked_build_all
-from hasura_perm.commands.output import warn
 from hasura_perm.compiler.build import Build
 from hasura_perm.compiler.build import all_files
 from hasura_perm.compiler.exposure import new_exposures
 from hasura_perm.core.errors import ExitCode
 from hasura_perm.core.errors import SpecError
+from hasura_perm.core.terminal import warn
 from hasura_perm.metadata.directory import stale_files
 from hasura_perm.metadata.directory import write_files
 from hasura_perm.spec.project import CONFIG_NAME

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hasura_perm.commands.output import add_output_arguments
 from hasura_perm.commands.output import emit
-from hasura_perm.commands.output import warn
+from hasura_perm.core.terminal import warn
 from hasura_perm.review.revision_diff import FAIL_ON
 from hasura_perm.review.revision_diff import review_diff
 from hasura_perm.review.revisions import compile_revision

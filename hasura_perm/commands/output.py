@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hasura_perm.core.terminal import visible
+from hasura_perm.core.terminal import warn
 from hasura_perm.metadata.directory import write_files
 
 Renderer = Callable[..., str]
@@ -197,13 +197,6 @@ def emit(
 
 def deprecated(old: str, new: str) -> None:
     warn(f"{old} is deprecated; use {new} (it still works for now)")
-
-
-def warn(message: object, *, kind: str = "warning") -> None:
-    """`kind: message` on stderr, its control characters shown as escapes: a warning may
-    quote names from metadata or a server (a role set, a table), which must not be able to
-    drive the terminal."""
-    print(visible(f"{kind}: {message}", keep="\n"), file=sys.stderr)
 
 
 class DeprecatedAlias(argparse.Action):

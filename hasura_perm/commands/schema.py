@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from hasura_perm.commands.output import DeprecatedAlias
-from hasura_perm.commands.output import warn
 from hasura_perm.core import yamlfmt
 from hasura_perm.core.errors import ExitCode
 from hasura_perm.core.errors import HasuraPermError
+from hasura_perm.core.terminal import warn
 from hasura_perm.metadata.directory import write_files
 from hasura_perm.remote.client import Client
 from hasura_perm.schema.files import migrations_schemas

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from hasura_perm.core.terminal import lines_text
 from hasura_perm.importer.check import Oddity
 from hasura_perm.importer.inherit import Inheritance
 from hasura_perm.importer.planned import DefaultEntry
@@ -81,7 +82,7 @@ class Report:
             lines.append(f"Oddities ({len(self.oddities)}):")
             lines += [f"  {line}" for oddity in self.oddities for line in _oddity_lines(oddity)]
         lines.append(f"Done in {self.seconds:.2f} s.")
-        return "\n".join(lines) + "\n"
+        return lines_text(lines)  # names and values come from the metadata imported
 
     def _inheritance_lines(self) -> list[str]:
         if not self.inheritance:
