@@ -85,10 +85,9 @@ def compile_project(project: Project) -> Build:
     for warning in result.warnings:
         warn(warning)
     if stale_files(result.files):
-        print(
-            "warning: metadata/ is not up to date with permissions/; run `hasura-perm compile` "
-            "(the server is compared with permissions/)",
-            file=sys.stderr,
+        warn(
+            "metadata/ is not up to date with permissions/; run `hasura-perm compile` "
+            "(the server is compared with permissions/)"
         )
     return result
 

@@ -50,11 +50,11 @@ def run(args: argparse.Namespace) -> int:
         builds = checked_build_all(project)
     except SpecError as error:
         if missing and _about_metadata(error):  # the likely cause: say it once, up front
-            print(
-                f"note: {folder}/ (`metadata:` in {CONFIG_NAME}) does not exist, so no "
+            warn(
+                f"{folder}/ (`metadata:` in {CONFIG_NAME}) does not exist, so no "
                 "relationships or computed fields are known; point `metadata:` at your Hasura "
                 "metadata folder, or add them with `hasura-perm relationships add`",
-                file=sys.stderr,
+                kind="note",
             )
         raise
     for warning in (w for result in builds for w in result.warnings):

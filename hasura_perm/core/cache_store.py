@@ -87,12 +87,6 @@ class Store:
             self._write_pending()
             self._connection.close()
 
-    def keys(self) -> list[str]:
-        """Every key written, oldest first (for tests and for pruning)."""
-        with self._lock:
-            rows = self._connection.execute("SELECT key FROM entries ORDER BY rowid").fetchall()
-        return [key for (key,) in rows]
-
 
 _open: dict[tuple[Path, int], Store | None] = {}
 _open_lock = threading.Lock()

@@ -101,7 +101,8 @@ def get(key: str) -> bytes | None:
 
 
 def put(key: str, value: Any) -> None:
-    """Store `value` as JSON under `key`. Callers store only plain values (`is_plain`)."""
+    """Store `value` as JSON under `key`. Callers store only values that JSON gives back
+    exactly: checked with `is_plain`, or JSON's types by construction."""
     # json.dumps, not json.dump: dump into a file takes the pure-Python encoder.
     try:
         as_json = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
